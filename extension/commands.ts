@@ -1,0 +1,57 @@
+/** Every command of the extension in one table: id → handler. Ids come from protocol/commands.ts. */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import { type CommandId, Commands, goalAt } from '../protocol';
+import type { GoalView } from './goalView';
+
+export interface CommandContext {
+  client: () => LanguageClient | undefined;
+  output: vscode.OutputChannel;
+  goalView: GoalView;
+  restart: () => Promise<void>;
+}
+
+export function registerCommands(context: vscode.ExtensionContext, ctx: CommandContext): void {
+  const table: Record<CommandId, () => Promise<void> | void> = {
+    [Commands.showProofState]: () => showProofState(ctx),
+    [Commands.restartServer]: () => ctx.restart(),
+    [Commands.showOutput]: () => ctx.output.show(true),
+  };
+  for (const [id, handler] of Object.entries(table)) {
+    context.subscriptions.push(vscode.commands.registerCommand(id, handler));
+  }
+}
+
+async function showProofState(ctx: CommandContext): Promise<void> {
+  const editor = vscode.window.activeTextEditor;
+  if (editor?.document.languageId !== 'lean4') {
+    void vscode.window.showWarningMessage('Llemma: open a Lean 4 file and put the cursor in a proof first.');
+    return;
+  }
+  const client = ctx.client();
+  if (!client) {
+    void vscode.window.showErrorMessage('Llemma: the language server is not running. Run "Llemma: Restart Server".');
+    return;
+  }
+  const doc = editor.document;
+  const pos = editor.selection.active;
+  const where = `${path.basename(doc.uri.fsPath)}:${pos.line + 1}:${pos.character + 1}`;
+  try {
+    const result = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Window, title: 'Llemma: asking Lean for the proof state' },
+      (_, token) =>
+        client.sendRequest(
+          goalAt,
+          { textDocument: { uri: doc.uri.toString() }, position: { line: pos.line, character: pos.character } },
+          token,
+        ),
+    );
+    await ctx.goalView.show(where, result);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    ctx.output.appendLine(`Show Proof State at ${where}: ${message}`);
+    const choice = await vscode.window.showErrorMessage(`Llemma: ${message}`, 'Show Output');
+    if (choice) ctx.output.show(true);
+  }
+}

@@ -1,0 +1,16 @@
+// Public API of the model runtime. Callers import from here; everything else in model/src is internal.
+
+export { type ModelConfig, parseModelConfig } from './config';
+export type { ExecutionProviderName, SessionOptions } from './executionProviders';
+export { LocalGenerator } from './localGenerator';
+export { type LoadedModel, loadModelFolder, ModelFolderError, requiredFiles } from './modelFolder';
+export {
+  getPromptFormat,
+  llemmaFewshotTemplate,
+  type PromptFormat,
+  type ProofContext,
+  promptFormatNames,
+  tacticState,
+} from './prompts';
+export type { Candidate, FinishReason, GenerateOptions, ModelInfo, TacticGenerator } from './types';
+export { defaultWorkerFile, WorkerGenerator, type WorkerGeneratorOptions } from './workerGenerator';

@@ -1,0 +1,4 @@
+export * from './commands';
+export * from './errors';
+export * from './requests';
+export * from './settings';

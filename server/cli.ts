@@ -1,0 +1,91 @@
+/**
+ * `llemma`: the command line on the same core as the language server.
+ *
+ *   llemma goal <file.lean>:<line>:<col> [--json] [--repl "<command line>"] [--timeout <ms>]
+ *
+ * Lines and columns are 1-based, as editors show them. Exit codes: 0 success, 1 the operation failed (the message says
+ * why), 2 bad usage.
+ */
+import { readFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import { defaultSettings, type GoalAtResult } from '../protocol';
+import { parseArgs, UsageError, usage } from './cliArgs';
+import { LlemmaCore } from './core';
+import { toLlemmaError } from './errors';
+
+async function main(argv: string[]): Promise<number> {
+  let args: ReturnType<typeof parseArgs>;
+  try {
+    args = parseArgs(argv);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`llemma: ${err.message}\n\n${usage}`);
+      return 2;
+    }
+    throw err;
+  }
+  if (args.command === 'help') {
+    process.stdout.write(usage);
+    return 0;
+  }
+  const verbose = args.verbose;
+  const core = new LlemmaCore({
+    settings: {
+      ...defaultSettings,
+      ...(args.timeoutMs ? { 'lean.requestTimeoutMs': args.timeoutMs, 'lean.importTimeoutMs': args.timeoutMs } : {}),
+    },
+    replOverride: args.repl ?? (process.env['LLEMMA_REPL'] || undefined),
+    log: verbose ? (line) => process.stderr.write(`${line}\n`) : undefined,
+  });
+  const abort = new AbortController();
+  process.once('SIGINT', () => abort.abort());
+  try {
+    const file = path.resolve(args.file);
+    const text = await readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
+      throw new UsageError(`cannot read ${args.file}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`);
+    });
+    const position = { line: args.line - 1, character: columnToUtf16(text, args.line - 1, args.column - 1) };
+    const result = await core.goalAt(file, text, position, abort.signal);
+    process.stdout.write(args.json ? `${JSON.stringify(result, null, 2)}\n` : renderGoal(args.file, args, result));
+    return 0;
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`llemma: ${err.message}\n`);
+      return 2;
+    }
+    const e = toLlemmaError(err);
+    if (args.json)
+      process.stdout.write(`${JSON.stringify({ error: { code: e.code, message: e.message } }, null, 2)}\n`);
+    process.stderr.write(`llemma: ${e.message}\n`);
+    return 1;
+  } finally {
+    await core.dispose();
+  }
+}
+
+/** Editors count columns in characters the user sees; LSP positions count UTF-16 units. */
+function columnToUtf16(text: string, line: number, column: number): number {
+  const lineText = text.split('\n')[line] ?? '';
+  return [...lineText].slice(0, column).join('').length;
+}
+
+function renderGoal(file: string, at: { line: number; column: number }, r: GoalAtResult): string {
+  const lines = [
+    `${file}:${at.line}:${at.column} · ${r.declaration}`,
+    `Lean REPL (${r.prover.replCommand}) · toolchain ${r.prover.toolchain ?? 'unknown'} · ${Math.round(r.elapsedMs)} ms`,
+    '',
+    r.goals.length === 0 ? 'No goals: the proof is complete at this point.' : r.goals.join('\n\n'),
+  ];
+  for (const e of r.errors) lines.push('', `error at line ${e.range.start.line + 1}: ${e.message}`);
+  return `${lines.join('\n')}\n`;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err) => {
+    process.stderr.write(
+      `llemma: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
+    process.exit(1);
+  },
+);

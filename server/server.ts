@@ -1,0 +1,85 @@
+/**
+ * The language server: all wiring in this file, one handler per request. Started by the extension over IPC (or with
+ * `--stdio`); the logic lives in LlemmaCore so that the CLI runs exactly the same code.
+ */
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import {
+  type CancellationToken,
+  createConnection,
+  ProposedFeatures,
+  ResponseError,
+  TextDocumentSyncKind,
+  TextDocuments,
+} from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { goalAt, LlemmaErrorCode, proverStatus, resolveSettings, settingsSection } from '../protocol';
+import { LlemmaCore } from './core';
+import { LlemmaError, toLlemmaError } from './errors';
+
+const connection = createConnection(ProposedFeatures.all);
+const documents = new TextDocuments(TextDocument);
+let pullConfiguration = false;
+
+const core = new LlemmaCore({
+  replOverride: process.env['LLEMMA_REPL'] || undefined,
+  log: (line) => connection.console.log(line),
+  onProverStatus: (s) => void connection.sendNotification(proverStatus, s),
+});
+
+connection.onInitialize((params) => {
+  pullConfiguration = params.capabilities.workspace?.configuration === true;
+  const init = params.initializationOptions as { settings?: unknown } | undefined;
+  if (init?.settings) void core.updateSettings(resolveSettings(init.settings));
+  return {
+    capabilities: { textDocumentSync: TextDocumentSyncKind.Incremental },
+    serverInfo: { name: 'llemma-server', version: '0.1.0' },
+  };
+});
+
+connection.onInitialized(() => void refreshSettings());
+connection.onDidChangeConfiguration((change) => {
+  if (pullConfiguration) void refreshSettings();
+  else void core.updateSettings(resolveSettings((change.settings as Record<string, unknown>)?.[settingsSection]));
+});
+
+async function refreshSettings(): Promise<void> {
+  if (!pullConfiguration) return;
+  const raw = await connection.workspace.getConfiguration(settingsSection);
+  await core.updateSettings(resolveSettings(raw));
+}
+
+connection.onRequest(goalAt, (params, token) =>
+  handle(token, async (signal) => {
+    const { path, text } = await documentText(params.textDocument.uri);
+    return core.goalAt(path, text, params.position, signal);
+  }),
+);
+
+connection.onShutdown(() => core.dispose());
+documents.listen(connection);
+connection.listen();
+
+/** The open buffer's text when the document is open (unsaved edits count), else the file on disk. */
+async function documentText(uri: string): Promise<{ path: string; text: string }> {
+  if (!uri.startsWith('file:')) {
+    throw new LlemmaError(LlemmaErrorCode.NotInProject, `Only files on disk can be checked by Lean (got ${uri}).`);
+  }
+  const path = fileURLToPath(uri);
+  const open = documents.get(uri);
+  return { path, text: open ? open.getText() : await readFile(path, 'utf8') };
+}
+
+/** Runs a handler with an AbortSignal tied to the LSP cancellation token; LlemmaErrors become ResponseErrors. */
+async function handle<T>(token: CancellationToken, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const abort = new AbortController();
+  const sub = token.onCancellationRequested(() => abort.abort());
+  try {
+    return await run(abort.signal);
+  } catch (err) {
+    const e = toLlemmaError(err);
+    throw new ResponseError(e.code, e.message);
+  } finally {
+    sub.dispose();
+  }
+}

@@ -1,0 +1,63 @@
+// Flow 3: the REPL fails to start. The workspace's .vscode/settings.json is rewritten so that llemma.lean.replCommand
+// starts a REPL double that exits at once (test/fixtures/e2e/repl-startup-fail.json), the way a REPL built for another
+// Lean does. The server must stop the running REPL when the setting changes, report the failure on the next request (an
+// error notification naming the REPL, the status bar showing `Lean failed`), and keep answering: once the setting is
+// removed again and "Llemma: Restart Server" has run, Show Proof State works again (in the other theorem).
+import { openDemo, positions, SERVER_READY, showProofStateAt } from './showProofState.mjs';
+import {
+  focusEditor,
+  goToPosition,
+  llemmaStatus,
+  resetUi,
+  runCommand,
+  waitForNotification,
+  waitForStatus,
+} from './workbench.mjs';
+
+export const name = 'replFailure';
+
+export async function run(t) {
+  const { page } = t;
+  if (t.state.demoOpen) await resetUi(page);
+  else await openDemo(t);
+
+  // A REPL must be running, so that its stop proves the server saw the new setting.
+  if (!/Lean ready/.test(await llemmaStatus(page))) {
+    await showProofStateAt(t, positions.firstTactic, ['⊢ n + 0 = n'], 'the proof state before the failure');
+  }
+  t.writeWorkspaceSettings({ 'llemma.lean.replCommand': t.replCommand('repl-startup-fail.json') });
+  await waitForStatus(
+    page,
+    /Llemma: Lean stopped/,
+    'the server to stop the REPL after llemma.lean.replCommand changed in .vscode/settings.json',
+  );
+  t.log('setting change reached the server');
+
+  await focusEditor(page, 'Demo.lean');
+  await goToPosition(page, positions.firstTactic.line, positions.firstTactic.column);
+  await runCommand(page, 'Llemma: Show Proof State');
+  const { text, isError } = await waitForNotification(
+    page,
+    /REPL/i,
+    'an error notification about the REPL that exited at start',
+    15_000,
+  );
+  await waitForStatus(page, /Llemma: Lean failed/, 'the status bar to show that Lean failed');
+  await t.shot('repl-failure.png');
+  if (!isError) throw new Error(`the REPL failure notification is not an error: "${text}"`);
+  t.log(`failure shown: "${text}"; status "${await llemmaStatus(page)}"`);
+
+  // Recovery: the right command again, a server restart, and a proof state for the other theorem.
+  await resetUi(page);
+  t.writeWorkspaceSettings({});
+  // Whether a failed REPL is reported as stopped again is the server's choice; the restart below settles it either way.
+  await waitForStatus(page, /Llemma: Lean stopped/, 'the failed REPL to be stopped', 5000).catch(() =>
+    t.log('no "Lean stopped" after restoring the setting; restarting the server anyway'),
+  );
+  await runCommand(page, 'Llemma: Restart Server');
+  await waitForStatus(page, SERVER_READY, 'the language server to be ready after "Llemma: Restart Server"', 30_000);
+  await showProofStateAt(t, positions.secondTheorem, ['a : ℕ', '⊢ 2 * a = a + a', "two_mul'"], 'after the recovery');
+  await waitForStatus(page, /Llemma: Lean ready/, 'the REPL to be ready again');
+  await t.shot('repl-recovered.png');
+  t.log('server answers again after the restart');
+}

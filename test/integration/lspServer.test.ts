@@ -1,0 +1,126 @@
+// The language server as the extension sees it: a real server process, a real LSP connection over stdio, and the
+// REPL test double as the prover process. Settings come through workspace/configuration, as in VS Code.
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import * as path from 'node:path';
+import { after, before, test } from 'node:test';
+import { pathToFileURL } from 'node:url';
+import {
+  ConfigurationRequest,
+  createProtocolConnection,
+  InitializeRequest,
+  type ProtocolConnection,
+  ResponseError,
+  StreamMessageReader,
+  StreamMessageWriter,
+} from 'vscode-languageserver-protocol/node';
+import { goalAt, LlemmaErrorCode, type ProverStatusParams, proverStatus } from '../../protocol';
+import { goal, goalRule, headerRule, makeProject, readLog, toolchain } from './fixtureProject';
+
+const root = path.resolve(import.meta.dirname, '..', '..');
+const project = makeProject();
+let settings: Record<string, unknown> = {};
+const statuses: ProverStatusParams[] = [];
+let server: ChildProcess;
+let conn: ProtocolConnection;
+
+before(async () => {
+  server = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'server/server.ts'), '--stdio'], {
+    cwd: root,
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  conn = createProtocolConnection(new StreamMessageReader(server.stdout!), new StreamMessageWriter(server.stdin!));
+  conn.onRequest(ConfigurationRequest.type, (params) => params.items.map(() => settings));
+  conn.onNotification(proverStatus, (s) => statuses.push(s));
+  conn.listen();
+  await conn.sendRequest(InitializeRequest.type, {
+    processId: process.pid,
+    rootUri: pathToFileURL(project.root).href,
+    capabilities: { workspace: { configuration: true } },
+  });
+  await conn.sendNotification('initialized', {});
+});
+
+after(async () => {
+  await conn.sendRequest('shutdown').catch(() => undefined);
+  await conn.sendNotification('exit').catch(() => undefined);
+  conn.dispose();
+  server.kill();
+});
+
+/** Changes the settings the server pulls, and tells it they changed. */
+async function configure(lean: Record<string, unknown>): Promise<void> {
+  settings = { lean };
+  await conn.sendNotification('workspace/didChangeConfiguration', { settings: {} });
+  await new Promise((r) => setTimeout(r, 300));
+}
+
+const ask = (file: string, line: number, character: number) =>
+  conn.sendRequest(goalAt, { textDocument: { uri: pathToFileURL(file).href }, position: { line, character } });
+
+async function rejects(p: Promise<unknown>, code: number, message: RegExp): Promise<void> {
+  await assert.rejects(p, (e: unknown) => {
+    assert.ok(e instanceof ResponseError, `expected a ResponseError, got ${e}`);
+    assert.equal(e.code, code, e.message);
+    assert.match(e.message, message);
+    return true;
+  });
+}
+
+test('goalAt returns the REPL goal with where it came from; the header is loaded once', async () => {
+  await configure({ replCommand: project.repl('ok', { rules: [headerRule, goalRule] }) });
+  const r = await ask(project.file, 3, 2);
+  assert.deepEqual(r.goals, [goal]);
+  assert.equal(r.proofState, 0);
+  assert.equal(r.declaration, "add_zero'");
+  assert.equal(r.prover.toolchain, toolchain);
+  assert.equal(r.prover.projectRoot, project.root);
+  assert.match(r.prover.replCommand, /replDouble\.mjs/);
+  const again = await ask(project.file, 3, 0);
+  assert.deepEqual(again.goals, [goal]);
+  const inputs = readLog(project.log).filter((e) => e.event === 'input');
+  assert.equal(inputs.filter((e) => !('env' in (e.input ?? {}))).length, 1, 'the header command is sent once');
+  assert.ok(statuses.some((s) => s.state === 'ready' && s.projectRoot === project.root));
+});
+
+test('unsaved edits in the open buffer are what Lean sees', async () => {
+  const uri = pathToFileURL(project.file).href;
+  const edited = "import Mathlib\n\ntheorem other (n : ℕ) : n = n := by\n  rfl\n";
+  await conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'lean4', version: 1, text: edited } });
+  const r = await ask(project.file, 3, 2);
+  assert.equal(r.declaration, 'other');
+  const last = readLog(project.log).filter((e) => e.event === 'input').pop();
+  assert.match(String(last?.input?.['cmd']), /^theorem other \(n : ℕ\) : n = n := by\n {2}all_goals sorry/);
+  await conn.sendNotification('textDocument/didClose', { textDocument: { uri } });
+});
+
+test('clear errors: outside a project, outside a proof', async () => {
+  await rejects(ask(project.outside, 3, 2), LlemmaErrorCode.NotInProject, /not inside a Lean project/);
+  await rejects(ask(project.file, 2, 10), LlemmaErrorCode.NotInProof, /statement of `add_zero'`.*proof/);
+});
+
+test('a hung REPL times out with a clear message, and the next request works on a fresh REPL', async () => {
+  const hangOnce = { match: { hasEnv: true }, hang: true, times: 1 };
+  await configure({ replCommand: project.repl('hang', { rules: [headerRule, hangOnce, goalRule] }), requestTimeoutMs: 1500 });
+  await rejects(ask(project.file, 3, 2), LlemmaErrorCode.ReplTimeout, /did not answer|timed out|in time/i);
+  const r = await ask(project.file, 3, 2);
+  assert.deepEqual(r.goals, [goal]);
+  assert.ok(r.replGeneration >= 2, `a new REPL answered (generation ${r.replGeneration})`);
+});
+
+test('a REPL that dies at start: a message with its stderr, the failed state, and recovery after a settings fix', async () => {
+  const broken = project.repl('broken', {
+    startup: { exit: 1, stderr: 'error: this REPL was built for Lean v4.9.0, the project uses v4.33.0-rc2' },
+    rules: [],
+  });
+  await configure({ replCommand: broken });
+  await rejects(ask(project.file, 3, 2), LlemmaErrorCode.ReplCrashed, /built for Lean v4\.9\.0/);
+  assert.ok(statuses.some((s) => s.state === 'failed' && /v4\.9\.0/.test(s.message ?? '')));
+  await configure({ replCommand: project.repl('fixed', { rules: [headerRule, goalRule] }) });
+  assert.deepEqual((await ask(project.file, 3, 2)).goals, [goal]);
+});
+
+test('no REPL configured and none in the project: says what to add', async () => {
+  await configure({ replCommand: '', replPath: '' });
+  await rejects(ask(project.file, 3, 2), LlemmaErrorCode.LeanNotFound, /elan|lake/);
+});

@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { parseArgs, UsageError } from '../../server/cliArgs';
+
+test('goal takes file:line:col and options', () => {
+  assert.deepEqual(parseArgs(['goal', 'src/My File.lean:12:3', '--json', '--repl', 'lake env /x/repl']), {
+    command: 'goal',
+    file: 'src/My File.lean',
+    line: 12,
+    column: 3,
+    json: true,
+    verbose: false,
+    repl: 'lake env /x/repl',
+    timeoutMs: undefined,
+  });
+  const withEq = parseArgs(['goal', '--repl=node double.mjs', 'a.lean:1:1', '--timeout', '500']);
+  assert.equal(withEq.command === 'goal' && withEq.repl, 'node double.mjs');
+  assert.equal(withEq.command === 'goal' && withEq.timeoutMs, 500);
+});
+
+test('bad usage is a UsageError naming the problem', () => {
+  const cases: [string[], RegExp][] = [
+    [['prove'], /unknown command 'prove'/],
+    [['goal'], /exactly one/],
+    [['goal', 'a.lean:3'], /expected <file.lean>:<line>:<col>/],
+    [['goal', 'a.lean:0:1'], /line must be a positive integer/],
+    [['goal', 'a.lean:1:1', '--repl'], /--repl needs a value/],
+    [['goal', 'a.lean:1:1', '--frobnicate'], /unknown option --frobnicate/],
+    [['goal', 'a.lean:1:1', '--timeout', '-5'], /--timeout must be a positive integer/],
+  ];
+  for (const [argv, re] of cases)
+    assert.throws(
+      () => parseArgs(argv),
+      (e: unknown) => e instanceof UsageError && re.test(e.message),
+    );
+});
+
+test('no arguments or help prints usage', () => {
+  assert.deepEqual(parseArgs([]), { command: 'help' });
+  assert.deepEqual(parseArgs(['--help']), { command: 'help' });
+});
