@@ -37,7 +37,8 @@ export class GoalView {
 export function renderGoals(where: string, r: GoalAtResult): string {
   const head = [
     `-- ${where} · ${r.declaration}`,
-    `-- Lean REPL · toolchain ${r.prover.toolchain ?? 'unknown'} · ${r.prover.projectRoot} · ${Math.round(r.elapsedMs)} ms`,
+    `-- Lean REPL · toolchain ${r.prover.toolchain ?? 'unknown'} · ${Math.round(r.elapsedMs)} ms`,
+    `-- project ${r.prover.projectRoot}`,
     '',
   ];
   const body =

@@ -142,6 +142,9 @@ describe('ReplClient with the double', { concurrency: true }, () => {
     assert.equal(err.stderrTail, 'PANIC: bad things');
     assert.equal((await client.command('ok', undefined)).env, 1);
     assert.equal(client.generation, 2);
+    const stale = await failure(client.command('ok', 0, { generation: 1 }), 'crashed');
+    assert.match(stale.message, /restarted since the environment for the command `ok` was made/);
+    assert.equal(sent('ok'), 2, 'the stale request was not sent');
     await client.dispose();
   });
 
@@ -158,6 +161,22 @@ describe('ReplClient with the double', { concurrency: true }, () => {
     const { generation } = await client.commandIn(chain, 'def c := 1');
     assert.equal(generation, 2);
     assert.equal(sent('import Mathlib'), 2, 'the rebuilt env is reused');
+    await client.dispose();
+  });
+
+  it('does not rebuild a header again and again when its rebuild times out', async () => {
+    const rules = [
+      { match: { cmd: 'import Slow' }, times: 1, respond: { env: 0 } },
+      { match: {}, hang: true },
+    ];
+    const { client, sent, starts, states } = setup({ rules }, { importTimeoutMs: 1000 });
+    assert.equal(await client.envFor(['import Slow'], { timeoutMs: 5000 }), 0);
+    process.kill(client.pid!, 'SIGKILL');
+    await until('the rebuild timed out', () => client.lifecycle === 'stopped');
+    await sleep(1500);
+    assert.deepEqual([starts().length, client.generation, client.lifecycle], [2, 2, 'stopped']);
+    assert.ok(sent('import Slow') <= 2);
+    assert.match(states.at(-1)?.[1] ?? '', /did not answer the command `import Slow` within 1 s.*importTimeoutMs/s);
     await client.dispose();
   });
 
@@ -244,6 +263,23 @@ describe('ReplClient with the double', { concurrency: true }, () => {
       ['slow', 'third'],
     );
     assert.equal(client.generation, 1);
+    await client.dispose();
+  });
+
+  it('the double matches by regex, substring and env, counts ids, and honours times', async () => {
+    const sorry = { goal: '⊢ p', proofState: '$nextProofState' };
+    const rules = [
+      { match: { cmdRegex: '^theorem \\w+', hasEnv: false }, respond: { env: '$nextEnv', sorries: [sorry, sorry] } },
+      { match: { cmdIncludes: 'twice' }, times: 2, respond: { env: 77 } },
+      { match: { hasEnv: true }, respond: { env: '$nextEnv' } },
+    ];
+    const { client } = setup({ rules });
+    const first = await client.command('theorem t : p := by sorry', undefined);
+    assert.deepEqual([first.env, first.sorries?.map((s) => s.proofState)], [0, [0, 1]]);
+    assert.equal((await client.command('theorem u : p := by sorry', 0)).env, 1, 'hasEnv: false did not match');
+    assert.deepEqual((await client.command('theorem u : q := sorry', undefined)).sorries?.[1]?.proofState, 3);
+    for (const expected of [77, 77]) assert.equal((await client.command('twice', undefined)).env, expected);
+    assert.match((await failure(client.command('twice', undefined), 'rejected')).message, /no rule matches/);
     await client.dispose();
   });
 

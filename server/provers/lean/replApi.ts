@@ -51,6 +51,12 @@ export interface RequestOptions {
   /** Overrides the client's default timeout for this request. */
   timeoutMs?: number;
   signal?: AbortSignal;
+  /**
+   * The generation the request's ids (env, proof state) come from. When the REPL has restarted since, the request is
+   * not sent (the new process numbers its states from 0 again, so an old id could name another state) and fails with
+   * kind 'crashed'.
+   */
+  generation?: number;
 }
 
 export interface LeanRepl {

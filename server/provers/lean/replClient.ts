@@ -41,8 +41,6 @@ interface Running {
 }
 
 interface SendOptions extends RequestOptions {
-  /** The ids in the request belong to this generation: refuse rather than send them to another process. */
-  generation?: number;
   /** Bounded by the import timeout rather than the request timeout (headers, env-less commands that import). */
   imports?: boolean;
   background?: boolean;
@@ -331,11 +329,12 @@ export class ReplClient implements LeanRepl {
       if (chains.length === 0) return;
       this.#log(`Rebuilding ${chains.length} environment(s) after a restart.`);
       for (const chain of chains) {
-        this.#envFor(chain, {}, true).catch((err: Error) => this.#log(`Rebuilding an environment failed: ${err.message}`));
+        this.#envFor(chain, {}, true).catch((err: Error) =>
+          this.#log(`Rebuilding an environment failed: ${err.message}`),
+        );
       }
     });
   }
-
 
   #onLoad(running: Running, count: number): void {
     if (running.retired || !running.answered) return;

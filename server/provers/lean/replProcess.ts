@@ -77,7 +77,8 @@ export class ReplProcess {
   }
 
   #spawned(child: Child): void {
-    const { launch, handlers } = { launch: this.launch, handlers: this.#handlers };
+    const launch = this.launch;
+    const handlers = this.#handlers;
     this.#child = child;
     child.stdout.on('data', (chunk: Uint8Array | string) => this.#frames.push(chunk).forEach(handlers.onFrame));
     child.stderr.on('data', (chunk: Uint8Array | string) => this.#stderr(chunk));
