@@ -3,7 +3,7 @@
  * a message written for the user: the front ends show `message` as it is.
  */
 import { LlemmaErrorCode } from '../protocol';
-import { ReplError } from './provers/lean/replApi';
+import { ReplError } from './provers/lean/repl/replApi';
 
 export class LlemmaError extends Error {
   constructor(

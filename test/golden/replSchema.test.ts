@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { decodeAll } from '../../server/provers/lean/framing';
+import { decodeAll } from '../../server/provers/lean/repl/framing';
 import {
   type ParsedResponse,
   parseCommandResponse,
@@ -18,7 +18,7 @@ import {
   SchemaError,
   type TacticResponse,
   tacticOutcome,
-} from '../../server/provers/lean/replSchema';
+} from '../../server/provers/lean/repl/replSchema';
 
 const dir = join(import.meta.dirname, 'transcripts');
 const names = readdirSync(dir)

@@ -6,9 +6,9 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { ReplError } from '../../server/provers/lean/replApi';
-import { ReplClient, runTactic } from '../../server/provers/lean/replClient';
-import { tacticOutcome } from '../../server/provers/lean/replSchema';
+import { ReplError } from '../../server/provers/lean/repl/replApi';
+import { ReplClient, runTactic } from '../../server/provers/lean/repl/replClient';
+import { tacticOutcome } from '../../server/provers/lean/repl/replSchema';
 
 const root = join(import.meta.dirname, '..', '..');
 const double = join(root, 'test', 'doubles', 'replDouble.mjs');

@@ -41,7 +41,9 @@ test('failures exit 1 with the reason; bad usage exits 2', () => {
   assert.match(inStatement.stderr, /statement/);
   assert.equal(JSON.parse(inStatement.stdout).error.code, -33004);
 
-  const dead = project.repl('cli-dead', { startup: { exit: 3, stderr: 'libleanshared.so: cannot open shared object' } });
+  const dead = project.repl('cli-dead', {
+    startup: { exit: 3, stderr: 'libleanshared.so: cannot open shared object' },
+  });
   const crashed = llemma(['goal', `${project.file}:4:3`, '--repl', dead]);
   assert.equal(crashed.code, 1);
   assert.match(crashed.stderr, /exited with code 3.*\n?.*libleanshared/);

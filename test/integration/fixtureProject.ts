@@ -51,7 +51,12 @@ export const headerRule = { match: { hasEnv: false, cmdIncludes: 'import Mathlib
 export const goalResponse = {
   env: '$nextEnv',
   messages: [
-    { severity: 'warning', pos: { line: 1, column: 8 }, endPos: { line: 1, column: 17 }, data: "declaration uses 'sorry'" },
+    {
+      severity: 'warning',
+      pos: { line: 1, column: 8 },
+      endPos: { line: 1, column: 17 },
+      data: "declaration uses 'sorry'",
+    },
   ],
   sorries: [{ proofState: '$nextProofState', pos: { line: 2, column: 12 }, endPos: { line: 2, column: 17 }, goal }],
 };

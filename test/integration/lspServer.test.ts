@@ -31,7 +31,9 @@ before(async () => {
   });
   conn = createProtocolConnection(new StreamMessageReader(server.stdout!), new StreamMessageWriter(server.stdin!));
   conn.onRequest(ConfigurationRequest.type, (params) => params.items.map(() => settings));
-  conn.onNotification(proverStatus, (s) => statuses.push(s));
+  conn.onNotification(proverStatus.method, (s: ProverStatusParams) => {
+    statuses.push(s);
+  });
   conn.listen();
   await conn.sendRequest(InitializeRequest.type, {
     processId: process.pid,
@@ -85,11 +87,15 @@ test('goalAt returns the REPL goal with where it came from; the header is loaded
 
 test('unsaved edits in the open buffer are what Lean sees', async () => {
   const uri = pathToFileURL(project.file).href;
-  const edited = "import Mathlib\n\ntheorem other (n : ℕ) : n = n := by\n  rfl\n";
-  await conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'lean4', version: 1, text: edited } });
+  const edited = 'import Mathlib\n\ntheorem other (n : ℕ) : n = n := by\n  rfl\n';
+  await conn.sendNotification('textDocument/didOpen', {
+    textDocument: { uri, languageId: 'lean4', version: 1, text: edited },
+  });
   const r = await ask(project.file, 3, 2);
   assert.equal(r.declaration, 'other');
-  const last = readLog(project.log).filter((e) => e.event === 'input').pop();
+  const last = readLog(project.log)
+    .filter((e) => e.event === 'input')
+    .pop();
   assert.match(String(last?.input?.['cmd']), /^theorem other \(n : ℕ\) : n = n := by\n {2}all_goals sorry/);
   await conn.sendNotification('textDocument/didClose', { textDocument: { uri } });
 });
@@ -101,7 +107,10 @@ test('clear errors: outside a project, outside a proof', async () => {
 
 test('a hung REPL times out with a clear message, and the next request works on a fresh REPL', async () => {
   const hangOnce = { match: { hasEnv: true }, hang: true, times: 1 };
-  await configure({ replCommand: project.repl('hang', { rules: [headerRule, hangOnce, goalRule] }), requestTimeoutMs: 1500 });
+  await configure({
+    replCommand: project.repl('hang', { rules: [headerRule, hangOnce, goalRule] }),
+    requestTimeoutMs: 1500,
+  });
   await rejects(ask(project.file, 3, 2), LlemmaErrorCode.ReplTimeout, /did not answer|timed out|in time/i);
   const r = await ask(project.file, 3, 2);
   assert.deepEqual(r.goals, [goal]);
@@ -123,4 +132,23 @@ test('a REPL that dies at start: a message with its stderr, the failed state, an
 test('no REPL configured and none in the project: says what to add', async () => {
   await configure({ replCommand: '', replPath: '' });
   await rejects(ask(project.file, 3, 2), LlemmaErrorCode.LeanNotFound, /elan|lake/);
+});
+
+test('a header Lean cannot load is reported as such, not as errors in the proof', async () => {
+  const badHeader = {
+    match: { hasEnv: false },
+    respond: {
+      env: '$nextEnv',
+      messages: [
+        {
+          severity: 'error',
+          pos: { line: 1, column: 0 },
+          endPos: null,
+          data: "unknown module prefix 'Mathlb'\n\nNo directory 'Mathlb' or file 'Mathlb.olean' in the search path entries",
+        },
+      ],
+    },
+  };
+  await configure({ replCommand: project.repl('bad-header', { rules: [badHeader, goalRule] }) });
+  await rejects(ask(project.file, 3, 2), LlemmaErrorCode.LeanError, /could not load the file's header.*Mathlb/s);
 });

@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ReplError, type ReplLifecycle } from '../../server/provers/lean/replApi';
-import { ReplClient, type ReplClientOptions } from '../../server/provers/lean/replClient';
+import { ReplError, type ReplLifecycle } from '../../server/provers/lean/repl/replApi';
+import { ReplClient, type ReplClientOptions } from '../../server/provers/lean/repl/replClient';
 
 const double = join(import.meta.dirname, '..', 'doubles', 'replDouble.mjs');
 const tmp = mkdtempSync(join(tmpdir(), 'llemma-repl-'));

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CommandLineError, formatCommandLine, parseCommandLine } from '../../server/provers/lean/commandLine';
+import { CommandLineError, formatCommandLine, parseCommandLine } from '../../server/provers/lean/repl/commandLine';
 
 describe('parseCommandLine', () => {
   const cases: [string, string[]][] = [

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { decodeAll, encodeRequest, type Frame, FrameDecoder, parseFrame } from '../../server/provers/lean/framing';
+import { decodeAll, encodeRequest, type Frame, FrameDecoder, parseFrame } from '../../server/provers/lean/repl/framing';
 
 const transcripts = join(import.meta.dirname, '..', 'golden', 'transcripts');
 /** A real answer stream: three multi-line frames full of `⊢` (3 bytes in UTF-8). */

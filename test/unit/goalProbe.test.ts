@@ -1,7 +1,7 @@
 // Where the goal probe goes for a cursor (server/provers/lean/goalProbe.ts, tacticBlocks.ts).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { type GoalPlan, planGoalQuery } from '../../server/provers/lean/goalProbe';
+import { type GoalPlan, planGoalQuery } from '../../server/provers/lean/source/goalProbe';
 
 const cursorMark = '⸨⸩';
 

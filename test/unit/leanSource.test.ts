@@ -11,7 +11,7 @@ import {
   scanLean,
   splitHeader,
   topLevelCommands,
-} from '../../server/provers/lean/leanSource';
+} from '../../server/provers/lean/source/leanSource';
 
 const tricky = readFileSync(path.join(import.meta.dirname, '..', 'fixtures', 'lean', 'Tricky.lean'), 'utf8');
 

@@ -5,8 +5,14 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
-import { planGoalQuery } from '../../server/provers/lean/goalProbe';
-import { CODE, declarationAt, scanLean, splitHeader, topLevelCommands } from '../../server/provers/lean/leanSource';
+import { planGoalQuery } from '../../server/provers/lean/source/goalProbe';
+import {
+  CODE,
+  declarationAt,
+  scanLean,
+  splitHeader,
+  topLevelCommands,
+} from '../../server/provers/lean/source/leanSource';
 
 const repo = path.resolve(import.meta.dirname, '..', '..');
 const dataDir = [process.env.LLEMMA_DATA_DIR, path.join(repo, 'data'), path.join(repo, '..', 'shared', 'data')].find(

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ReplError } from '../../server/provers/lean/replApi';
-import { RequestQueue } from '../../server/provers/lean/requestQueue';
+import { ReplError } from '../../server/provers/lean/repl/replApi';
+import { RequestQueue } from '../../server/provers/lean/repl/requestQueue';
 
 /** A queue whose "process" records what was written and when it timed out. */
 function setup() {

@@ -4,12 +4,12 @@
  * `ReplError`s for the caller to map to protocol errors.
  */
 import type { GoalAtResult } from '../../../protocol';
-import type { GoalQueryFailure } from './goalProbe';
-import { planGoalQuery } from './goalProbe';
-import { readGoalResponse } from './goalResponse';
 import type { LeanProject } from './project';
-import type { LeanRepl } from './replApi';
-import type { DocPosition } from './sourcePosition';
+import type { LeanRepl } from './repl/replApi';
+import type { GoalQueryFailure } from './source/goalProbe';
+import { planGoalQuery } from './source/goalProbe';
+import { readGoalResponse } from './source/goalResponse';
+import type { DocPosition } from './source/sourcePosition';
 
 export async function goalAt(
   repl: LeanRepl,

@@ -7,7 +7,7 @@ import { type GoalAtResult, LlemmaErrorCode, type LlemmaSettings, type ProverSta
 import { LlemmaError } from '../../errors';
 import { goalAt } from './goalAt';
 import { findProject, type LeanProject, resolveReplLaunch } from './project';
-import { ReplClient } from './replClient';
+import { ReplClient } from './repl/replClient';
 
 export interface LeanProverOptions {
   settings: () => LlemmaSettings;

@@ -5,8 +5,8 @@
 import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import * as path from 'node:path';
-import { CommandLineError, parseCommandLine } from './commandLine';
-import type { ReplLaunch } from './replApi';
+import { CommandLineError, parseCommandLine } from './repl/commandLine';
+import type { ReplLaunch } from './repl/replApi';
 
 export interface LeanProject {
   /** The folder holding the project's lakefile (or lean-toolchain). */

@@ -16,8 +16,9 @@
  * are about the probe itself: a "no goals" error there still means that no goal is left; any other one means the
  * probe could not be placed (e.g. the cursor is inside a term), reported as `leanError`.
  */
+
+import type { CommandResponse, Message, Pos } from '../repl/replSchema';
 import type { GoalPlan, GoalQueryFailure } from './goalProbe';
-import type { CommandResponse, Message, Pos } from './replSchema';
 import { type DocPosition, utf16UnitsOf } from './sourcePosition';
 
 export interface DocRange {

@@ -56,7 +56,9 @@ export function planGoalQuery(text: string, position: DocPosition): GoalPlan | G
     );
   }
   if (cursor < by + 2) {
-    return notInProof(`The cursor is in the statement of \`${decl.name}\`, not inside its tactic proof: put it after \`by\`.`);
+    return notInProof(
+      `The cursor is in the statement of \`${decl.name}\`, not inside its tactic proof: put it after \`by\`.`,
+    );
   }
   const byLine = lineOf(starts, by);
   const placement = placeProbe({ src, mask, starts, by, cursor: { line: lineOf(starts, cursor), offset: cursor } });

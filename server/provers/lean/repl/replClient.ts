@@ -6,7 +6,8 @@
 import { LRUCache } from 'lru-cache';
 import { encodeRequest, type Frame } from './framing';
 import { type LeanRepl, ReplError, type ReplLaunch, type ReplLifecycle, type RequestOptions } from './replApi';
-import { describeExit, type ReplExit, ReplProcess } from './replProcess';
+import { say } from './replMessages';
+import { type ReplExit, ReplProcess } from './replProcess';
 import {
   type CommandResponse,
   parseResponse,
@@ -197,7 +198,7 @@ export class ReplClient implements LeanRepl {
         const req = env === undefined ? { cmd } : { cmd, env };
         const sendOpts = { timeoutMs: opts.timeoutMs, imports: i === 0, generation, background };
         // Shared by every caller of this prefix, so it runs without any one caller's signal.
-        const created = this.#send(req, sendOpts).then((r) => (r as CommandResponse).env);
+        const created = this.#send(req, sendOpts).then((r) => envOf(r as CommandResponse, i === 0));
         if (background) this.#rebuildSteps.add(created);
         created.catch((err: ReplError) => {
           if (this.#envCache.get(key) === created) this.#envCache.delete(key);
@@ -297,7 +298,7 @@ export class ReplClient implements LeanRepl {
       }
     }
     this.#retire(running, err);
-    this.#afterLoss(err.message);
+    this.#afterLoss(err.message, starting);
   }
 
   /** Stops using `running` at once (so the next request gets a fresh process), fails its requests, kills it. */
@@ -312,11 +313,14 @@ export class ReplClient implements LeanRepl {
     running.process.kill();
   }
 
-  /** After a process was lost: report, and rebuild the known headers at once so `import Mathlib` is ready again. */
-  #afterLoss(message: string): void {
+  /**
+   * After a process was lost: report, and rebuild the known headers at once so `import Mathlib` is ready again. A REPL
+   * that died while starting is shown as failed and not restarted in the background: the next request tries again.
+   */
+  #afterLoss(message: string, diedStarting = false): void {
     if (this.#disposed) return;
-    if (this.#failure) {
-      this.#setLifecycle('failed', this.#failure.message);
+    if (this.#failure || diedStarting) {
+      this.#setLifecycle('failed', this.#failure?.message ?? message);
       return;
     }
     this.#setLifecycle(this.#knownChains.size > 0 ? 'restarting' : 'stopped', message);
@@ -363,6 +367,13 @@ export async function runTactic(repl: LeanRepl, tactic: string, proofState: numb
   }
 }
 
+/** The env a chain step produced. The header (step 0) must load without errors, or every command after it is noise. */
+function envOf(r: CommandResponse, isHeader: boolean): number {
+  const errors = isHeader ? (r.messages ?? []).filter((m) => m.severity === 'error') : [];
+  if (errors.length > 0) throw new ReplError('rejected', say.headerRejected(errors.map((m) => m.data)));
+  return r.env;
+}
+
 /** Waits for `promise` unless `signal` fires first; the work behind the promise goes on for its other users. */
 function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   if (!signal) return promise;
@@ -373,47 +384,3 @@ function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Pro
     promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
   });
 }
-
-/** Messages, written for the person who reads them in VS Code: what happened, with what, and what to do. */
-const say = {
-  describe(req: ReplRequest): string {
-    const quote = (s: string) => {
-      const line = s.trim().split('\n')[0] ?? '';
-      return `\`${line.length > 60 ? `${line.slice(0, 57)}...` : line}\``;
-    };
-    if ('cmd' in req) return `the command ${quote(req.cmd)}`;
-    if ('tactic' in req) return `the tactic ${quote(req.tactic)}`;
-    if ('path' in req) return `the file ${req.path}`;
-    if ('pickleTo' in req) return `saving to ${req.pickleTo}`;
-    return `loading ${'unpickleEnvFrom' in req ? req.unpickleEnvFrom : req.unpickleProofStateFrom}`;
-  },
-  repl: (launch: ReplLaunch) => `The Lean REPL (\`${launch.display}\`)`,
-  tail: (tail: string) => (tail ? `:\n${tail}\n` : ' without writing anything to stderr. '),
-  exited(launch: ReplLaunch, exit: ReplExit, starting: boolean, tail: string): string {
-    if (!starting) {
-      return `${say.repl(launch)} ${describeExit(exit)} while working${say.tail(tail)}It is restarted for the next request.`;
-    }
-    return (
-      `${say.repl(launch)} ${describeExit(exit)} while starting${say.tail(tail)}` +
-      "Check that the REPL was built with this project's Lean version."
-    );
-  },
-  restartLoop: (launch: ReplLaunch, times: number, exit: ReplExit, tail: string) =>
-    `${say.repl(launch)} ${describeExit(exit)} while starting, ${times} times in a row, so it is not started again` +
-    `${say.tail(tail)}Check that the REPL was built with this project's Lean version, then restart the Llemma server.`,
-  timeout: (launch: ReplLaunch, label: string, timeoutMs: number, setting: string) =>
-    `${say.repl(launch)} did not answer ${label} within ${timeoutMs / 1000} s, so it was stopped; it restarts for the ` +
-    `next request. If Lean needs longer here, raise \`llemma.lean.${setting}\`.`,
-  garbage: (launch: ReplLaunch, output: string) =>
-    `${say.repl(launch)} wrote output that is not JSON, so it was restarted. The output was:\n${output.slice(0, 500)}`,
-  unsolicited: (launch: ReplLaunch, output: string) =>
-    `${say.repl(launch)} wrote an answer nobody asked for, so it was restarted. The output was:\n${output.slice(0, 500)}`,
-  schemaMismatch: (launch: ReplLaunch, label: string, err: SchemaError) =>
-    `${say.repl(launch)} answered ${label} with JSON that the REPL protocol does not allow (${err.message}). ` +
-    'Is it leanprover-community/repl, in a version this extension knows?',
-  restartedAfter: (launch: ReplLaunch, cause: ReplError) =>
-    new ReplError('crashed', `${say.repl(launch)} was restarted before this request was sent. ${cause.message}`),
-  restartedOnRequest: (launch: ReplLaunch) => new ReplError('crashed', `${say.repl(launch)} was restarted on request.`),
-  staleIds: (launch: ReplLaunch, label: string) =>
-    `${say.repl(launch)} restarted since the environment for ${label} was made, so it was not sent; run it again.`,
-};
