@@ -1,7 +1,5 @@
 /**
- * `llemma`: the command line on the same core as the language server.
- *
- *   llemma goal <file.lean>:<line>:<col> [--json] [--repl "<command line>"] [--timeout <ms>]
+ * `llemma`: the command line on the same core as the language server (see `usage` in cliArgs.ts).
  *
  * Lines and columns are 1-based, as editors show them. Exit codes: 0 success, 1 the operation failed (the message says
  * why), 2 bad usage.
@@ -9,14 +7,21 @@
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { defaultSettings, type GoalAtResult } from '../protocol';
-import { parseArgs, UsageError, usage } from './cliArgs';
+import { type GoalArgs, parseArgs, UsageError, usage } from './cliArgs';
+import { runSuggest } from './cliSuggest';
 import { LlemmaCore } from './core';
 import { toLlemmaError } from './errors';
 
 async function main(argv: string[]): Promise<number> {
-  let args: ReturnType<typeof parseArgs>;
   try {
-    args = parseArgs(argv);
+    const args = parseArgs(argv);
+    if (args.command === 'help') {
+      process.stdout.write(usage);
+      return 0;
+    }
+    const abort = new AbortController();
+    process.once('SIGINT', () => abort.abort());
+    return args.command === 'goal' ? await runGoal(args, abort.signal) : await runSuggest(args, abort.signal);
   } catch (err) {
     if (err instanceof UsageError) {
       process.stderr.write(`llemma: ${err.message}\n\n${usage}`);
@@ -24,35 +29,28 @@ async function main(argv: string[]): Promise<number> {
     }
     throw err;
   }
-  if (args.command === 'help') {
-    process.stdout.write(usage);
-    return 0;
-  }
-  const verbose = args.verbose;
+}
+
+async function runGoal(args: GoalArgs, signal: AbortSignal): Promise<number> {
   const core = new LlemmaCore({
     settings: {
       ...defaultSettings,
       ...(args.timeoutMs ? { 'lean.requestTimeoutMs': args.timeoutMs, 'lean.importTimeoutMs': args.timeoutMs } : {}),
     },
     replOverride: args.repl ?? (process.env['LLEMMA_REPL'] || undefined),
-    log: verbose ? (line) => process.stderr.write(`${line}\n`) : undefined,
+    log: args.verbose ? (line) => process.stderr.write(`${line}\n`) : undefined,
   });
-  const abort = new AbortController();
-  process.once('SIGINT', () => abort.abort());
   try {
     const file = path.resolve(args.file);
     const text = await readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
       throw new UsageError(`cannot read ${args.file}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`);
     });
     const position = { line: args.line - 1, character: columnToUtf16(text, args.line - 1, args.column - 1) };
-    const result = await core.goalAt(file, text, position, abort.signal);
-    process.stdout.write(args.json ? `${JSON.stringify(result, null, 2)}\n` : renderGoal(args.file, args, result));
+    const result = await core.goalAt(file, text, position, signal);
+    process.stdout.write(args.json ? `${JSON.stringify(result, null, 2)}\n` : renderGoal(args, result));
     return 0;
   } catch (err) {
-    if (err instanceof UsageError) {
-      process.stderr.write(`llemma: ${err.message}\n`);
-      return 2;
-    }
+    if (err instanceof UsageError) throw err;
     const e = toLlemmaError(err);
     if (args.json)
       process.stdout.write(`${JSON.stringify({ error: { code: e.code, message: e.message } }, null, 2)}\n`);
@@ -69,9 +67,9 @@ function columnToUtf16(text: string, line: number, column: number): number {
   return [...lineText].slice(0, column).join('').length;
 }
 
-function renderGoal(file: string, at: { line: number; column: number }, r: GoalAtResult): string {
+function renderGoal(at: GoalArgs, r: GoalAtResult): string {
   const lines = [
-    `${file}:${at.line}:${at.column} · ${r.declaration}`,
+    `${at.file}:${at.line}:${at.column} · ${r.declaration}`,
     `Lean REPL (${r.prover.replCommand}) · toolchain ${r.prover.toolchain ?? 'unknown'} · ${Math.round(r.elapsedMs)} ms`,
     '',
     r.goals.length === 0 ? 'No goals: the proof is complete at this point.' : r.goals.join('\n\n'),

@@ -1,66 +1,158 @@
 /** Argument parsing for the `llemma` CLI, kept apart from main() so it can be tested without running anything. */
 export const usage = `Usage:
   llemma goal <file.lean>:<line>:<col> [options]   the proof state at a position (1-based line and column)
+  llemma suggest --goal "<tactic state>" [options] ranked next tactics from the model (not checked by Lean)
   llemma help
 
-Options:
-  --json               print JSON instead of text
+Options of goal:
   --repl "<command>"   command line that starts the Lean REPL in the project folder
                        (default: the environment's LLEMMA_REPL, else detected: \`lake exe repl\` or \`lake env repl\`)
   --timeout <ms>       per-request timeout for the REPL
-  --verbose            log what the REPL does to stderr
+Options of suggest:
+  --model <dir|url>    a model folder (docs/model-format.md) or an OpenAI-compatible server URL
+                       (default: the environment's LLEMMA_MODEL)
+  --n <k>              candidates to return (default 32, as the Llemma search)
+  --beam <w>           beam width (default: n)
+  --temperature <t>    0 (default) = beam search; above 0 = sampling
+  --max-tokens <k>     new tokens per candidate (default 256)
+  --ep <list>          execution providers to try, e.g. cuda,cpu (default: auto = cuda, webgpu, cpu)
+Both:
+  --json               print JSON instead of text
+  --verbose            log to stderr
 `;
 
 export class UsageError extends Error {}
 
-export type CliArgs =
-  | { command: 'help' }
-  | {
-      command: 'goal';
-      file: string;
-      line: number;
-      column: number;
-      json: boolean;
-      verbose: boolean;
-      repl?: string;
-      timeoutMs?: number;
-    };
+export interface GoalArgs {
+  command: 'goal';
+  file: string;
+  line: number;
+  column: number;
+  json: boolean;
+  verbose: boolean;
+  repl?: string;
+  timeoutMs?: number;
+}
+
+export interface SuggestArgs {
+  command: 'suggest';
+  goal: string;
+  model?: string;
+  n: number;
+  beam?: number;
+  temperature: number;
+  maxTokens: number;
+  ep?: ExecutionProvider[];
+  json: boolean;
+  verbose: boolean;
+}
+
+const executionProviders = ['cuda', 'webgpu', 'cpu'] as const;
+type ExecutionProvider = (typeof executionProviders)[number];
+
+export type CliArgs = { command: 'help' } | GoalArgs | SuggestArgs;
 
 export function parseArgs(argv: string[]): CliArgs {
   const [command, ...rest] = argv;
   if (command === undefined || command === 'help' || command === '--help' || command === '-h')
     return { command: 'help' };
-  if (command !== 'goal') throw new UsageError(`unknown command '${command}'`);
-  let json = false;
-  let verbose = false;
-  let repl: string | undefined;
-  let timeoutMs: number | undefined;
+  if (command === 'goal') return parseGoal(rest);
+  if (command === 'suggest') return parseSuggest(rest);
+  throw new UsageError(`unknown command '${command}'`);
+}
+
+/** Walks options; `take` gets each flag and a function that consumes its value; the rest are positionals. */
+function walk(args: string[], take: (flag: string, value: () => string) => boolean): string[] {
   const positional: string[] = [];
-  for (let i = 0; i < rest.length; i++) {
-    const a = rest[i]!;
+  for (let i = 0; i < args.length; i++) {
+    const raw = args[i]!;
+    const eq = raw.startsWith('--') ? raw.indexOf('=') : -1;
+    const flag = eq > 0 ? raw.slice(0, eq) : raw;
     const value = () => {
-      const v = rest[++i];
-      if (v === undefined) throw new UsageError(`${a} needs a value`);
+      if (eq > 0) return raw.slice(eq + 1);
+      const v = args[++i];
+      if (v === undefined) throw new UsageError(`${flag} needs a value`);
       return v;
     };
-    if (a === '--json') json = true;
-    else if (a === '--verbose') verbose = true;
-    else if (a === '--repl') repl = value();
-    else if (a.startsWith('--repl=')) repl = a.slice('--repl='.length);
-    else if (a === '--timeout') timeoutMs = positiveInt(value(), '--timeout');
-    else if (a.startsWith('-')) throw new UsageError(`unknown option ${a}`);
-    else positional.push(a);
+    if (take(flag, value)) continue;
+    if (raw.startsWith('-')) throw new UsageError(`unknown option ${flag}`);
+    positional.push(raw);
   }
+  return positional;
+}
+
+function parseGoal(rest: string[]): GoalArgs {
+  const out: GoalArgs = { command: 'goal', file: '', line: 0, column: 0, json: false, verbose: false };
+  const positional = walk(rest, (flag, value) => {
+    if (flag === '--json') out.json = true;
+    else if (flag === '--verbose') out.verbose = true;
+    else if (flag === '--repl') out.repl = value();
+    else if (flag === '--timeout') out.timeoutMs = positiveInt(value(), '--timeout');
+    else return false;
+    return true;
+  });
   if (positional.length !== 1) throw new UsageError('goal takes exactly one <file.lean>:<line>:<col>');
   const m = /^(.+):(\d+):(\d+)$/.exec(positional[0]!);
   if (!m) throw new UsageError(`expected <file.lean>:<line>:<col>, got '${positional[0]}'`);
-  const line = positiveInt(m[2]!, 'line');
-  const column = positiveInt(m[3]!, 'column');
-  return { command: 'goal', file: m[1]!, line, column, json, verbose, repl, timeoutMs };
+  out.file = m[1]!;
+  out.line = positiveInt(m[2]!, 'line');
+  out.column = positiveInt(m[3]!, 'column');
+  return out;
+}
+
+function parseSuggest(rest: string[]): SuggestArgs {
+  const out: SuggestArgs = {
+    command: 'suggest',
+    goal: '',
+    n: 32,
+    temperature: 0,
+    maxTokens: 256,
+    json: false,
+    verbose: false,
+  };
+  let goal: string | undefined;
+  const positional = walk(rest, (flag, value) => {
+    if (flag === '--json') out.json = true;
+    else if (flag === '--verbose') out.verbose = true;
+    else if (flag === '--goal') goal = value();
+    else if (flag === '--model') out.model = value();
+    else if (flag === '--n') out.n = positiveInt(value(), '--n');
+    else if (flag === '--beam') out.beam = positiveInt(value(), '--beam');
+    else if (flag === '--max-tokens') out.maxTokens = positiveInt(value(), '--max-tokens');
+    else if (flag === '--temperature') out.temperature = nonNegative(value(), '--temperature');
+    else if (flag === '--ep') out.ep = providers(value());
+    else return false;
+    return true;
+  });
+  if (positional.length > 0) throw new UsageError(`suggest takes no positional arguments (got '${positional[0]}')`);
+  if (goal === undefined || goal.trim() === '') throw new UsageError('suggest needs --goal "<tactic state>"');
+  out.goal = goal;
+  if (out.beam !== undefined && out.beam < out.n) throw new UsageError('--beam must be at least --n');
+  return out;
+}
+
+function providers(list: string): ExecutionProvider[] {
+  const names = list
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const n of names) {
+    if (!(executionProviders as readonly string[]).includes(n)) {
+      throw new UsageError(`unknown execution provider '${n}' (known: ${executionProviders.join(', ')})`);
+    }
+  }
+  if (names.length === 0) throw new UsageError('--ep needs at least one execution provider');
+  return names as ExecutionProvider[];
 }
 
 function positiveInt(s: string, what: string): number {
   const n = Number(s);
   if (!Number.isInteger(n) || n < 1) throw new UsageError(`${what} must be a positive integer (got '${s}')`);
+  return n;
+}
+
+function nonNegative(s: string, what: string): number {
+  const n = Number(s);
+  if (!Number.isFinite(n) || n < 0) throw new UsageError(`${what} must be a number ≥ 0 (got '${s}')`);
   return n;
 }

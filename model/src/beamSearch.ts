@@ -2,9 +2,13 @@
 // sequences of highest cumulative log-probability; each step look at the 2·width best one-token extensions;
 // an extension that ends (stop string, EOS, length) joins the finished pool if it ranks within the first
 // `width`, the others refill the beam. Finished candidates are ranked by mean log-probability per token.
+//
+// The prompt runs once, at batch 1; the first step forks its cache row into the beams. Each beam lives in one
+// row of the decoder's batch; a beam's first child keeps its parent's row, so between steps only forked beams
+// are copied (into the rows of beams that were dropped) and the batch shrinks when fewer beams run.
 
 import { CandidatePool, type CompletionTracker, makeCandidate } from './completion';
-import { logSoftmax, topK } from './logits';
+import { logSumExp, topK } from './logits';
 import type { Decoder } from './onnxDecoder';
 import { type Candidate, throwIfAborted } from './types';
 
@@ -19,13 +23,16 @@ interface Beam {
   ids: number[];
   logprobs: number[];
   sum: number;
+  /** Row of the decoder batch that holds this beam's cache and next-token logits. */
+  row: number;
 }
 
-interface Extension {
+/** The one-token extensions of one beam, best first (the order of the beam's log-probabilities). */
+interface Extensions {
   parent: number;
-  token: number;
-  logprob: number;
-  sum: number;
+  tokens: number[];
+  logprobs: number[];
+  sums: number[];
 }
 
 /**
@@ -42,45 +49,140 @@ export async function beamSearch<C>(
   const { width, n, signal } = params;
   throwIfAborted(signal);
   let { cache, logits } = await decoder.prefill([promptIds]);
-  let beams: Beam[] = [{ ids: [], logprobs: [], sum: 0 }];
+  let beams: Beam[] = [{ ids: [], logprobs: [], sum: 0, row: 0 }];
   const pool = new CandidatePool();
+  const perBeam = 2 * width;
 
   while (beams.length > 0) {
     throwIfAborted(signal);
-    const extensions: Extension[] = [];
+    // Beams are in order of their sums, best first (the first step has one). Once 2·width extensions are known,
+    // a beam whose sum is no better than the 2·width-th of them cannot place one (log-probabilities are ≤ 0):
+    // its row is skipped, and with it the pass over the vocabulary.
+    const lists: Extensions[] = [];
+    const kept = new BestSums(perBeam);
     beams.forEach((beam, parent) => {
-      const lp = logSoftmax(logits[parent]!);
-      for (const token of topK(lp, 2 * width)) {
-        extensions.push({ parent, token, logprob: lp[token]!, sum: beam.sum + lp[token]! });
-      }
+      if (kept.full && beam.sum <= kept.threshold) return;
+      const list = extend(beam, parent, logits[beam.row]!, perBeam);
+      lists.push(list);
+      kept.addSorted(list.sums);
     });
-    // Sort is stable, so equal sums keep (parent, token) order and the search is deterministic.
-    extensions.sort((a, b) => b.sum - a.sum);
-
     const next: Beam[] = [];
     const parents: number[] = [];
-    for (const [rank, ext] of extensions.slice(0, 2 * width).entries()) {
-      const parent = beams[ext.parent]!;
-      const ids = [...parent.ids, ext.token];
-      const logprobs = [...parent.logprobs, ext.logprob];
+    // The 2·width best extensions overall, best first; equal sums keep (parent, token rank) order, as a stable
+    // sort of all extensions would.
+    for (const [rank, [list, at]] of mergeBest(lists, perBeam).entries()) {
+      const parent = beams[list.parent]!;
+      const ids = [...parent.ids, list.tokens[at]!];
+      const logprobs = [...parent.logprobs, list.logprobs[at]!];
       const ending = tracker.check(ids);
       if (ending.reason !== null) {
         if (rank < width) pool.add(makeCandidate(ids, logprobs, ending));
         continue;
       }
-      next.push({ ids, logprobs, sum: ext.sum });
-      parents.push(ext.parent);
+      next.push({ ids, logprobs, sum: list.sums[at]!, row: -1 });
+      parents.push(parent.row);
       if (next.length === width) break;
     }
     if (next.length === 0 || isDone(pool, next, width)) break;
-    cache = decoder.selectRows(cache, parents);
-    ({ cache, logits } = await decoder.step(
-      cache,
-      next.map((b) => b.ids.at(-1)!),
-    ));
+    const { source, rowOf } = placeRows(parents);
+    cache = decoder.selectRows(cache, source);
+    const tokens = new Array<number>(next.length);
+    next.forEach((beam, i) => {
+      beam.row = rowOf[i]!;
+      tokens[beam.row] = beam.ids.at(-1)!;
+    });
+    ({ cache, logits } = await decoder.step(cache, tokens));
     beams = next;
   }
   return pool.best(n);
+}
+
+function extend(beam: Beam, parent: number, row: Float32Array, k: number): Extensions {
+  const tokens = topK(row, k);
+  // The largest logit is the first of the top k (NaN anywhere in the row makes logZ NaN, as it should).
+  const logZ = logSumExp(row, tokens.length > 0 ? row[tokens[0]!]! : Number.NaN);
+  const logprobs = tokens.map((t) => row[t]! - logZ);
+  return { parent, tokens, logprobs, sums: logprobs.map((lp) => beam.sum + lp) };
+}
+
+/** The best `size` values seen so far (descending), to know the value a new one must beat. */
+class BestSums {
+  private readonly values: Float64Array;
+  private filled = 0;
+
+  constructor(private readonly size: number) {
+    this.values = new Float64Array(size);
+  }
+
+  get full(): boolean {
+    return this.filled === this.size;
+  }
+
+  /** The size-th best value (meaningful once full). */
+  get threshold(): number {
+    return this.values[this.size - 1]!;
+  }
+
+  /** Adds values given best first. */
+  addSorted(sums: readonly number[]): void {
+    for (const s of sums) {
+      if (this.full && !(s > this.threshold)) return;
+      let at = this.full ? this.size - 1 : this.filled;
+      while (at > 0 && this.values[at - 1]! < s) {
+        this.values[at] = this.values[at - 1]!;
+        at--;
+      }
+      this.values[at] = s;
+      if (!this.full) this.filled++;
+    }
+  }
+}
+
+/** The `count` best (list, index) pairs by sum from lists each sorted best first; ties go to the earlier list. */
+function mergeBest(lists: readonly Extensions[], count: number): Array<[Extensions, number]> {
+  const heads = new Array<number>(lists.length).fill(0);
+  const out: Array<[Extensions, number]> = [];
+  while (out.length < count) {
+    let best = -1;
+    let bestSum = Number.NEGATIVE_INFINITY;
+    for (let l = 0; l < lists.length; l++) {
+      const s = lists[l]!.sums[heads[l]!];
+      if (s !== undefined && (best < 0 || s > bestSum)) {
+        best = l;
+        bestSum = s;
+      }
+    }
+    if (best < 0) break;
+    out.push([lists[best]!, heads[best]!]);
+    heads[best]!++;
+  }
+  return out;
+}
+
+/**
+ * Assigns each next beam a batch row. `parentRows[i]` is the current batch row of beam i's parent; returns
+ * `source` (per new row, the current row it is copied from: what Decoder.selectRows takes) and `rowOf` (per
+ * beam, its new row). A parent's first child stays in the parent's row; the other children take the rows left
+ * free, whose beams were dropped. So no copy reads a row that another copy overwrites, and only forks move.
+ */
+export function placeRows(parentRows: readonly number[]): { source: number[]; rowOf: number[] } {
+  const count = parentRows.length;
+  const source = new Array<number>(count).fill(-1);
+  const rowOf = new Array<number>(count).fill(-1);
+  parentRows.forEach((p, i) => {
+    if (p < count && source[p] === -1) {
+      source[p] = p;
+      rowOf[i] = p;
+    }
+  });
+  let free = 0;
+  parentRows.forEach((p, i) => {
+    if (rowOf[i] !== -1) return;
+    while (source[free] !== -1) free++;
+    source[free] = p;
+    rowOf[i] = free;
+  });
+  return { source, rowOf };
 }
 
 function isDone(pool: CandidatePool, running: readonly Beam[], width: number): boolean {

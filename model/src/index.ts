@@ -14,3 +14,20 @@ export {
 } from './prompts';
 export type { Candidate, FinishReason, GenerateOptions, ModelInfo, TacticGenerator } from './types';
 export { defaultWorkerFile, WorkerGenerator, type WorkerGeneratorOptions } from './workerGenerator';
+export {
+  type CreateGeneratorOptions,
+  createGenerator,
+  type GeneratorInfo,
+  type ModelGenerator,
+  type ModelSpec,
+  ModelSpecError,
+  parseModelSpec,
+} from './generatorFactory';
+export {
+  type BeamSearchMode,
+  ModelServerError,
+  type ModelServerErrorKind,
+  OpenAICompletionsGenerator,
+  type OpenAICompletionsOptions,
+  type OpenAIModelInfo,
+} from './openaiBackend';

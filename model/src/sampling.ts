@@ -3,7 +3,7 @@
 // (temperature 1), so sampled and beam-searched candidates are scored on the same scale.
 
 import { CandidatePool, type CompletionTracker, makeCandidate } from './completion';
-import { logSoftmax, mulberry32, sampleIndex } from './logits';
+import { logSumExp, mulberry32, rowMax, sampleIndex } from './logits';
 import type { Decoder } from './onnxDecoder';
 import { type Candidate, throwIfAborted } from './types';
 
@@ -45,7 +45,7 @@ export async function sample<C>(
       const rowLogits = logits[row]!;
       const token = sampleIndex(rowLogits, temperature, random);
       seq.ids.push(token);
-      seq.logprobs.push(logSoftmax(rowLogits)[token]!);
+      seq.logprobs.push(rowLogits[token]! - logSumExp(rowLogits, rowMax(rowLogits)));
       const ending = tracker.check(seq.ids);
       if (ending.reason !== null) {
         pool.add(makeCandidate(seq.ids, seq.logprobs, ending));
@@ -55,6 +55,7 @@ export async function sample<C>(
       }
     });
     if (next.length === 0) break;
+    // Finished rows leave the batch; the others move down in place (kept is increasing).
     cache = decoder.selectRows(cache, kept);
     ({ cache, logits } = await decoder.step(
       cache,

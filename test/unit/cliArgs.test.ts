@@ -11,7 +11,6 @@ test('goal takes file:line:col and options', () => {
     json: true,
     verbose: false,
     repl: 'lake env /x/repl',
-    timeoutMs: undefined,
   });
   const withEq = parseArgs(['goal', '--repl=node double.mjs', 'a.lean:1:1', '--timeout', '500']);
   assert.equal(withEq.command === 'goal' && withEq.repl, 'node double.mjs');
@@ -21,6 +20,10 @@ test('goal takes file:line:col and options', () => {
 test('bad usage is a UsageError naming the problem', () => {
   const cases: [string[], RegExp][] = [
     [['prove'], /unknown command 'prove'/],
+    [['suggest'], /needs --goal/],
+    [['suggest', '--goal', '⊢ True', '--n', '8', '--beam', '4'], /--beam must be at least --n/],
+    [['suggest', '--goal', '⊢ True', '--temperature', 'hot'], /--temperature must be a number/],
+    [['suggest', '--goal', '⊢ True', 'extra'], /no positional arguments/],
     [['goal'], /exactly one/],
     [['goal', 'a.lean:3'], /expected <file.lean>:<line>:<col>/],
     [['goal', 'a.lean:0:1'], /line must be a positive integer/],
@@ -38,4 +41,21 @@ test('bad usage is a UsageError naming the problem', () => {
 test('no arguments or help prints usage', () => {
   assert.deepEqual(parseArgs([]), { command: 'help' });
   assert.deepEqual(parseArgs(['--help']), { command: 'help' });
+});
+
+test('suggest takes the goal, the model and the generation budget', () => {
+  const a = parseArgs(['suggest', '--goal', 'n : ℕ\n⊢ n + 0 = n', '--model=/m', '--n', '8', '--ep', 'cuda, cpu', '--json']);
+  assert.deepEqual(a, {
+    command: 'suggest',
+    goal: 'n : ℕ\n⊢ n + 0 = n',
+    model: '/m',
+    n: 8,
+    temperature: 0,
+    maxTokens: 256,
+    ep: ['cuda', 'cpu'],
+    json: true,
+    verbose: false,
+  });
+  const d = parseArgs(['suggest', '--goal', '⊢ True']);
+  assert.equal(d.command === 'suggest' && d.n, 32, 'the Llemma search default: 32 candidates');
 });

@@ -1,0 +1,15 @@
+import { env, AutoModelForCausalLM } from '@huggingface/transformers';
+import { Tensor } from '@huggingface/transformers';
+import path from 'node:path';
+const dir = path.resolve('model/testing/tiny-llama');
+env.allowRemoteModels = false;
+env.localModelPath = path.dirname(dir);
+const t0 = performance.now();
+const model = await AutoModelForCausalLM.from_pretrained(path.basename(dir), { subfolder: '', model_file_name: 'model', dtype: 'fp32', device: 'cpu', session_options: { intraOpNumThreads: 2 } });
+console.log('loaded', performance.now() - t0, Object.keys(model.sessions));
+const ids = [1, 40, 41, 42, 43, 44];
+const input_ids = new Tensor('int64', BigInt64Array.from(ids, BigInt), [1, ids.length]);
+const attention_mask = new Tensor('int64', new BigInt64Array(ids.length).fill(1n), [1, ids.length]);
+const t1 = performance.now();
+const out = await model.generate({ input_ids, attention_mask, max_new_tokens: 20, min_new_tokens: 20, do_sample: false, num_beams: 1 });
+console.log('gen', performance.now() - t1, out.dims, Array.from(out.data).map(Number));

@@ -1,0 +1,297 @@
+// `npm run bench:model`: speed of the model runtime on this machine's CPU, in one run, on ONNX models built here
+// (model/bench/benchModels.ts; random weights): greedy tokens/s next to transformers.js on the same model file,
+// the fraction of the memory-bandwidth roofline, 32-beam expansions (the Llemma search's setting) and the
+// batch-32 step time. Every figure is printed with what produced it. Not part of `npm test`.
+//
+// Options (environment): BENCH_QUICK=1 runs shorter generations (a smoke test of the bench itself).
+
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import { join, resolve } from 'node:path';
+import { LocalGenerator } from '../src/localGenerator';
+import { argmaxRow } from '../src/logits';
+import { type LoadedModel, loadModelFolder } from '../src/modelFolder';
+import type { Decoder, KvCache } from '../src/onnxDecoder';
+import { getPromptFormat, type ProofContext } from '../src/prompts';
+import { tinyModelDir } from '../testing/fixture';
+import { type BuiltBenchModel, defaultShaped, ensureBenchModel } from './benchModels';
+import { TimedDecoder } from './timedDecoder';
+import { type GreedyRunner, loadTransformersJs } from './transformersJs';
+
+const root = resolve(__dirname, '..', '..');
+const quick = process.env['BENCH_QUICK'] === '1';
+const threads = os.availableParallelism();
+const sessionOptions = { executionProviders: ['cpu'] as const, intraOpThreads: threads };
+const started = performance.now();
+
+/** A miniF2F-style goal: ~210 tokens as a proof-prefix prompt, ~570 as the Llemma few-shot prompt. */
+const goal: ProofContext = {
+  theorem: 'theorem mathd_algebra_10 : abs ((120 : ℝ) / 100 * 30 - 130 / 100 * 20) = 10',
+  tactics: [],
+  goals: ['⊢ |120 / 100 * 30 - 130 / 100 * 20| = 10'],
+};
+
+const fmt = (x: number, digits = 1) => x.toFixed(digits);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const faults = () => process.resourceUsage().minorPageFault;
+
+function ortVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(join(root, 'node_modules/onnxruntime-node/package.json'), 'utf8')) as {
+      version: string;
+    }).version;
+  } catch {
+    return '?';
+  }
+}
+
+/** Bytes copied per second by Buffer.copy and TypedArray.set of 256 MiB (best of 5, after a warm-up). */
+function memcpyBandwidth(): { bufferCopy: number; typedSet: number } {
+  const size = 256 * 1024 * 1024;
+  const a = Buffer.alloc(size, 1);
+  const b = Buffer.alloc(size, 2);
+  const best = (copy: () => void) => {
+    copy();
+    let ms = Number.POSITIVE_INFINITY;
+    for (let i = 0; i < 5; i++) {
+      const t = performance.now();
+      copy();
+      ms = Math.min(ms, performance.now() - t);
+    }
+    return size / (ms / 1000);
+  };
+  const fa = new Float32Array(a.buffer, a.byteOffset, size / 4);
+  const fb = new Float32Array(b.buffer, b.byteOffset, size / 4);
+  return { bufferCopy: best(() => a.copy(b)), typedSet: best(() => fb.set(fa)) };
+}
+
+function describeModel(name: string, m: LoadedModel, params: number, bytes: number): string {
+  const c = m.config;
+  return (
+    `${name}: vocab ${c.vocabSize}, hidden ${c.hiddenSize}, ${c.numLayers} layers, ${c.numHeads} heads / ` +
+    `${c.numKvHeads} kv heads × ${c.headDim}, ${fmt(params / 1e6, 2)} M params, model.onnx ${fmt(bytes / 1e6, 1)} MB fp32`
+  );
+}
+
+/** Our greedy decoding: the product path (LocalGenerator, beam width 1), no stop string. */
+async function oursGreedy(gen: LocalGenerator, prompt: string, newTokens: number): Promise<number[]> {
+  const [c] = await gen.generate(prompt, { n: 1, beamWidth: 1, maxNewTokens: newTokens });
+  return c!.tokenIds;
+}
+
+/** The fallback baseline when transformers.js is unavailable: a bare argmax loop on our decoder. */
+function plainLoop(decoder: Decoder<KvCache>): GreedyRunner {
+  return {
+    label: 'plain step loop on our OnnxDecoder (argmax, no search logic) — NOT transformers.js',
+    async generate(promptIds, newTokens) {
+      let { cache, logits } = await decoder.prefill([promptIds]);
+      const out: number[] = [];
+      for (;;) {
+        out.push(argmaxRow(logits[0]!));
+        if (out.length === newTokens) return out;
+        ({ cache, logits } = await decoder.step(cache, [out.at(-1)!]));
+      }
+    },
+    release: async () => {},
+  };
+}
+
+interface GreedyTiming {
+  prefillMs: number;
+  totalMs: number;
+  decodeTokPerS: number;
+  endToEndTokPerS: number;
+  ids: number[];
+}
+
+/** Median over `reps` runs of N tokens, and of 1 token (≈ prefill), after a warm-up run. */
+async function timeGreedy(run: (n: number) => Promise<number[]>, n: number, reps: number): Promise<GreedyTiming> {
+  await run(n);
+  const one: number[] = [];
+  const full: number[] = [];
+  let ids: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    let t = performance.now();
+    await run(1);
+    one.push(performance.now() - t);
+    t = performance.now();
+    ids = await run(n);
+    full.push(performance.now() - t);
+  }
+  const prefillMs = median(one);
+  const totalMs = median(full);
+  return {
+    prefillMs,
+    totalMs,
+    decodeTokPerS: ((ids.length - 1) / (totalMs - prefillMs)) * 1000,
+    endToEndTokPerS: (ids.length / totalMs) * 1000,
+    ids,
+  };
+}
+
+interface Expansion {
+  ms: number;
+  candidates: number;
+  steps: number;
+  meanBatch: number;
+  stepMs: number;
+  fullStepMs: number;
+  prefillMs: number;
+  searchMs: number;
+  faultsPerStep: number;
+  maxTokens: number;
+}
+
+async function expansion(model: LoadedModel, prompt: string, maxNewTokens: number): Promise<Expansion> {
+  const timed = new TimedDecoder(model.decoder, 32);
+  const gen = new LocalGenerator({ ...model, decoder: timed });
+  const f0 = faults();
+  const t = performance.now();
+  const candidates = await gen.generate(prompt, { n: 32, stop: ['---'], maxNewTokens });
+  const ms = performance.now() - t;
+  const f = faults() - f0;
+  const s = timed.times;
+  return {
+    ms,
+    candidates: candidates.length,
+    steps: s.steps,
+    meanBatch: s.rowSteps / Math.max(1, s.steps),
+    stepMs: s.stepMs / Math.max(1, s.steps),
+    fullStepMs: s.fullStepMs / Math.max(1, s.fullSteps),
+    prefillMs: s.prefillMs,
+    searchMs: ms - s.prefillMs - s.stepMs,
+    faultsPerStep: f / Math.max(1, s.steps + 1),
+    maxTokens: Math.max(...candidates.map((c) => c.tokenIds.length)),
+  };
+}
+
+function expansionLine(label: string, e: Expansion): string {
+  return (
+    `  ${label.padEnd(44)} ${fmt(e.ms / 1000, 2).padStart(6)} s  ${String(e.steps).padStart(3)} steps  ` +
+    `batch ${fmt(e.meanBatch).padStart(4)}  step ${fmt(e.stepMs).padStart(5)} ms (model+reorder)  ` +
+    `prefill ${fmt(e.prefillMs).padStart(5)} ms  search JS ${fmt(e.searchMs / Math.max(1, e.steps), 2)} ms/step  ` +
+    `${e.candidates} cands ≤${e.maxTokens} tok  ${fmt(e.faultsPerStep, 0)} page faults/step`
+  );
+}
+
+async function main(): Promise<void> {
+  const bw = memcpyBandwidth();
+  const built: BuiltBenchModel = ensureBenchModel(join(root, '.cache', 'bench-model'), defaultShaped);
+  const big = await loadModelFolder(built.dir, sessionOptions);
+  const tiny = await loadModelFolder(tinyModelDir, sessionOptions);
+  const tinyParams = 140_000;
+  const proofPrefix = getPromptFormat('proof-prefix').render(goal);
+  const fewshot = getPromptFormat('llemma-fewshot').render(goal);
+  const ppIds = big.tokenizer.encode(proofPrefix);
+  const fsIds = big.tokenizer.encode(fewshot);
+  const cpu = os.cpus()[0]?.model ?? '?';
+
+  console.log('== Llemma model runtime benchmark (CPU) ==');
+  console.log(
+    `machine: ${cpu}, ${threads} cores (os.availableParallelism), ${fmt(os.totalmem() / 2 ** 30)} GiB, ` +
+      `${os.type()} ${os.release()}; node ${process.version}`,
+  );
+  console.log(
+    `runtime: onnxruntime-node ${ortVersion()}, CPU execution provider, ${threads} intra-op threads, ` +
+      `idle threads not spinning (the product's session options)`,
+  );
+  console.log(
+    `memcpy bandwidth (256 MiB, bytes copied per second): Buffer.copy ${fmt(bw.bufferCopy / 1e9, 2)} GB/s, ` +
+      `Float32Array.set ${fmt(bw.typedSet / 1e9, 2)} GB/s`,
+  );
+  console.log('models (random weights, built with model/testing/tinyLlamaGraph.ts):');
+  console.log(`  ${describeModel(`${defaultShaped.name} (.cache/bench-model)`, big, built.params, built.onnxBytes)}`);
+  console.log(
+    `    weights read in full every step (all but the embedding table): ${fmt(built.streamedBytes / 1e6, 1)} MB; ` +
+      `KV cache ${big.config.numLayers * 2 * big.config.numKvHeads * big.config.headDim * 4} bytes per token per row`,
+  );
+  console.log(`  ${describeModel('tiny-llama (test fixture)', tiny, tinyParams, 540_100)}`);
+  console.log(
+    `prompts (tiny test tokenizer): proof-prefix ${ppIds.length} tokens, llemma-fewshot ${fsIds.length} tokens` +
+      (quick ? '   [BENCH_QUICK: shortened runs]' : ''),
+  );
+
+  // 1. Greedy, batch 1, on the default-shaped model: ours vs transformers.js.
+  const greedyTokens = quick ? 32 : 128;
+  const reps = quick ? 1 : 3;
+  const ours = new LocalGenerator(big);
+  const oursT = await timeGreedy((n) => oursGreedy(ours, proofPrefix, n), greedyTokens, reps);
+  let baseline: GreedyRunner | { error: string } = await loadTransformersJs(built.dir, threads);
+  let baselineNote = '';
+  if ('error' in baseline) {
+    baselineNote = `transformers.js unavailable (${baseline.error}); compared with a plain loop instead`;
+    baseline = plainLoop(big.decoder);
+  }
+  const runner = baseline;
+  const baseT = await timeGreedy((n) => runner.generate(ppIds, n), greedyTokens, reps);
+  await runner.release();
+  const firstDiff = oursT.ids.findIndex((id, i) => id !== baseT.ids[i]);
+  console.log();
+  console.log(
+    `[1] greedy decoding, batch 1, ${defaultShaped.name}, proof-prefix prompt (${ppIds.length} tokens), ` +
+      `${greedyTokens} new tokens, median of ${reps} after a warm-up`,
+  );
+  if (baselineNote) console.log(`    NOTE: ${baselineNote}`);
+  const greedyRow = (label: string, g: GreedyTiming) =>
+    `    ${label.padEnd(18)} prefill ${fmt(g.prefillMs).padStart(6)} ms   decode ${fmt(g.decodeTokPerS).padStart(6)} tok/s   ` +
+    `end-to-end ${fmt(g.endToEndTokPerS).padStart(6)} tok/s (${g.ids.length} tokens in ${fmt(g.totalMs)} ms)`;
+  console.log(greedyRow('ours', oursT));
+  console.log(greedyRow('baseline', baseT));
+  console.log(`    baseline = ${runner.label}`);
+  console.log(
+    `    ratio ours / baseline: decode ${fmt(oursT.decodeTokPerS / baseT.decodeTokPerS, 2)}×, end-to-end ` +
+      `${fmt(oursT.endToEndTokPerS / baseT.endToEndTokPerS, 2)}×, prefill ${fmt(baseT.prefillMs / oursT.prefillMs, 2)}× ` +
+      `faster; same tokens: ${firstDiff < 0 && oursT.ids.length === baseT.ids.length ? 'yes' : `no (first difference at ${firstDiff})`}`,
+  );
+
+  // 2. Roofline: weight bytes streamed per decoded token against the measured copy bandwidth.
+  const achieved = built.streamedBytes * oursT.decodeTokPerS;
+  const achievedAll = built.weightBytes * oursT.decodeTokPerS;
+  console.log();
+  console.log(
+    `[2] memory-bandwidth roofline (greedy decode above): ${fmt(built.streamedBytes / 1e6, 1)} MB × ` +
+      `${fmt(oursT.decodeTokPerS)} tok/s = ${fmt(achieved / 1e9, 2)} GB/s = ` +
+      `${fmt((100 * achieved) / bw.bufferCopy, 0)} % of Buffer.copy bandwidth`,
+  );
+  console.log(
+    `    counting the whole model file (${fmt(built.weightBytes / 1e6, 1)} MB, embedding table included): ` +
+      `${fmt(achievedAll / 1e9, 2)} GB/s = ${fmt((100 * achievedAll) / bw.bufferCopy, 0)} %`,
+  );
+
+  // 3. 32-beam expansions: the Llemma search's setting.
+  console.log();
+  console.log('[3] one 32-beam expansion (n 32, beam width 32, stop "---"), wall time of LocalGenerator.generate:');
+  const budget = quick ? 16 : 256;
+  const rows: [string, Expansion][] = [];
+  const runExpansion = async (label: string, m: LoadedModel, prompt: string, maxNew: number) => {
+    await expansion(m, prompt, Math.min(maxNew, 8)); // warm-up: session arena, spare buffers
+    const e = await expansion(m, prompt, maxNew);
+    rows.push([label, e]);
+    console.log(expansionLine(label, e));
+  };
+  await runExpansion(`${defaultShaped.name}, proof-prefix, ≤32 tok`, big, proofPrefix, quick ? 8 : 32);
+  await runExpansion(`${defaultShaped.name}, proof-prefix, ≤${budget} tok`, big, proofPrefix, budget);
+  await runExpansion(`${defaultShaped.name}, llemma-fewshot, ≤${budget} tok`, big, fewshot, budget);
+  await runExpansion(`tiny-llama, llemma-fewshot, ≤${budget} tok`, tiny, fewshot, budget);
+  console.log(
+    '    (random weights never write "---", so every beam runs to the token budget; a trained model ends a tactic\n' +
+      '     after ~5–30 tokens, which the ≤32-token row stands for)',
+  );
+
+  // 4. Batch-32 step time.
+  console.log();
+  console.log('[4] batch-32 decoding step (model run + beam reorder), mean over the full-batch steps of [3]:');
+  for (const [label, e] of rows) {
+    const tokPerS = (32 / e.fullStepMs) * 1000;
+    console.log(`    ${label.padEnd(44)} ${fmt(e.fullStepMs, 2).padStart(7)} ms/step = ${fmt(tokPerS, 0)} tok/s`);
+  }
+  console.log();
+  console.log(`total bench time ${fmt((performance.now() - started) / 1000)} s`);
+  await big.release();
+  await tiny.release();
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});

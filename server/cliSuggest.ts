@@ -1,0 +1,91 @@
+/**
+ * `llemma suggest`: ranked next tactics for a tactic state, straight from the model. Nothing here is checked by Lean;
+ * the output says so. The model runtime is imported lazily so that `llemma goal` never loads ONNX Runtime.
+ */
+import type { SuggestArgs } from './cliArgs';
+
+/** Where a model comes from when `--model` is not given. */
+function defaultModelSpec(): string | undefined {
+  return process.env['LLEMMA_MODEL'] || undefined;
+}
+
+export async function runSuggest(args: SuggestArgs, signal: AbortSignal): Promise<number> {
+  const spec = args.model ?? defaultModelSpec();
+  if (!spec) {
+    return fail(
+      args,
+      'No model given: pass --model <folder|url> or set LLEMMA_MODEL (no default model is shipped with this version).',
+    );
+  }
+  const model = await import('../model/src/index');
+  let generator: ReturnType<typeof model.createGenerator>;
+  try {
+    generator = model.createGenerator(spec, {
+      sessionOptions: { executionProviders: args.ep ?? 'auto' },
+    });
+  } catch (err) {
+    return fail(args, (err as Error).message);
+  }
+  try {
+    const info = await generator.info();
+    const format = model.getPromptFormat(info.promptFormat);
+    const prompt = format.render({ goals: [args.goal] });
+    const started = performance.now();
+    const candidates = await generator.generate(prompt, {
+      n: args.n,
+      beamWidth: args.beam ?? args.n,
+      temperature: args.temperature,
+      maxNewTokens: args.maxTokens,
+      stop: format.stop,
+      signal,
+    });
+    const elapsedMs = performance.now() - started;
+    const ranked = candidates.map((c) => ({
+      tactic: format.parseCompletion(c.text),
+      meanLogprob: c.meanLogprob,
+      logprob: c.logprob,
+      tokens: c.tokenIds.length,
+      finishReason: c.finishReason,
+    }));
+    const budget = {
+      n: args.n,
+      beamWidth: args.beam ?? args.n,
+      temperature: args.temperature,
+      maxNewTokens: args.maxTokens,
+    };
+    if (args.json) {
+      process.stdout.write(
+        `${JSON.stringify({ model: info, promptFormat: format.name, budget, elapsedMs, candidates: ranked }, null, 2)}\n`,
+      );
+    } else {
+      const where =
+        'backend' in info ? `${info.url} (${info.model ?? 'default model'})` : `${info.folder} on ${info.provider}`;
+      const skipped =
+        'skippedProviders' in info && info.skippedProviders.length
+          ? ` (skipped: ${info.skippedProviders.join('; ')})`
+          : '';
+      const lines = [
+        `model ${where}${skipped} · prompt ${format.name}`,
+        `${args.temperature === 0 ? `beam ${budget.beamWidth}` : `sampling T=${args.temperature}`}, ${ranked.length} of ${args.n} candidates, ≤ ${args.maxTokens} tokens · ${Math.round(elapsedMs)} ms`,
+        'not checked by Lean: mean log-prob, tactic',
+        '',
+        ...ranked.map(
+          (c, i) =>
+            `${String(i + 1).padStart(3)}  ${c.meanLogprob.toFixed(3).padStart(7)}  ${c.tactic.replace(/\n/g, '⏎ ')}`,
+        ),
+      ];
+      process.stdout.write(`${lines.join('\n')}\n`);
+    }
+    return 0;
+  } catch (err) {
+    return fail(args, err instanceof Error ? err.message : String(err));
+  } finally {
+    await generator.dispose();
+  }
+}
+
+function fail(args: SuggestArgs, message: string): number {
+  if (args.json) process.stdout.write(`${JSON.stringify({ error: { message } }, null, 2)}\n`);
+  process.stderr.write(`llemma: ${message}\n`);
+  return 1;
+}

@@ -1,0 +1,131 @@
+// `llemma suggest` as a user runs it: the real CLI process, a real ONNX model folder (the tiny random-weight test
+// model, so the tactics are noise: only the mechanics are checked) and the HTTP backend against its process double.
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { test } from 'node:test';
+
+const root = path.resolve(import.meta.dirname, '..', '..');
+const tinyModel = path.join(root, 'model/testing/tiny-llama');
+
+function llemma(args: string[]) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'server/cli.ts'), 'suggest', ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, LLEMMA_MODEL: '' },
+    timeout: 60_000,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+test('suggest with a local ONNX model: n distinct candidates, best first, with the model and budget named', () => {
+  const r = llemma([
+    '--goal',
+    'n : ℕ\n⊢ n + 0 = n',
+    '--model',
+    tinyModel,
+    '--n',
+    '6',
+    '--max-tokens',
+    '8',
+    '--ep',
+    'cpu',
+    '--json',
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.equal(out.model.provider, 'cpu');
+  assert.equal(out.model.folder, tinyModel);
+  assert.deepEqual(out.budget, { n: 6, beamWidth: 6, temperature: 0, maxNewTokens: 8 });
+  assert.equal(out.candidates.length, 6);
+  assert.equal(new Set(out.candidates.map((c: { tactic: string }) => c.tactic)).size, 6, 'distinct');
+  const means = out.candidates.map((c: { meanLogprob: number }) => c.meanLogprob);
+  assert.deepEqual(
+    means,
+    [...means].sort((a, b) => b - a),
+    'sorted by mean log-prob',
+  );
+  for (const c of out.candidates) assert.ok(c.tokens <= 8 && c.meanLogprob < 0);
+});
+
+test('suggest text output says the candidates are not checked by Lean', () => {
+  const r = llemma(['--goal', '⊢ True', '--model', tinyModel, '--n', '2', '--max-tokens', '4', '--ep', 'cpu']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /tiny-llama on cpu/);
+  assert.match(r.stdout, /not checked by Lean/);
+});
+
+test('suggest without a model, or with a broken one, fails with the reason', () => {
+  const none = llemma(['--goal', '⊢ True']);
+  assert.equal(none.code, 1);
+  assert.match(none.stderr, /No model given/);
+  const broken = mkdtempSync(path.join(tmpdir(), 'llemma-broken-model-'));
+  writeFileSync(path.join(broken, 'config.json'), '{}');
+  const bad = llemma(['--goal', '⊢ True', '--model', broken, '--ep', 'cpu']);
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /tokenizer\.json|model\.onnx/);
+});
+
+test('suggest against an OpenAI-compatible server (its process double): the same ranking rules', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'llemma-openai-'));
+  const rules = path.join(dir, 'rules.json');
+  writeFileSync(
+    rules,
+    JSON.stringify({
+      rules: [
+        {
+          match: { promptIncludes: '⊢ 2 + 2 = 4' },
+          completions: [
+            { text: '\nnorm_num\n', logprobs: [-0.1, -0.1, -0.1] },
+            { text: '\nsimp\n', logprobs: [-0.5, -0.7] },
+          ],
+        },
+      ],
+    }),
+  );
+  const server = spawn(process.execPath, [path.join(root, 'test/doubles/openaiDouble.mjs'), '--rules', rules], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  try {
+    const port = await new Promise<number>((resolve, reject) => {
+      server.stdout!.once('data', (d: Buffer) => resolve(Number(/listening (\d+)/.exec(d.toString())?.[1])));
+      server.once('exit', () => reject(new Error('the double exited')));
+    });
+    const r = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          'server/cli.ts',
+          'suggest',
+          '--goal',
+          '⊢ 2 + 2 = 4',
+          '--n',
+          '2',
+          '--json',
+          '--model',
+          `http://127.0.0.1:${port}/v1#model=llemma_7b`,
+        ],
+        { cwd: root },
+      );
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d) => (stdout += d));
+      child.stderr.on('data', (d) => (stderr += d));
+      child.on('exit', (code) => resolve({ code, stdout, stderr }));
+    });
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    assert.deepEqual(
+      out.candidates.map((c: { tactic: string }) => c.tactic),
+      ['norm_num', 'simp'],
+    );
+    assert.equal(out.model.backend, 'openai');
+    assert.ok(Math.abs(out.candidates[1].meanLogprob - -0.6) < 1e-9);
+  } finally {
+    server.stdin!.end();
+  }
+});

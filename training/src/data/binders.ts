@@ -1,0 +1,149 @@
+/**
+ * The proof state before a theorem's first tactic, rendered from its statement the way Lean prints a goal: one line
+ * per hypothesis from the binders, then `⊢` and the conclusion. `(n : ℕ) (h : 0 < n) : P n` becomes
+ * `n : ℕ\nh : 0 < n\n⊢ P n`. Without Lean this is the only goal the data pipeline can know; it follows Lean's printing
+ * where that is decidable from the text alone: consecutive hypotheses of equal type share a line (`x y : ℝ`),
+ * anonymous instances are `inst✝¹ : …`, `inst✝ : …`, each `Type*` gets its own universe `u_1`, `u_2`, ….
+ * Not covered (the goal is then undefined rather than wrong): binders without a type (`{n}`), pattern binders.
+ * Not knowable from the statement: `variable`s of the enclosing section and auto-bound implicits.
+ */
+import {
+  CODE,
+  closingBracket,
+  LITERAL,
+  scanLean,
+  skipSpaceAndComments,
+} from '../../../server/provers/lean/source/leanSource';
+
+export interface Hypothesis {
+  names: string[];
+  type: string;
+}
+
+/** Binders and conclusion of a statement (`theorem name binders : conclusion`, without `:= …`), or undefined. */
+export function parseSignature(
+  statement: string,
+  keyword: string,
+  name: string,
+): { hyps: Hypothesis[]; conclusion: string } | undefined {
+  const mask = scanLean(statement);
+  let p = skipSpaceAndComments(statement, mask, 0);
+  if (!statement.startsWith(keyword, p)) return undefined;
+  p = skipSpaceAndComments(statement, mask, p + keyword.length);
+  if (keyword !== 'example' && statement.startsWith(name, p)) p += name.length;
+  // Universe parameters: `theorem foo.{u} …`.
+  if (statement.startsWith('.{', p)) p = closingBracket(statement, mask, p + 1);
+  const hyps: Hypothesis[] = [];
+  let universes = 0;
+  let instances = 0;
+  for (;;) {
+    p = skipSpaceAndComments(statement, mask, p);
+    const c = statement[p];
+    if (c === ':') {
+      const conclusion = collapse(codeText(statement, mask, p + 1, statement.length));
+      return conclusion === '' ? undefined : { hyps: nameInstances(hyps, instances), conclusion };
+    }
+    if (c === undefined || !'([{⦃'.includes(c)) return undefined;
+    const close = closingBracket(statement, mask, p);
+    let inner = codeText(statement, mask, p + 1, close - 1).trim();
+    // `{{x : α}}` is the ASCII form of `⦃x : α⦄`.
+    if (c === '{' && inner.startsWith('{') && inner.endsWith('}')) inner = inner.slice(1, -1).trim();
+    const colon = topLevelColon(inner);
+    if (c === '[') {
+      const label = colon < 0 ? '' : inner.slice(0, colon).trim();
+      if (colon >= 0 && /^[\p{L}_][\p{L}\p{N}_'!?.]*$/u.test(label)) {
+        hyps.push({ names: [label], type: typeText(inner.slice(colon + 1)) });
+      } else {
+        hyps.push({ names: [`\u0000inst${instances++}`], type: typeText(inner) });
+      }
+    } else {
+      if (colon < 0) return undefined;
+      const names = inner.slice(0, colon).trim().split(/\s+/);
+      const type = typeText(inner.slice(colon + 1));
+      if (names.some((n) => n === '') || type === '') return undefined;
+      for (const n of names) {
+        // Each name of `{α β : Type*}` gets a universe of its own, as Lean elaborates it.
+        const own = type.replace(/\b(Type|Sort)\*/g, (_m, sort: string) => `${sort} u_${++universes}`);
+        hyps.push({ names: [n === '_' ? 'x✝' : n], type: own });
+      }
+    }
+    p = close;
+  }
+}
+
+/** The goal before the first tactic, as Lean prints it; undefined where the statement is beyond `parseSignature`. */
+export function renderGoal(statement: string, keyword: string, name: string): string | undefined {
+  const sig = parseSignature(statement, keyword, name);
+  if (!sig) return undefined;
+  const lines: string[] = [];
+  let group: Hypothesis | undefined;
+  for (const h of sig.hyps) {
+    if (group && group.type === h.type) group.names.push(...h.names);
+    else {
+      if (group) lines.push(`${group.names.join(' ')} : ${group.type}`);
+      group = { names: [...h.names], type: h.type };
+    }
+  }
+  if (group) lines.push(`${group.names.join(' ')} : ${group.type}`);
+  lines.push(`⊢ ${sig.conclusion}`);
+  return lines.join('\n');
+}
+
+const superscripts = '⁰¹²³⁴⁵⁶⁷⁸⁹';
+
+/** Anonymous instances are all called `inst`; the latest is `inst✝`, earlier ones `inst✝¹`, `inst✝²`, …. */
+function nameInstances(hyps: Hypothesis[], count: number): Hypothesis[] {
+  return hyps.map((h) => {
+    const m = /^\u0000inst(\d+)$/.exec(h.names[0] ?? '');
+    if (!m) return h;
+    const shadowed = count - 1 - Number(m[1]);
+    const suffix = shadowed === 0 ? '' : [...String(shadowed)].map((d) => superscripts[Number(d)]).join('');
+    return { names: [`inst✝${suffix}`], type: h.type };
+  });
+}
+
+/** A binder type without its default value or auto-param (`(n : ℕ := 5)`, `(h : p := by simp)`). */
+function typeText(s: string): string {
+  const assign = topLevel(s, (i) => s[i] === ':' && s[i + 1] === '=');
+  return collapse(assign < 0 ? s : s.slice(0, assign));
+}
+
+/** The first `:` outside brackets that is not part of `:=`. */
+function topLevelColon(s: string): number {
+  return topLevel(s, (i) => s[i] === ':' && s[i + 1] !== '=' && s[i - 1] !== ':' && s[i + 1] !== ':');
+}
+
+function topLevel(s: string, at: (i: number) => boolean): number {
+  let depth = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i] ?? '';
+    if ('([{⟨⦃'.includes(c)) depth++;
+    else if (')]}⟩⦄'.includes(c)) depth--;
+    else if (depth === 0 && at(i)) return i;
+  }
+  return -1;
+}
+
+/** `text[from, to)` without its comments (each becomes one space); string literals stay, they are code to Lean. */
+export function codeText(text: string, mask: Uint8Array, from: number, to: number): string {
+  // Copies of the scanner's constants: read through tsx's module interop they cost a call per character.
+  const code = CODE;
+  const literal = LITERAL;
+  let out = '';
+  let i = from;
+  while (i < to) {
+    let j = i;
+    while (j < to && (mask[j] === code || mask[j] === literal)) j++;
+    out += text.slice(i, j);
+    if (j >= to) break;
+    while (j < to && mask[j] !== code && mask[j] !== literal) j++;
+    out += ' ';
+    i = j;
+  }
+  return out;
+}
+
+/** Lean prints a hypothesis or target on one line (for the lengths that fit); whitespace runs become one space. */
+function collapse(s: string): string {
+  return s.replace(/\s+/g, ' ').trim();
+}

@@ -1,0 +1,100 @@
+/**
+ * Tactic proofs become supervised examples: a prompt rendered by the SAME prompt module the extension serves with
+ * (model/src/prompts.ts; "the prompt is a contract") and the target text the model should continue it with. Nothing
+ * here writes prompt text of its own.
+ */
+import { type PromptFormat, type ProofContext } from '../../../model/src/prompts';
+import { unitInterval } from './hashing';
+import type { TacticProof } from './tacticProofs';
+
+/**
+ * The goal slot of steps after the first. Only the first goal can be read from the statement; after that the state
+ * is whatever Lean made of the tactics so far, which needs Lean. The placeholder follows prompts.ts's own marker for a
+ * missing theorem, `(unknown)`; a model trained on it learns to lean on the statement and the tactics so far there.
+ */
+export const unknownGoal = '(unknown)';
+
+export interface TacticExample {
+  prompt: string;
+  target: string;
+  source: string;
+  path: string;
+  /** The declaration's name. */
+  theorem: string;
+  /** 1-based line of the tactic in the file. */
+  line: number;
+  /** Index of the step within its proof (0 is the first tactic). */
+  step: number;
+  /** Whether the prompt's tactic state is real (the first step's goal from the binders) rather than `(unknown)`. */
+  goalKnown: boolean;
+}
+
+export interface ExampleLimits {
+  maxPromptChars: number;
+  maxTargetChars: number;
+}
+
+export interface ExampleCounts {
+  proofs: number;
+  /** Proofs with `sorry`/`admit`, not used. */
+  incomplete: number;
+  /** Proofs whose first goal was rendered from the binders. */
+  withGoal: number;
+  examples: number;
+  /** Steps dropped because the prompt or the target was too long. */
+  tooLong: number;
+}
+
+export function emptyExampleCounts(): ExampleCounts {
+  return { proofs: 0, incomplete: 0, withGoal: 0, examples: 0, tooLong: 0 };
+}
+
+/** The examples of one file's proofs; `counts` is added to. */
+export function examplesOf(
+  doc: { source: string; path: string },
+  proofs: readonly TacticProof[],
+  format: PromptFormat,
+  limits: ExampleLimits,
+  counts: ExampleCounts,
+): TacticExample[] {
+  const out: TacticExample[] = [];
+  for (const proof of proofs) {
+    counts.proofs++;
+    if (proof.incomplete) {
+      counts.incomplete++;
+      continue;
+    }
+    if (proof.goal !== undefined) counts.withGoal++;
+    proof.steps.forEach((step, index) => {
+      const goal = index === 0 ? proof.goal : undefined;
+      const ctx: ProofContext = { theorem: proof.statement, tactics: step.before, goals: [goal ?? unknownGoal] };
+      const prompt = format.render(ctx);
+      const target = format.target(step.tactic);
+      if (prompt.length > limits.maxPromptChars || target.length > limits.maxTargetChars) {
+        counts.tooLong++;
+        return;
+      }
+      counts.examples++;
+      out.push({
+        prompt,
+        target,
+        source: doc.source,
+        path: doc.path,
+        theorem: proof.name,
+        line: step.line,
+        step: index,
+        goalKnown: goal !== undefined,
+      });
+    });
+  }
+  return out;
+}
+
+/**
+ * Whether a file's examples are held out. The split is by file (every theorem of a file on the same side, so that
+ * neighbouring lemmas that share proof text cannot straddle it), from a hash of source and path: stable across runs,
+ * machines and corpus changes elsewhere.
+ */
+export function isHeldOut(doc: { source: string; path: string }, fraction: number, seed: number): boolean {
+  return unitInterval(`${doc.source}/${doc.path}`, seed) < fraction;
+}
