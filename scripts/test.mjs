@@ -8,7 +8,7 @@ const root = path.resolve(import.meta.dirname, '..');
 const tapFile = path.join(root, '.cache', 'test-results.tap');
 mkdirSync(path.dirname(tapFile), { recursive: true });
 
-const testFiles = ['test/unit', 'test/golden', 'test/integration']
+const testFiles = ['test/unit', 'test/golden', 'test/integration', 'training/test']
   .flatMap((dir) =>
     readdirSync(path.join(root, dir))
       .filter((f) => f.endsWith('.test.ts'))

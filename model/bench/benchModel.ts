@@ -37,9 +37,11 @@ const faults = () => process.resourceUsage().minorPageFault;
 
 function ortVersion(): string {
   try {
-    return (JSON.parse(readFileSync(join(root, 'node_modules/onnxruntime-node/package.json'), 'utf8')) as {
-      version: string;
-    }).version;
+    return (
+      JSON.parse(readFileSync(join(root, 'node_modules/onnxruntime-node/package.json'), 'utf8')) as {
+        version: string;
+      }
+    ).version;
   } catch {
     return '?';
   }
@@ -104,29 +106,43 @@ interface GreedyTiming {
   ids: number[];
 }
 
-/** Median over `reps` runs of N tokens, and of 1 token (≈ prefill), after a warm-up run. */
-async function timeGreedy(run: (n: number) => Promise<number[]>, n: number, reps: number): Promise<GreedyTiming> {
-  await run(n);
-  const one: number[] = [];
-  const full: number[] = [];
-  let ids: number[] = [];
+/**
+ * Both sides in turn, so that a change in the machine's load hits both alike: per repetition one run of 1 token
+ * (≈ the prompt) and one of N tokens each, after a warm-up run of each; medians.
+ */
+async function timeGreedyPair(
+  runs: [(n: number) => Promise<number[]>, (n: number) => Promise<number[]>],
+  n: number,
+  reps: number,
+): Promise<[GreedyTiming, GreedyTiming]> {
+  for (const run of runs) await run(n);
+  const one: number[][] = [[], []];
+  const full: number[][] = [[], []];
+  const ids: number[][] = [[], []];
   for (let i = 0; i < reps; i++) {
-    let t = performance.now();
-    await run(1);
-    one.push(performance.now() - t);
-    t = performance.now();
-    ids = await run(n);
-    full.push(performance.now() - t);
+    for (const side of [0, 1]) {
+      const run = runs[side]!;
+      let t = performance.now();
+      await run(1);
+      one[side]!.push(performance.now() - t);
+      t = performance.now();
+      ids[side] = await run(n);
+      full[side]!.push(performance.now() - t);
+    }
   }
-  const prefillMs = median(one);
-  const totalMs = median(full);
-  return {
-    prefillMs,
-    totalMs,
-    decodeTokPerS: ((ids.length - 1) / (totalMs - prefillMs)) * 1000,
-    endToEndTokPerS: (ids.length / totalMs) * 1000,
-    ids,
+  const timing = (side: number): GreedyTiming => {
+    const prefillMs = median(one[side]!);
+    const totalMs = median(full[side]!);
+    const count = ids[side]!.length;
+    return {
+      prefillMs,
+      totalMs,
+      decodeTokPerS: ((count - 1) / (totalMs - prefillMs)) * 1000,
+      endToEndTokPerS: (count / totalMs) * 1000,
+      ids: ids[side]!,
+    };
   };
+  return [timing(0), timing(1)];
 }
 
 interface Expansion {
@@ -213,9 +229,8 @@ async function main(): Promise<void> {
 
   // 1. Greedy, batch 1, on the default-shaped model: ours vs transformers.js.
   const greedyTokens = quick ? 32 : 128;
-  const reps = quick ? 1 : 3;
+  const reps = quick ? 1 : 5;
   const ours = new LocalGenerator(big);
-  const oursT = await timeGreedy((n) => oursGreedy(ours, proofPrefix, n), greedyTokens, reps);
   let baseline: GreedyRunner | { error: string } = await loadTransformersJs(built.dir, threads);
   let baselineNote = '';
   if ('error' in baseline) {
@@ -223,13 +238,17 @@ async function main(): Promise<void> {
     baseline = plainLoop(big.decoder);
   }
   const runner = baseline;
-  const baseT = await timeGreedy((n) => runner.generate(ppIds, n), greedyTokens, reps);
+  const [oursT, baseT] = await timeGreedyPair(
+    [(n) => oursGreedy(ours, proofPrefix, n), (n) => runner.generate(ppIds, n)],
+    greedyTokens,
+    reps,
+  );
   await runner.release();
   const firstDiff = oursT.ids.findIndex((id, i) => id !== baseT.ids[i]);
   console.log();
   console.log(
     `[1] greedy decoding, batch 1, ${defaultShaped.name}, proof-prefix prompt (${ppIds.length} tokens), ` +
-      `${greedyTokens} new tokens, median of ${reps} after a warm-up`,
+      `${greedyTokens} new tokens, median of ${reps} (the two sides alternating) after a warm-up`,
   );
   if (baselineNote) console.log(`    NOTE: ${baselineNote}`);
   const greedyRow = (label: string, g: GreedyTiming) =>

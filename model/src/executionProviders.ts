@@ -2,6 +2,9 @@
 // ONNX Runtime itself places any operator an accelerator lacks on the CPU, so the only failure handled here is an
 // execution provider that cannot start (libraries not installed, no GPU adapter).
 
+import { existsSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
 
 export type ExecutionProviderName = 'cuda' | 'webgpu' | 'cpu';
@@ -24,6 +27,32 @@ export interface SessionOptions {
   allowSpinning?: boolean;
 }
 
+/** Whether `libonnxruntime_providers_cuda` lies next to the binding, where onnxruntime-node looks for it. */
+function cudaProviderInstalled(): boolean {
+  try {
+    const pkg = path.dirname(createRequire(__filename).resolve('onnxruntime-node/package.json'));
+    const dir = path.join(pkg, 'bin', 'napi-v6', process.platform, process.arch);
+    return ['libonnxruntime_providers_cuda.so', 'onnxruntime_providers_cuda.dll'].some((f) =>
+      existsSync(path.join(dir, f)),
+    );
+  } catch {
+    return true; // Unknown layout: let ONNX Runtime try.
+  }
+}
+
+/** Whether this Linux machine has a GPU device node at all; elsewhere assume it may. */
+function gpuDevicePresent(): boolean {
+  if (process.platform !== 'linux') return true;
+  const has = (dir: string, prefix: string) => {
+    try {
+      return readdirSync(dir).some((f) => f.startsWith(prefix));
+    } catch {
+      return false;
+    }
+  };
+  return has('/dev/dri', 'renderD') || has('/dev', 'nvidia');
+}
+
 function firstLine(err: unknown): string {
   const text = err instanceof Error ? err.message : String(err);
   return text.split('\n')[0]!.trim();
@@ -44,6 +73,15 @@ export async function createSession(modelPath: string, options: SessionOptions =
   for (const provider of order) {
     if (wanted === 'auto' && provider !== 'cpu' && !known.has(provider)) {
       skipped.push(`${provider}: not supported by this onnxruntime-node build`);
+      continue;
+    }
+    if (wanted === 'auto' && provider === 'cuda' && !cudaProviderInstalled()) {
+      skipped.push('cuda: the CUDA provider libraries are not installed beside onnxruntime-node (README: GPU)');
+      continue;
+    }
+    if (wanted === 'auto' && provider === 'webgpu' && !gpuDevicePresent()) {
+      // Asking for a WebGPU adapter on a machine without a GPU takes seconds and prints a native error dump.
+      skipped.push('webgpu: no GPU device found (no /dev/dri/renderD* or /dev/nvidia*)');
       continue;
     }
     try {

@@ -2,8 +2,25 @@
 
 export { type ModelConfig, parseModelConfig } from './config';
 export type { ExecutionProviderName, SessionOptions } from './executionProviders';
+export {
+  type CreateGeneratorOptions,
+  createGenerator,
+  type GeneratorInfo,
+  type ModelGenerator,
+  type ModelSpec,
+  ModelSpecError,
+  parseModelSpec,
+} from './generatorFactory';
 export { LocalGenerator } from './localGenerator';
 export { type LoadedModel, loadModelFolder, ModelFolderError, requiredFiles } from './modelFolder';
+export {
+  type BeamSearchMode,
+  ModelServerError,
+  type ModelServerErrorKind,
+  OpenAICompletionsGenerator,
+  type OpenAICompletionsOptions,
+  type OpenAIModelInfo,
+} from './openaiBackend';
 export {
   getPromptFormat,
   llemmaFewshotTemplate,
@@ -14,20 +31,3 @@ export {
 } from './prompts';
 export type { Candidate, FinishReason, GenerateOptions, ModelInfo, TacticGenerator } from './types';
 export { defaultWorkerFile, WorkerGenerator, type WorkerGeneratorOptions } from './workerGenerator';
-export {
-  type CreateGeneratorOptions,
-  createGenerator,
-  type GeneratorInfo,
-  type ModelGenerator,
-  type ModelSpec,
-  ModelSpecError,
-  parseModelSpec,
-} from './generatorFactory';
-export {
-  type BeamSearchMode,
-  ModelServerError,
-  type ModelServerErrorKind,
-  OpenAICompletionsGenerator,
-  type OpenAICompletionsOptions,
-  type OpenAIModelInfo,
-} from './openaiBackend';

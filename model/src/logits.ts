@@ -27,8 +27,8 @@ export function logSumExpMathExp(logits: ArrayLike<number>): number {
 const expBits = 11;
 const expN = 1 << expBits;
 const expInvStep = expN / Math.LN2;
-const ln2Hi = 6.93147180369123816490e-1 / expN; // fdlibm ln2_hi (31 significant bits) / 2^11: exact
-const ln2Lo = 1.90821492927058770002e-10 / expN;
+const ln2Hi = 0.6931471803691238 / expN; // fdlibm ln2_hi (31 significant bits) / 2^11: exact
+const ln2Lo = 1.9082149292705877e-10 / expN;
 const roundShift = 6755399441055744; // 1.5 · 2^52: (y + shift) - shift rounds y to an integer
 const expTable = Float64Array.from({ length: expN }, (_, j) => 2 ** (j / expN));
 const pow2Offset = 1100;
@@ -59,7 +59,10 @@ export function logSumExp(logits: Float32Array, max: number): number {
     const nf = x * expInvStep + roundShift - roundShift;
     const n = nf | 0;
     const r = x - nf * ln2Hi - nf * ln2Lo;
-    total += (1 + r * (1 + r * (0.5 + r * (1 / 6 + r * (1 / 24))))) * expTable[n & (expN - 1)]! * pow2[(n >> expBits) + pow2Offset]!;
+    total +=
+      (1 + r * (1 + r * (0.5 + r * (1 / 6 + r * (1 / 24))))) *
+      expTable[n & (expN - 1)]! *
+      pow2[(n >> expBits) + pow2Offset]!;
   }
   return max + Math.log(total);
 }
@@ -70,7 +73,7 @@ export function rowMax(values: Float32Array): number {
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
     if (v > max) max = v;
-    else if (v !== v) return Number.NaN;
+    else if (Number.isNaN(v)) return Number.NaN;
   }
   return max;
 }

@@ -120,6 +120,24 @@ export function inPlaceMoves(rows: readonly number[]): Array<[number, number]> |
   return moves;
 }
 
+/**
+ * glibc's malloc serves a block at least as large as its mmap threshold (128 KiB at first) with a fresh mmap,
+ * and raises the threshold to the size of a freed mmapped block (at most 32 MiB). The binding allocates every
+ * output in a new ArrayBuffer, and `present.*` grow by one position per step, so each one is just above the
+ * threshold the previous one set: every step maps fresh memory and page-faults on all of it (measured on a
+ * 2-core VM: 500–2000 faults and 25–85 ms per step where the model needs 3–6 ms). Allocating and dropping one
+ * 32 MiB block lifts the threshold once; the outputs then come from the heap and reuse its freed blocks. With
+ * another allocator this is a harmless short-lived allocation. Costs: up to 64 MiB of freed heap (glibc's trim
+ * threshold follows at 2×) may stay with the process instead of going back to the system.
+ */
+let mallocPrimed = false;
+function primeMallocThreshold(): void {
+  if (mallocPrimed) return;
+  mallocPrimed = true;
+  const block = new Uint8Array(32 * 1024 * 1024 - 64 * 1024);
+  block[0] = 1;
+}
+
 /** How long spare cache buffers are kept after the last decoding step. */
 const spareKeepMs = 30_000;
 
@@ -138,6 +156,7 @@ export class OnnxDecoder implements Decoder<KvCache> {
     private readonly io: DecoderIo,
   ) {
     this.vocabSize = io.vocabSize;
+    primeMallocThreshold();
     this.presentNames = [];
     for (let i = 0; i < io.numLayers; i++) this.presentNames.push(io.names.presentKey(i), io.names.presentValue(i));
   }

@@ -314,16 +314,21 @@ export class OpenAICompletionsGenerator implements TacticGenerator {
     /** The beam width asked for; 0 when not beam search. */
     beamWidth: number,
   ): Promise<unknown> {
-    const timeout = AbortSignal.timeout(this.config.timeoutMs);
-    const disposal = this.disposal.signal;
-    const combined = AbortSignal.any(signal ? [timeout, disposal, signal] : [timeout, disposal]);
-    const fail = (err: unknown): never => {
-      if (err instanceof ModelServerError) throw err;
-      if (signal?.aborted) throw abortError(signal);
-      if (disposal.aborted) throw new Error(`the request to ${url} was cancelled: the generator was disposed`);
-      if (timeout.aborted) throw timeoutError(url, this.config.timeoutMs);
-      throw networkError(url, err, this.config.timeoutMs);
+    // One controller per request, aborted by the caller's signal, dispose() or the timeout; the listeners go when
+    // the request ends (AbortSignal.any would tie every request to the long-lived disposal signal).
+    throwIfAborted(signal);
+    const controller = new AbortController();
+    let cause: 'caller' | 'disposed' | 'timeout' | null = null;
+    const stop = (why: 'caller' | 'disposed' | 'timeout') => () => {
+      cause ??= why;
+      controller.abort();
     };
+    const onCaller = stop('caller');
+    const onDisposed = stop('disposed');
+    const disposal = this.disposal.signal;
+    signal?.addEventListener('abort', onCaller, { once: true });
+    disposal.addEventListener('abort', onDisposed, { once: true });
+    const timer = setTimeout(stop('timeout'), this.config.timeoutMs);
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (this.config.apiKey) headers.authorization = `Bearer ${this.config.apiKey}`;
@@ -334,11 +339,19 @@ export class OpenAICompletionsGenerator implements TacticGenerator {
         method,
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
-        signal: combined,
+        signal: controller.signal,
       });
       text = await readCapped(res, this.config.maxResponseBytes, url, !res.ok);
     } catch (err) {
-      return fail(err);
+      if (err instanceof ModelServerError) throw err;
+      if (cause === 'caller') throw abortError(signal);
+      if (cause === 'disposed') throw new Error(`the request to ${url} was cancelled: the generator was disposed`);
+      if (cause === 'timeout') throw timeoutError(url, this.config.timeoutMs);
+      throw networkError(url, err, this.config.timeoutMs);
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onCaller);
+      disposal.removeEventListener('abort', onDisposed);
     }
     if (!res.ok) {
       const shown = text.trim() === '' ? '(empty body)' : quote(text, errorBodyChars);

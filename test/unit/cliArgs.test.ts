@@ -44,7 +44,17 @@ test('no arguments or help prints usage', () => {
 });
 
 test('suggest takes the goal, the model and the generation budget', () => {
-  const a = parseArgs(['suggest', '--goal', 'n : ℕ\n⊢ n + 0 = n', '--model=/m', '--n', '8', '--ep', 'cuda, cpu', '--json']);
+  const a = parseArgs([
+    'suggest',
+    '--goal',
+    'n : ℕ\n⊢ n + 0 = n',
+    '--model=/m',
+    '--n',
+    '8',
+    '--ep',
+    'cuda, cpu',
+    '--json',
+  ]);
   assert.deepEqual(a, {
     command: 'suggest',
     goal: 'n : ℕ\n⊢ n + 0 = n',

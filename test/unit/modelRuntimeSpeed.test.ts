@@ -213,7 +213,11 @@ describe('in-place reordering of cache rows', () => {
       const parentRows = Array.from({ length: count }, () => Math.floor(rand() * old));
       const { source, rowOf } = placeRows(parentRows);
       assert.equal(source.length, count);
-      assert.deepEqual([...rowOf].sort((a, b) => a - b), [...source.keys()], 'a bijection beams → rows');
+      assert.deepEqual(
+        [...rowOf].sort((a, b) => a - b),
+        [...source.keys()],
+        'a bijection beams → rows',
+      );
       parentRows.forEach((p, i) => {
         assert.equal(source[rowOf[i]!], p, 'each beam reads its parent');
         if (p < count && parentRows.indexOf(p) === i) assert.equal(rowOf[i], p, 'first child stays in place');

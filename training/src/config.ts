@@ -77,6 +77,8 @@ export interface DataConfig {
     /** A shard is closed once it holds this many bytes of JSONL. */
     shardBytes: number;
   };
+  /** Worker threads for the per-document work: `auto` (one per CPU), or a number (0: all in the main thread). */
+  workers: number | 'auto';
 }
 
 export interface TrainingConfig {
@@ -98,6 +100,8 @@ export const repoDir = path.resolve(workspaceDir, '..');
 const openObjects = new Set(['data.decontamination.problemIdAliases']);
 // Keys whose default is null but which take a string.
 const nullableStrings = new Set(['dataDir']);
+// Keys that take a number or the word "auto".
+const numberOrAuto = new Set(['data.workers']);
 
 /** Merges an override (parsed JSON) into `base`, checking every key and type against it. */
 export function mergeConfig<T>(base: T, override: unknown, where = ''): T {
@@ -115,6 +119,11 @@ export function mergeConfig<T>(base: T, override: unknown, where = ''): T {
     if (!(key in out)) throw new Error(`config ${at}: unknown key (known: ${Object.keys(out).join(', ')})`);
     const current = out[key];
     if (nullableStrings.has(at) && (value === null || typeof value === 'string')) {
+      out[key] = value;
+    } else if (numberOrAuto.has(at)) {
+      if (value !== 'auto' && !(typeof value === 'number' && Number.isInteger(value) && value >= 0)) {
+        throw new Error(`config ${at}: expected "auto" or a whole number ≥ 0`);
+      }
       out[key] = value;
     } else if (typeof current === 'object' && current !== null && !Array.isArray(current)) {
       out[key] = mergeConfig(current, value, at);
@@ -153,9 +162,9 @@ function validate(config: TrainingConfig): TrainingConfig {
     names.add(s.name);
     if (!(s.weight >= 0)) throw new Error(`config ${at}.weight: must be ≥ 0`);
   });
-  [...data.decontamination.benchmarks, ...data.decontamination.extraBenchmarks].forEach((b, i) =>
-    checkEntry(b, `benchmark ${i}`, { name: 'string', kind: 'string', path: 'string' }),
-  );
+  for (const [i, b] of [...data.decontamination.benchmarks, ...data.decontamination.extraBenchmarks].entries()) {
+    checkEntry(b, `benchmark ${i}`, { name: 'string', kind: 'string', path: 'string' });
+  }
   const { dedup, decontamination: dc, tactics } = data;
   if (dedup.numPerm % dedup.bands !== 0) throw new Error('config data.dedup: numPerm must be a multiple of bands');
   if (!(dedup.threshold > 0 && dedup.threshold <= 1)) throw new Error('config data.dedup.threshold: must be in (0, 1]');

@@ -92,9 +92,10 @@ export const defaultConfig: TrainingConfig = {
       promptFormat: 'proof-prefix',
       keywords: ['theorem', 'lemma', 'example', 'problem'],
       heldOutFraction: 0.05,
-      maxPromptChars: 12000,
+      maxPromptChars: 8000,
       maxTargetChars: 2000,
     },
     mixture: { shardBytes: 64 * 1024 * 1024 },
+    workers: 'auto',
   },
 };

@@ -43,6 +43,14 @@ def rotate_half(x: torch.Tensor) -> torch.Tensor:
     return torch.cat((-x[..., half:], x[..., :half]), dim=-1)
 
 
+def repeat_kv(x: torch.Tensor, rep: int) -> torch.Tensor:
+    """[B, H_kv, L, D] -> [B, H_kv * rep, L, D]: query head h reads key/value head h // rep (transformers' order)."""
+    if rep == 1:
+        return x
+    b, h, n, d = x.shape
+    return x.unsqueeze(2).expand(b, h, rep, n, d).reshape(b, h * rep, n, d)
+
+
 class Attention(nn.Module):
     def __init__(self, cfg: ModelConfig):
         super().__init__()
@@ -69,14 +77,12 @@ class Attention(nn.Module):
             v = torch.cat((past[1], v), dim=2)
         present = (k, v)
         rep = self.n_heads // self.n_kv
-        if rep > 1:
-            # Query head h reads key/value head h // rep, as transformers' repeat_kv arranges them.
-            k = k.unsqueeze(2).expand(b, self.n_kv, rep, k.shape[2], self.head_dim).reshape(b, self.n_heads, -1, self.head_dim)
-            v = v.unsqueeze(2).expand(b, self.n_kv, rep, v.shape[2], self.head_dim).reshape(b, self.n_heads, -1, self.head_dim)
+        k, v = repeat_kv(k, rep), repeat_kv(v, rep)
         if self.use_sdpa and hasattr(F, "scaled_dot_product_attention"):
             out = F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
         else:
-            scores = torch.matmul(q, k.transpose(2, 3)) / math.sqrt(self.head_dim)
+            # Scaling q rather than the scores touches S x D numbers instead of S x (P + S).
+            scores = torch.matmul(q * (1.0 / math.sqrt(self.head_dim)), k.transpose(2, 3))
             # A finite minimum, not -inf: a fully masked row (a left pad) then gets uniform weights, not NaN.
             scores = scores.masked_fill(~mask, torch.finfo(scores.dtype).min)
             out = torch.matmul(torch.softmax(scores.float(), dim=-1).to(q.dtype), v)
@@ -150,8 +156,12 @@ class LlamaForCausalLM(nn.Module):
         position_ids: torch.Tensor,
         mask: torch.Tensor,
         past: Optional[List[KV]] = None,
-    ) -> Tuple[torch.Tensor, List[KV]]:
-        """Logits [B, S, V] and the key/value cache [B, H_kv, P + S, D] per layer.
+        labels: Optional[torch.Tensor] = None,
+        weights: Optional[torch.Tensor] = None,
+    ):
+        """Logits [B, S, V] and the key/value cache [B, H_kv, P + S, D] per layer; with ``labels``, the summed
+        cross-entropy of the positions where ``weights`` is True instead (the vocabulary projection then runs on
+        those positions only, which on CPU is a good share of a step's time).
 
         ``mask`` is boolean, broadcastable to [B, 1, S, P + S]: True where a query may attend to a key.
         """
@@ -162,7 +172,11 @@ class LlamaForCausalLM(nn.Module):
         for i, layer in enumerate(self.model.layers):
             x, present = layer(x, cos, sin, mask, past[i] if past is not None else None)
             presents.append(present)
-        return self.lm_head(self.model.norm(x)), presents
+        x = self.model.norm(x)
+        if labels is None:
+            return self.lm_head(x), presents
+        logits = self.lm_head(x[weights]).float()
+        return F.cross_entropy(logits, labels[weights], reduction="sum")
 
 
 def packed_inputs(flags: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:

@@ -32,7 +32,13 @@ export async function readBenchmark(spec: BenchmarkConfig, dataDir: string): Pro
       // A folder's layout may say the split (`test/…`, `valid/…`); otherwise it is unknown.
       const split = /(?:^|\/)(test|valid)\//.exec(rel)?.[1] ?? 'unknown';
       if (!keep(split)) continue;
-      items.push({ name, split, benchmark: spec.name, field: 'file', text: readFileSync(path.join(file, rel), 'utf8') });
+      items.push({
+        name,
+        split,
+        benchmark: spec.name,
+        field: 'file',
+        text: readFileSync(path.join(file, rel), 'utf8'),
+      });
     }
     return items;
   }
@@ -43,7 +49,8 @@ export async function readBenchmark(spec: BenchmarkConfig, dataDir: string): Pro
     row++;
     const name = r[nameField];
     if (typeof name !== 'string') throw new Error(`${file}:${row}: no string field "${nameField}"`);
-    const split = spec.splitField && typeof r[spec.splitField] === 'string' ? (r[spec.splitField] as string) : 'unknown';
+    const split =
+      spec.splitField && typeof r[spec.splitField] === 'string' ? (r[spec.splitField] as string) : 'unknown';
     if (!keep(split)) continue;
     for (const field of textFields) {
       const text = r[field];
@@ -63,7 +70,10 @@ const problemIdPattern = /^([a-z][a-z0-9]*?)_?((?:19|20)\d\d)_?[pq](\d+)(?:_.*)?
  * names (`mathd_algebra_107`, `Mathlib/Order/Basic.lean`). `aliases` maps contest names that differ between sources.
  */
 export function problemId(nameOrPath: string, aliases: Readonly<Record<string, string>> = {}): string | undefined {
-  const stem = path.basename(nameOrPath).replace(/\.[^.]*$/, '').toLowerCase();
+  const stem = path
+    .basename(nameOrPath)
+    .replace(/\.[^.]*$/, '')
+    .toLowerCase();
   const m = problemIdPattern.exec(stem);
   if (!m) return undefined;
   const contest = m[1] ?? '';

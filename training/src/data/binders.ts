@@ -18,6 +18,8 @@ import {
 export interface Hypothesis {
   names: string[];
   type: string;
+  /** An instance binder without a name (`[Fintype α]`): Lean names it `inst✝`, inaccessible. */
+  anonymous?: boolean;
 }
 
 /** Binders and conclusion of a statement (`theorem name binders : conclusion`, without `:= …`), or undefined. */
@@ -35,13 +37,12 @@ export function parseSignature(
   if (statement.startsWith('.{', p)) p = closingBracket(statement, mask, p + 1);
   const hyps: Hypothesis[] = [];
   let universes = 0;
-  let instances = 0;
   for (;;) {
     p = skipSpaceAndComments(statement, mask, p);
     const c = statement[p];
     if (c === ':') {
       const conclusion = collapse(codeText(statement, mask, p + 1, statement.length));
-      return conclusion === '' ? undefined : { hyps: nameInstances(hyps, instances), conclusion };
+      return conclusion === '' ? undefined : { hyps: inaccessibleNames(hyps), conclusion };
     }
     if (c === undefined || !'([{⦃'.includes(c)) return undefined;
     const close = closingBracket(statement, mask, p);
@@ -54,7 +55,7 @@ export function parseSignature(
       if (colon >= 0 && /^[\p{L}_][\p{L}\p{N}_'!?.]*$/u.test(label)) {
         hyps.push({ names: [label], type: typeText(inner.slice(colon + 1)) });
       } else {
-        hyps.push({ names: [`\u0000inst${instances++}`], type: typeText(inner) });
+        hyps.push({ names: ['inst'], type: typeText(inner), anonymous: true });
       }
     } else {
       if (colon < 0) return undefined;
@@ -64,7 +65,7 @@ export function parseSignature(
       for (const n of names) {
         // Each name of `{α β : Type*}` gets a universe of its own, as Lean elaborates it.
         const own = type.replace(/\b(Type|Sort)\*/g, (_m, sort: string) => `${sort} u_${++universes}`);
-        hyps.push({ names: [n === '_' ? 'x✝' : n], type: own });
+        hyps.push(n === '_' ? { names: ['x'], type: own, anonymous: true } : { names: [n], type: own });
       }
     }
     p = close;
@@ -91,15 +92,26 @@ export function renderGoal(statement: string, keyword: string, name: string): st
 
 const superscripts = '⁰¹²³⁴⁵⁶⁷⁸⁹';
 
-/** Anonymous instances are all called `inst`; the latest is `inst✝`, earlier ones `inst✝¹`, `inst✝²`, …. */
-function nameInstances(hyps: Hypothesis[], count: number): Hypothesis[] {
-  return hyps.map((h) => {
-    const m = /^\u0000inst(\d+)$/.exec(h.names[0] ?? '');
-    if (!m) return h;
-    const shadowed = count - 1 - Number(m[1]);
-    const suffix = shadowed === 0 ? '' : [...String(shadowed)].map((d) => superscripts[Number(d)]).join('');
-    return { names: [`inst✝${suffix}`], type: h.type };
-  });
+/**
+ * Names as Lean shows them when they cannot be referred to: a name bound again later is shadowed (`h₀✝`, and
+ * `h₀✝¹` before that), and anonymous binders (`[Fintype α]` is `inst✝`, `(_ : p)` is `x✝`) are inaccessible from
+ * the start. The `✝` count goes up towards the older binders.
+ */
+function inaccessibleNames(hyps: readonly Hypothesis[]): Hypothesis[] {
+  const later = new Map<string, number>();
+  const out: Hypothesis[] = [];
+  for (let i = hyps.length - 1; i >= 0; i--) {
+    const h = hyps[i] as Hypothesis;
+    const name = h.names[0] ?? '';
+    const key = `${h.anonymous ? 'anonymous' : 'named'} ${name}`;
+    const seen = later.get(key) ?? 0;
+    later.set(key, seen + 1);
+    const rank = h.anonymous ? seen : seen - 1;
+    const suffix =
+      rank < 0 ? '' : rank === 0 ? '✝' : `✝${[...String(rank)].map((d) => superscripts[Number(d)]).join('')}`;
+    out.unshift({ names: [name + suffix], type: h.type });
+  }
+  return out;
 }
 
 /** A binder type without its default value or auto-param (`(n : ℕ := 5)`, `(h : p := by simp)`). */

@@ -1,23 +1,24 @@
 /**
- * Duplicate removal. Exact duplicates: equal SHA-1 of the normalised tokens (lowercase, whitespace ignored). Near
- * duplicates: MinHash signatures of word 5-shingles (five words with the symbols after each, tokens.ts), banded into an LSH index; a document whose estimated Jaccard
- * similarity with an earlier kept one reaches the threshold is dropped. The first copy in document order is kept.
+ * Duplicate removal. Exact duplicates: equal hashes of the normalised text (lowercase, whitespace collapsed). Near
+ * duplicates: MinHash signatures of word 5-shingles (five words with the symbols after each, see tokens.ts), banded
+ * into an LSH index; a document whose estimated Jaccard similarity with an earlier one reaches the threshold is
+ * dropped. The first copy in document order is kept.
  *
  * The signature is one-permutation MinHash with optimal densification (Shrivastava, ICML 2017): every shingle is
  * hashed once and goes to one of `numPerm` bins, which keeps its minimum; empty bins borrow a deterministic other
  * bin's value. Its collision probability per bin equals the Jaccard similarity, like `numPerm` independent
  * permutations, at the cost of one hash per shingle instead of `numPerm` (a 70 MB corpus has ~8 M word shingles).
  */
-import { createHash } from 'node:crypto';
 import { fmix32, pack53, seededRandom } from './hashing';
 import { ngramHashes, type TokenHashes } from './tokens';
 
 /**
- * Hex SHA-1 of the normalised text, taken as its sequence of normalised tokens (their hashes, already computed for
- * the other checks): equal for texts that differ only in case and whitespace.
+ * The exact-duplicate key: a 64-bit hash of the normalised text (lowercase, whitespace runs as one space, trimmed)
+ * and its length, taken while tokenising. Equal for texts that differ only in case and whitespace; with 64 bits, a
+ * false match among even millions of documents is improbable (n² / 2⁶⁵).
  */
 export function exactKey(tokens: TokenHashes): string {
-  return createHash('sha1').update(tokens.a).update(tokens.b).digest('hex');
+  return tokens.exact;
 }
 
 export interface MinHasher {

@@ -35,6 +35,16 @@ export class JsonlWriter {
     if (this.buffered > 1 << 20) this.flush();
   }
 
+  /** Appends lines already serialised and encoded as UTF-8 (by a worker), `lines` of them. Unsharded files only. */
+  writeEncoded(bytes: Uint8Array, lines: number): void {
+    if (Number.isFinite(this.shardBytes)) throw new Error('writeEncoded: only for unsharded files');
+    if (lines === 0) return;
+    if (this.fd === undefined) this.open();
+    this.flush();
+    writeSync(this.fd as number, bytes);
+    this.lines += lines;
+  }
+
   close(): void {
     // A writer that never wrote still leaves its (empty) file, so every run has the same set of files.
     if (this.fd === undefined) this.open();
@@ -47,7 +57,9 @@ export class JsonlWriter {
     this.flush();
     if (this.fd !== undefined) closeSync(this.fd);
     const sharded = Number.isFinite(this.shardBytes);
-    const name = sharded ? `${this.prefix}-${String(this.files.length).padStart(5, '0')}.jsonl` : `${this.prefix}.jsonl`;
+    const name = sharded
+      ? `${this.prefix}-${String(this.files.length).padStart(5, '0')}.jsonl`
+      : `${this.prefix}.jsonl`;
     this.files.push(name);
     this.fd = openSync(path.join(this.dir, name), 'w');
     this.bytes = 0;

@@ -44,6 +44,8 @@ export interface DataReport {
   exactDuplicates: (DocRef & { of: DocRef })[];
   nearDuplicates: (DocRef & { of: DocRef; similarity: number })[];
   outputs: { mixture: string[]; tacticsTrain: string; tacticsHeldOut: string };
+  /** Worker threads used (0: the main thread); the output does not depend on it. */
+  workers: number;
   /** Wall-clock milliseconds per stage; the only part of the report that differs between identical runs. */
   timingsMs: Record<string, number>;
 }
@@ -88,7 +90,9 @@ export function markdownReport(r: DataReport): string {
     );
   }
   out.push('', '## Tactic examples', '');
-  out.push('| source | proofs | with goal from binders | incomplete (sorry) | contaminated | examples | too long | train | held out |');
+  out.push(
+    '| source | proofs | with goal from binders | incomplete (sorry) | contaminated | examples | too long | train | held out |',
+  );
   out.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const { name, tactics: t } of r.sources) {
     out.push(
@@ -128,6 +132,11 @@ export function markdownReport(r: DataReport): string {
   out.push('', '## Outputs', '');
   out.push(`- mixture: ${r.outputs.mixture.map((f) => `\`${f}\``).join(', ')}`);
   out.push(`- tactic examples: \`${r.outputs.tacticsTrain}\`, \`${r.outputs.tacticsHeldOut}\``);
-  out.push(`- timings (ms): ${Object.entries(r.timingsMs).map(([k, v]) => `${k} ${v}`).join(', ')}`, '');
+  out.push(
+    `- timings (ms): ${Object.entries(r.timingsMs)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
+    '',
+  );
   return out.join('\n');
 }

@@ -142,7 +142,11 @@ function steps(
         break;
       }
     }
-    return { line: s.line + 1, before: chunks.slice(0, k).filter((c) => c !== ''), tactic: linesOf(s, stop, s.col).join('\n') };
+    return {
+      line: s.line + 1,
+      before: chunks.slice(0, k).filter((c) => c !== ''),
+      tactic: linesOf(s, stop, s.col).join('\n'),
+    };
   });
   return { steps: all, text: chunks.filter((c) => c !== '').join('\n') };
 

@@ -2,8 +2,10 @@
  * The normalised view of a text that deduplication and decontamination compare: lowercase, whitespace collapsed,
  * split into tokens that keep Lean's and mathematics' Unicode. A token is either a run of "word" characters (letters,
  * digits and marks of any script, `_`, `'`, `.`, so `Nat.succ_le_iff`, `h₀`, `ℝ`, `x'` and `3.14` are one token each)
- * or a single other visible character (`(`, `:`, `≤`, `∑`, `⊢`, `\`). Whitespace never matters, so re-indented or
- * re-wrapped copies of a statement still match. Tokens are grouped into units of one word each (below).
+ * or a single other visible character (`:`, `+`, `≤`, `∑`, `⊢`, `\`). Whitespace and brackets (`( ) [ ] { } ⟨ ⟩ ⦃ ⦄`)
+ * are not tokens: re-indented, re-wrapped or re-bracketed copies of a statement (`((3 * x^3) / x)^2` for
+ * `(3 * x ^ 3 / x) ^ 2`, as Mathlib's tests restate miniF2F problems) still match. Tokens are grouped into units of
+ * one word each (below). Exact-duplicate keys do see brackets: only case and whitespace are normalised there.
  *
  * Hashing happens while scanning, so the hot path never builds a string per token: a 70 MB corpus becomes typed
  * arrays of hashes. The strings are rebuilt only for the rare documents that need checking or reporting.
@@ -13,6 +15,8 @@ import { fmix32 } from './hashing';
 const SPACE = 0;
 const WORD = 1;
 const SYMBOL = 2;
+/** Brackets: text, but not tokens. */
+const BRACKET = 3;
 
 let bmpClasses: Uint8Array | undefined;
 
@@ -30,6 +34,7 @@ function classes(): Uint8Array {
   }
   // Control characters other than whitespace are noise, not tokens.
   for (let c = 0; c < 0x20; c++) if (table[c] === SYMBOL) table[c] = SPACE;
+  for (const c of '()[]{}⟨⟩⦃⦄') table[c.charCodeAt(0)] = BRACKET;
   bmpClasses = table;
   return table;
 }
@@ -49,12 +54,17 @@ export interface TokenHashes {
   count: number;
   a: Uint32Array;
   b: Uint32Array;
+  /** A 64-bit hash (hex) of the normalised text itself: lowercase, whitespace runs as one space, trimmed. */
+  exact: string;
 }
 
 let scratchA = new Uint32Array(1 << 16);
 let scratchB = new Uint32Array(1 << 16);
 
-/** Tokenises `text` (lowercased first) into unit hashes; no token strings are made. */
+/**
+ * Tokenises `text` (lowercased first) into unit hashes, and hashes the normalised text on the way; no token strings
+ * are made.
+ */
 export function tokenHashes(text: string): TokenHashes {
   const src = text.toLowerCase();
   const table = classes();
@@ -71,11 +81,31 @@ export function tokenHashes(text: string): TokenHashes {
   let ub = 0x9e3779b9;
   let open = false;
   let hasWord = false;
+  // The normalised text's hash: two FNV-1a lanes over its UTF-16 units.
+  let xa = 0x84222325;
+  let xb = 0xcbf29ce4;
+  let length = 0;
+  let space = false;
   let i = 0;
   while (i < src.length) {
     const cls = unitClass(src, i, table);
     if (cls === SPACE) {
+      space = length > 0;
       i += unitWidth(src, i);
+      continue;
+    }
+    if (space) {
+      xa = Math.imul(xa ^ 32, 0x01000193);
+      xb = Math.imul(xb ^ 32, 0x5bd1e995);
+      length++;
+      space = false;
+    }
+    if (cls === BRACKET) {
+      const c = src.charCodeAt(i);
+      xa = Math.imul(xa ^ c, 0x01000193);
+      xb = Math.imul(xb ^ c, 0x5bd1e995);
+      length++;
+      i++;
       continue;
     }
     if (cls === WORD && hasWord) {
@@ -96,8 +126,11 @@ export function tokenHashes(text: string): TokenHashes {
         const c = src.charCodeAt(j);
         ha = Math.imul(ha ^ c, 0x01000193);
         hb = Math.imul(hb ^ c, 0x5bd1e995);
+        xa = Math.imul(xa ^ c, 0x01000193);
+        xb = Math.imul(xb ^ c, 0x5bd1e995);
       }
     } while (cls === WORD && j < src.length && unitClass(src, j, table) === WORD);
+    length += j - i;
     // The token's hashes (with its length, so token boundaries count) folded into the unit's.
     ua = Math.imul(ua ^ fmix32(ha ^ (j - i)), 0x01000193);
     ub = Math.imul(ub ^ fmix32(hb + (j - i)), 0x5bd1e995);
@@ -110,7 +143,8 @@ export function tokenHashes(text: string): TokenHashes {
     b[count] = fmix32(ub);
     count++;
   }
-  return { count, a: a.slice(0, count), b: b.slice(0, count) };
+  const exact = `${fmix32(xa).toString(16).padStart(8, '0')}${fmix32(xb).toString(16).padStart(8, '0')}:${length}`;
+  return { count, a: a.slice(0, count), b: b.slice(0, count), exact };
 }
 
 /** The same units as strings (tokens joined by a space), with their offsets in the lowercased text. */
@@ -125,7 +159,7 @@ export function tokenStrings(text: string): { tokens: string[]; offsets: number[
   let i = 0;
   while (i < src.length) {
     const cls = unitClass(src, i, table);
-    if (cls === SPACE) {
+    if (cls === SPACE || cls === BRACKET) {
       i += unitWidth(src, i);
       continue;
     }

@@ -1,0 +1,122 @@
+/**
+ * `llemma-train eval`: first-tactic exact match of the exported model on held-out theorems, through the product's
+ * own runtime (model/src's LocalGenerator: ONNX Runtime, beam search, the prompt format's stop strings), against a
+ * frequency baseline that always proposes the training split's most common first tactics. Writes
+ * out/<run>/eval.json (with every prediction) and refreshes the model card.
+ */
+import { writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { getPromptFormat, LocalGenerator } from '../../../model/src/index';
+import { writeModelCard } from '../export/modelCard';
+import { modelFolder } from '../export/stage';
+import { dataOutputs, seeded } from '../tokenizer/stage';
+import type { RunConfig } from '../train/runConfig';
+import { type Hits, mostFrequent, readFirstTactics, score } from './firstTactics';
+
+export interface EvalReport {
+  folder: string;
+  data: { run: string; heldOut: string; train: string };
+  sources: string[];
+  budget: { n: number; beamWidth: number; maxNewTokens: number; maxTheorems: number };
+  counts: { heldOutTheorems: number; sampled: number; evaluated: number; tooLong: number; trainTheorems: number };
+  model: Hits;
+  baseline: Hits & { tactics: { tactic: string; count: number }[] };
+  seconds: number;
+  predictions: { theorem: string; path: string; gold: string; candidates: string[] }[];
+}
+
+export async function runEvalStage(run: RunConfig, log: (line: string) => void = () => {}): Promise<EvalReport> {
+  const started = performance.now();
+  const cfg = run.stages.eval;
+  const outputs = dataOutputs(run.runDir);
+  const folder = modelFolder(run);
+  const generator = await LocalGenerator.load(folder, { executionProviders: ['cpu'] });
+  const formatName = generator.info().promptFormat;
+  const format = getPromptFormat(formatName);
+  const heldOut = await readFirstTactics(outputs.tacticsHeldOut, formatName, cfg.sources);
+  const train = await readFirstTactics(outputs.tacticsTrain, formatName, cfg.sources);
+  const baselineTactics = mostFrequent(
+    train.map((t) => t.tactic),
+    cfg.n,
+  );
+  const random = seeded(run.data.seed ^ 0x6576616c);
+  const order = heldOut.map((t, i) => ({ t, key: random(), i })).sort((a, b) => a.key - b.key || a.i - b.i);
+  const sample = order.slice(0, cfg.maxTheorems).map((o) => o.t);
+
+  const model: Hits = { top1: 0, topN: 0 };
+  const baseline: Hits = { top1: 0, topN: 0 };
+  const predictions: EvalReport['predictions'] = [];
+  let tooLong = 0;
+  try {
+    for (const [i, item] of sample.entries()) {
+      let candidates: string[];
+      try {
+        const out = await generator.generate(item.prompt, {
+          n: cfg.n,
+          stop: format.stop,
+          maxNewTokens: cfg.maxNewTokens,
+        });
+        candidates = out.map((c) => format.parseCompletion(c.text));
+      } catch (e) {
+        if (e instanceof RangeError) {
+          tooLong++;
+          continue;
+        }
+        throw e;
+      }
+      const m = score(item.tactic, candidates, cfg.n);
+      const b = score(
+        item.tactic,
+        baselineTactics.map((t) => t.tactic),
+        cfg.n,
+      );
+      model.top1 += m.top1;
+      model.topN += m.topN;
+      baseline.top1 += b.top1;
+      baseline.topN += b.topN;
+      predictions.push({ theorem: item.theorem, path: item.path, gold: item.tactic, candidates });
+      if ((i + 1) % 50 === 0) {
+        log(
+          `eval: ${i + 1}/${sample.length}: model top-1 ${model.top1}, top-${cfg.n} ${model.topN}; baseline ${baseline.top1}, ${baseline.topN}`,
+        );
+      }
+    }
+  } finally {
+    await generator.release();
+  }
+  const report: EvalReport = {
+    folder,
+    data: { run: run.data.run, heldOut: outputs.tacticsHeldOut, train: outputs.tacticsTrain },
+    sources: cfg.sources,
+    budget: { n: cfg.n, beamWidth: cfg.n, maxNewTokens: cfg.maxNewTokens, maxTheorems: cfg.maxTheorems },
+    counts: {
+      heldOutTheorems: heldOut.length,
+      sampled: sample.length,
+      evaluated: predictions.length,
+      tooLong,
+      trainTheorems: train.length,
+    },
+    model,
+    baseline: { ...baseline, tactics: baselineTactics },
+    seconds: Number(((performance.now() - started) / 1000).toFixed(1)),
+    predictions,
+  };
+  writeFileSync(path.join(run.runDir, 'eval.json'), `${JSON.stringify(report, null, 2)}\n`);
+  writeModelCard(run, folder);
+  return report;
+}
+
+/** The numbers with what they were measured on, for people. */
+export function describeEval(r: EvalReport): string {
+  const n = r.counts.evaluated;
+  const pct = (k: number) => (n > 0 ? `${((100 * k) / n).toFixed(1)} %` : 'n/a');
+  return [
+    `model: ${r.folder}`,
+    `data: held-out first tactics of run "${r.data.run}" (${r.sources.join(', ') || 'all sources'}): ${r.counts.heldOutTheorems} theorems, ` +
+      `${r.counts.sampled} sampled, ${r.counts.evaluated} evaluated, ${r.counts.tooLong} skipped (prompt longer than the context)`,
+    `budget: beam search, n = beam width = ${r.budget.n}, at most ${r.budget.maxNewTokens} new tokens; ${r.seconds} s`,
+    `model:    top-1 ${pct(r.model.top1)} (${r.model.top1}/${n}), top-${r.budget.n} ${pct(r.model.topN)} (${r.model.topN}/${n})`,
+    `baseline: top-1 ${pct(r.baseline.top1)} (${r.baseline.top1}/${n}), top-${r.budget.n} ${pct(r.baseline.topN)} (${r.baseline.topN}/${n}) ` +
+      `— the ${r.budget.n} most frequent first tactics of ${r.counts.trainTheorems} training theorems: ${r.baseline.tactics.map((t) => t.tactic).join(' | ')}`,
+  ].join('\n');
+}

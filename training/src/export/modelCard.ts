@@ -1,0 +1,213 @@
+/**
+ * MODEL_CARD.md of an exported model folder, written from the run's own records (the data report, the tokenizer
+ * report, the pack index, the trainer's summary and loss log, the export check and the evaluation), so every number
+ * in it comes from the files of the run that produced the weights. Missing records (e.g. before `eval`) are said
+ * to be missing, not guessed.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import * as path from 'node:path';
+import type { EvalReport } from '../eval/stage';
+import type { PackIndex } from '../pack/stage';
+import type { TokenizerReport } from '../tokenizer/stage';
+import { type LossRecord, readLossLog } from '../train/lossCurve';
+import type { RunConfig } from '../train/runConfig';
+import type { TrainSummary } from '../train/stage';
+import type { ExportReport } from './stage';
+
+const reproduce = 'npx llemma-train all --config training/configs/default.json';
+
+function readJson<T>(file: string): T | undefined {
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as T) : undefined;
+}
+
+const int = (n: number | undefined) => (n === undefined ? 'n/a' : n.toLocaleString('en-US'));
+const pct = (k: number, n: number) => (n > 0 ? `${((100 * k) / n).toFixed(1)} % (${k}/${n})` : 'n/a');
+const fixed = (n: number | undefined, digits = 3) => (n === undefined ? 'n/a' : n.toFixed(digits));
+
+interface DataReportLike {
+  sources?: {
+    name: string;
+    read: number;
+    exactDuplicates: number;
+    nearDuplicates: number;
+    contaminated: number;
+    kept: number;
+    tactics?: { train: number; heldOut: number };
+  }[];
+  overlaps?: { source: string; path: string; item: string; split: string; kind: string; n: number; dropped: boolean }[];
+  config?: { tactics?: { heldOutFraction?: number } };
+}
+
+/** The parts of train/run.json (the trainer's config) the card shows. */
+interface TrainerConfigFile {
+  model?: Record<string, number | undefined>;
+  lr?: number;
+  warmup_steps?: number;
+  weight_decay?: number;
+  betas?: number[];
+}
+
+function hardware(summary: TrainSummary | undefined): string {
+  if (!summary) return 'n/a';
+  const software = `torch ${summary.torch}, ${summary.threads} torch threads`;
+  if (summary.device.startsWith('cuda')) {
+    return `${summary.processes} × GPU (${summary.device_name ?? summary.device}), ${software}`;
+  }
+  // Runs before the summary recorded the core count were made on the machine writing the card.
+  const cores = summary.cpu_count ?? cpus().length;
+  return `**CPU only, ${cores} cores** (${summary.device_name ?? 'x86-64'}; ${software}); no GPU was used`;
+}
+
+function lastOf(records: readonly LossRecord[], split: 'train' | 'heldout'): LossRecord | undefined {
+  return records.filter((r) => r.split === split).at(-1);
+}
+
+export function modelCardText(run: RunConfig): string {
+  const dir = run.runDir;
+  const data = readJson<DataReportLike>(path.join(dir, 'report.json'));
+  const tokenizer = readJson<TokenizerReport>(path.join(dir, 'tokenizer-report.json'));
+  const pack = readJson<PackIndex>(path.join(dir, 'pack', 'index.json'));
+  const summary = readJson<TrainSummary>(path.join(dir, 'train', 'summary.json'));
+  const trainCfg = readJson<TrainerConfigFile>(path.join(dir, 'train', 'run.json'));
+  const exported = readJson<ExportReport>(path.join(dir, 'export', 'export.json'));
+  const evaluation = readJson<EvalReport>(path.join(dir, 'eval.json'));
+  const lossFile = path.join(dir, 'train', 'loss.jsonl');
+  const losses = existsSync(lossFile) ? readLossLog(lossFile) : [];
+  const m = trainCfg?.model ?? {};
+  const finalTrain = lastOf(losses, 'train');
+  const finalHeld = lastOf(losses, 'heldout');
+  const out: string[] = [];
+  const p = (...lines: string[]) => out.push(...lines);
+
+  p('# Default model: a tiny tactic model trained by this project', '');
+  p(
+    'A small Llama-architecture decoder trained from scratch, on CPU, to suggest the next Lean 4 tactic in the',
+    '`proof-prefix` prompt format (model/src/prompts.ts). **It is not Llemma**: it has about',
+    `${int(summary?.parameters)} parameters (Llemma 7B has about 7 billion), it saw ${int(summary?.tokens)} tokens`,
+    '(Llemma: 55 billion), and it knows only what a few thousand Mathlib and compfiles proofs teach. Expect it to',
+    'propose common opening tactics (`ext`, `simp`, `constructor`, `intro …`, `induction …`), often well-formed,',
+    'rarely clever. It exists so that the extension works offline out of the box and so that the training',
+    'pipeline is exercised end to end; a user who wants real suggestions converts Llemma with the exporter.',
+    '',
+  );
+  p('## Files', '');
+  p(
+    '| file | what |',
+    '|---|---|',
+    `| config.json | transformers LlamaConfig + \`llemma\` block (prompt format \`proof-prefix\`, context ${int(pack?.seq_len)} tokens) |`,
+    `| tokenizer.json | BPE, ${int(tokenizer?.vocabSize)} ids, byte fallback, \`<s>\`/\`</s>\`/\`<unk>\` (Llama 2 layout) |`,
+    `| model.onnx | decoder with past key/values, float32, ${exported ? (exported.onnxBytes / 1e6).toFixed(1) : 'n/a'} MB |`,
+    '| loss-curve.png | train and held-out loss per step |',
+    '',
+  );
+  p('## Model', '');
+  p(
+    `Llama (RMSNorm, RoPE θ=${m.rope_theta ?? 10000}, SwiGLU, grouped-query attention): ${m.num_hidden_layers} layers, ` +
+      `width ${m.hidden_size}, ${m.num_attention_heads} query heads / ${m.num_key_value_heads} key-value heads, ` +
+      `MLP ${m.intermediate_size}, vocabulary ${m.vocab_size}, context ${m.max_position_embeddings}; ` +
+      `${int(summary?.parameters)} parameters. Parameter names are those of transformers' LlamaForCausalLM.`,
+    '',
+  );
+  p('## Data', '');
+  p(
+    'Mathlib4 (the DeepSeek-Prover-V1.5 snapshot, Lean v4.9.0-rc1) and compfiles (olympiad solutions), after exact and',
+    'near-duplicate removal and decontamination against every miniF2F version in the data folder (Lean 4 and',
+    'Isabelle; 13-gram overlaps drop the document, 30-grams are reported too; files named after a miniF2F problem',
+    'are dropped). Training examples are tactic steps extracted from the kept files: prompt = statement, tactics so',
+    'far and (for the first step) the goal rendered from the binders; target = the next tactic. Files are split',
+    `train / held-out by a hash of their path (${((data?.config?.tactics?.heldOutFraction ?? 0) * 100).toFixed(0)} % held out).`,
+    '',
+  );
+  if (data?.sources) {
+    p(
+      '| source | read | exact dups | near dups | contaminated | kept | tactic examples train / held out |',
+      '|---|---:|---:|---:|---:|---:|---:|',
+    );
+    for (const s of data.sources) {
+      p(
+        `| ${s.name} | ${s.read} | ${s.exactDuplicates} | ${s.nearDuplicates} | ${s.contaminated} | ${s.kept} | ${int(s.tactics?.train)} / ${int(s.tactics?.heldOut)} |`,
+      );
+    }
+    p('');
+    const overlaps = data.overlaps ?? [];
+    const compfiles = overlaps.filter((o) => o.source === 'compfiles');
+    const items = [...new Set(compfiles.map((o) => o.item))].sort();
+    p(
+      `Decontamination found ${overlaps.length} overlaps (${overlaps.filter((o) => o.dropped).length} on dropped documents or proofs). ` +
+        `compfiles ↔ miniF2F: ${new Set(compfiles.map((o) => o.path)).size} compfiles files overlap ${items.length} miniF2F problems, all dropped: ` +
+        `${items.map((i) => `\`${i}\``).join(', ') || 'none'}. The full list with the matched text is in the run's report.md.`,
+      '',
+    );
+  }
+  p('## Training', '');
+  p(
+    `Hardware: ${hardware(summary)}.`,
+    `Packed rows of ${int(pack?.seq_len)} positions, several examples per row with attention and positions confined to each example;`,
+    'the loss is taken on the target tokens (the tactic, `---` and `</s>`) only.',
+    `Examples packed: ${int(pack?.splits.train.examples)} train (a seeded sample; ${int(pack?.splits.train.tooLong)} longer than the context left out), ` +
+      `${int(pack?.splits.heldout.examples)} held-out for the held-out loss.`,
+    `Steps: ${int(summary?.steps)} of ${int(summary?.max_steps)}${summary?.stopped_early ? ' (stopped early by the time limit)' : ''}, ` +
+      `${summary?.rows_per_step ?? 'n/a'} rows per step; tokens seen ${int(summary?.tokens)}, of which target tokens ${int(summary?.target_tokens)}; ` +
+      `wall time ${summary ? (summary.wall_s / 60).toFixed(1) : 'n/a'} min.`,
+    `AdamW (β ${JSON.stringify(trainCfg?.betas ?? [0.9, 0.95])}, weight decay ${trainCfg?.weight_decay ?? 0.1}), peak learning rate ${trainCfg?.lr ?? 'n/a'}, ` +
+      `${trainCfg?.warmup_steps ?? 'n/a'} warmup steps then cosine to 1/30 of the peak (Llemma's schedule, with a warmup scaled to this short run), gradient clipping 1.0.`,
+    '',
+    `**Final train loss ${fixed(finalTrain?.loss)}** (mean over the last logged steps, step ${finalTrain?.step ?? 'n/a'}); ` +
+      `**final held-out loss ${fixed(finalHeld?.loss)}** (step ${finalHeld?.step ?? 'n/a'}; nats per target token on held-out files).`,
+    '',
+    '![loss curve](loss-curve.png)',
+    '',
+  );
+  p('## Evaluation', '');
+  if (evaluation) {
+    const e = evaluation;
+    p(
+      `First-tactic exact match on ${e.counts.evaluated} held-out ${e.sources.join('/') || 'all-source'} theorems (the first tactic of theorems in`,
+      'held-out files, whitespace normalised; no Lean, so a different but valid tactic counts as wrong): beam search,',
+      `${e.budget.n} candidates, at most ${e.budget.maxNewTokens} new tokens. Baseline: the ${e.budget.n} most frequent first tactics of the training split, in order.`,
+      '',
+      '| | top-1 | top-8 |',
+      '|---|---:|---:|',
+      `| this model | ${pct(e.model.top1, e.counts.evaluated)} | ${pct(e.model.topN, e.counts.evaluated)} |`,
+      `| frequency baseline | ${pct(e.baseline.top1, e.counts.evaluated)} | ${pct(e.baseline.topN, e.counts.evaluated)} |`,
+      '',
+      `${e.counts.tooLong} sampled theorems whose prompt does not fit the context were skipped. These are not miniF2F numbers:`,
+      'the model has not been run in a proof search against Lean.',
+      '',
+    );
+  } else {
+    p('Not run yet (`llemma-train eval`).', '');
+  }
+  if (exported) {
+    const worst = Math.max(exported.maxAbsDiff.prompt, exported.maxAbsDiff.cachedStep);
+    p(
+      `Export check: ONNX Runtime (through model/src) and PyTorch agree on the logits of a ${exported.promptTokens}-token held-out prompt`,
+      `and one cached step to ${worst.toExponential(2)} (max absolute difference; tolerance ${exported.tolerance}).`,
+      '',
+    );
+  }
+  p('## Licence', '');
+  p(
+    'Training data: Mathlib4 (Apache-2.0, © the Mathlib contributors) and compfiles (Apache-2.0, © David Renshaw and',
+    'contributors); their licence texts are in the data folder. The weights are distributed with this project under',
+    'its MIT licence, with this attribution; whether trained weights are a derivative work of their data is not',
+    'settled, so treat them as you would Apache-2.0 material.',
+    '',
+  );
+  p('## Reproduce', '', '```', reproduce, '```', '');
+  p(
+    'From the repository root, with the data folder at ../shared/data (or $LLEMMA_DATA_DIR) and a Python with torch,',
+    'onnx and numpy ($LLEMMA_PYTHON, default /usr/bin/python3). Runs data → tokenizer → pack → train → export → eval',
+    'into training/out/default-model/ and writes this folder. Data, tokenizer and packing are deterministic; training',
+    'is deterministic on the same CPU and torch build, and stops at the configured number of steps.',
+    '',
+  );
+  return out.join('\n');
+}
+
+export function writeModelCard(run: RunConfig, folder: string): string {
+  const file = path.join(folder, 'MODEL_CARD.md');
+  writeFileSync(file, modelCardText(run));
+  return file;
+}

@@ -1,0 +1,158 @@
+/**
+ * `llemma-train pack`: the run's tactic examples (and optionally mixture text) as packed token rows for the
+ * trainer, in out/<run>/pack/: shards of `seqLen + 1` tokens per row (packer.ts) and index.json, which
+ * llemma_train/data.py memory-maps.
+ *
+ * An example is `<s>` + prompt + target + `</s>`, the prompt encoded exactly as the runtime encodes it (with
+ * `<s>`), the loss on the target and `</s>` only. Examples longer than a row are left out and counted: the model
+ * never sees a prompt it could not be given at its context length.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { dataOutputs, jsonLines, seeded } from '../tokenizer/stage';
+import { TrainedTokenizer } from '../tokenizer/tokenizerJson';
+import type { RunConfig } from '../train/runConfig';
+import { flagSegmentStart, flagTarget, RowPacker, type ShardInfo, ShardWriter } from './packer';
+
+export const packFormat = 'llemma-pack-1';
+
+export interface SplitStats {
+  shards: ShardInfo[];
+  rows: number;
+  examples: number;
+  tooLong: number;
+  tokens: number;
+  targetTokens: number;
+  mixtureTokens: number;
+  paddingTokens: number;
+}
+
+export interface PackIndex {
+  format: typeof packFormat;
+  seq_len: number;
+  row_len: number;
+  vocab_size: number;
+  bos_id: number;
+  eos_id: number;
+  pad_id: number;
+  tokenizer_sha256: string;
+  /** Examples whose prompt/target seam was re-encoded as one text and differed (they are packed as one text). */
+  seam_mismatches: number;
+  splits: { train: SplitStats; heldout: SplitStats };
+  seconds: number;
+}
+
+/** Line counts of the run's tactic files, from the data stage's report. */
+function exampleCounts(runDir: string): { train: number; heldOut: number } {
+  const report = JSON.parse(readFileSync(path.join(runDir, 'report.json'), 'utf8'));
+  let train = 0;
+  let heldOut = 0;
+  for (const s of report.sources as { tactics: { train: number; heldOut: number } }[]) {
+    train += s.tactics.train;
+    heldOut += s.tactics.heldOut;
+  }
+  return { train, heldOut };
+}
+
+export async function runPackStage(run: RunConfig, log: (line: string) => void = () => {}): Promise<PackIndex> {
+  const started = performance.now();
+  const cfg = run.stages.pack;
+  const outputs = dataOutputs(run.runDir);
+  const tokenizerText = readFileSync(path.join(run.runDir, 'tokenizer.json'), 'utf8');
+  const tok = new TrainedTokenizer(JSON.parse(tokenizerText));
+  const dir = path.join(run.runDir, 'pack');
+  mkdirSync(dir, { recursive: true });
+  for (const f of readdirSync(dir)) if (/\.(bin|json)$/.test(f)) rmSync(path.join(dir, f));
+  const rowLen = cfg.seqLen + 1;
+  const counts = exampleCounts(run.runDir);
+  let seamMismatches = 0;
+  let seen = 0;
+
+  const encodeExample = (prompt: string, target: string) => {
+    const promptIds = tok.encode(prompt);
+    let ids = [...promptIds, ...tok.encodeContinuation(target)];
+    // Every 64th example is checked against the whole text encoded at once (the seam must not change the ids).
+    if (seen++ % 64 === 0) {
+      const whole = tok.encode(prompt + target);
+      if (whole.length !== ids.length || whole.some((id, i) => id !== ids[i])) {
+        seamMismatches++;
+        ids = whole;
+      }
+    }
+    ids.push(tok.eosId);
+    const flags = new Uint8Array(ids.length);
+    flags.fill(flagTarget, Math.min(promptIds.length, ids.length - 1));
+    flags[0] = flagSegmentStart;
+    return { ids, flags };
+  };
+
+  const packSplit = async (name: 'train' | 'heldout', file: string, total: number, max: number) => {
+    const stats: SplitStats = {
+      shards: [],
+      rows: 0,
+      examples: 0,
+      tooLong: 0,
+      tokens: 0,
+      targetTokens: 0,
+      mixtureTokens: 0,
+      paddingTokens: 0,
+    };
+    const writer = new ShardWriter(dir, name, rowLen, cfg.shardRows);
+    const packer = new RowPacker(rowLen, tok.eosId, (ids, flags) => writer.write(ids, flags));
+    const random = seeded(run.data.seed ^ (name === 'train' ? 0x7061636b : 0x68656c64));
+    const keep = max > 0 && total > 0 ? Math.min(1, max / total) : 1;
+    for await (const row of jsonLines([file])) {
+      if (random() >= keep) continue;
+      const { ids, flags } = encodeExample(String(row['prompt']), String(row['target']));
+      if (ids.length > rowLen) {
+        stats.tooLong++;
+        continue;
+      }
+      packer.add({ ids, flags });
+      stats.examples++;
+      stats.tokens += ids.length;
+      for (const f of flags) if (f & flagTarget) stats.targetTokens++;
+    }
+    if (name === 'train' && cfg.mixtureTokens > 0) {
+      for await (const doc of jsonLines(outputs.mixture)) {
+        if (stats.mixtureTokens >= cfg.mixtureTokens) break;
+        const ids = [...tok.encode(String(doc['text'])), tok.eosId];
+        for (let at = 0; at < ids.length; at += rowLen) {
+          const piece = ids.slice(at, at + rowLen);
+          const flags = new Uint8Array(piece.length).fill(flagTarget);
+          flags[0] = flagSegmentStart | flagTarget;
+          packer.add({ ids: piece, flags });
+          stats.mixtureTokens += piece.length;
+        }
+      }
+      stats.tokens += stats.mixtureTokens;
+    }
+    packer.finish();
+    stats.shards = writer.close();
+    stats.rows = writer.rows;
+    stats.paddingTokens = packer.wastedTokens;
+    log(
+      `pack ${name}: ${stats.examples} examples (${stats.tooLong} longer than ${rowLen} tokens left out) in ${stats.rows} rows`,
+    );
+    return stats;
+  };
+
+  const train = await packSplit('train', outputs.tacticsTrain, counts.train, cfg.maxTrainExamples);
+  const heldout = await packSplit('heldout', outputs.tacticsHeldOut, counts.heldOut, cfg.maxHeldOutExamples);
+  const index: PackIndex = {
+    format: packFormat,
+    seq_len: cfg.seqLen,
+    row_len: rowLen,
+    vocab_size: tok.vocabSize,
+    bos_id: tok.bosId,
+    eos_id: tok.eosId,
+    pad_id: tok.eosId,
+    tokenizer_sha256: createHash('sha256').update(tokenizerText).digest('hex'),
+    seam_mismatches: seamMismatches,
+    splits: { train, heldout },
+    seconds: Number(((performance.now() - started) / 1000).toFixed(1)),
+  };
+  writeFileSync(path.join(dir, 'index.json'), `${JSON.stringify(index, null, 2)}\n`);
+  return index;
+}

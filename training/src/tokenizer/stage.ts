@@ -1,0 +1,163 @@
+/**
+ * `llemma-train tokenizer`: a BPE vocabulary trained on a seeded sample of the run's own training text (tactic
+ * examples, prompt and target, and the mixture's Lean files), written as out/<run>/tokenizer.json with a report of
+ * how well it compresses held-out examples. Held-out text is never part of the sample.
+ */
+import { createReadStream, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { createInterface } from 'node:readline';
+import type { RunConfig } from '../train/runConfig';
+import { trainBpe } from './bpe';
+import { normalize, spaceMarker, splitWords } from './pretokenize';
+import { buildTokenizerJson, leanSymbols, TrainedTokenizer } from './tokenizerJson';
+
+export interface TokenizerReport {
+  vocabSize: number;
+  alphabet: number;
+  merges: number;
+  sample: { tacticBytes: number; mixtureBytes: number; words: number; distinctWords: number };
+  heldOut: { examples: number; chars: number; tokens: number; charsPerToken: number; byteFallbackTokens: number };
+  leanSymbolsWhole: number;
+  leanSymbols: number;
+  seconds: number;
+}
+
+/** What the data stage wrote for this run (report.json's `outputs`), checked to exist. */
+export function dataOutputs(runDir: string): { tacticsTrain: string; tacticsHeldOut: string; mixture: string[] } {
+  const reportFile = path.join(runDir, 'report.json');
+  if (!existsSync(reportFile)) throw new Error(`${reportFile} is missing: run "llemma-train data" first`);
+  const outputs = JSON.parse(readFileSync(reportFile, 'utf8')).outputs as {
+    tacticsTrain: string;
+    tacticsHeldOut: string;
+    mixture: string[];
+  };
+  const abs = (f: string) => path.resolve(runDir, f);
+  return {
+    tacticsTrain: abs(outputs.tacticsTrain),
+    tacticsHeldOut: abs(outputs.tacticsHeldOut),
+    mixture: outputs.mixture.map(abs),
+  };
+}
+
+/** mulberry32: a small seeded generator, so samples are the same on every machine. */
+export function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Each JSON line of the files, in order. */
+export async function* jsonLines(files: readonly string[]): AsyncGenerator<Record<string, unknown>> {
+  for (const file of files) {
+    const lines = createInterface({ input: createReadStream(file), crlfDelay: Number.POSITIVE_INFINITY });
+    for await (const line of lines) if (line.trim() !== '') yield JSON.parse(line);
+  }
+}
+
+async function sampleInto(
+  files: readonly string[],
+  budget: number,
+  random: () => number,
+  textOf: (row: Record<string, unknown>) => string,
+  words: Map<string, number>,
+): Promise<number> {
+  const total = files.reduce((n, f) => n + statSync(f).size, 0);
+  const keep = total > 0 ? Math.min(1, budget / total) : 0;
+  let bytes = 0;
+  for await (const row of jsonLines(files)) {
+    if (random() >= keep || bytes >= budget) continue;
+    const text = textOf(row);
+    bytes += Buffer.byteLength(text);
+    for (const w of splitWords(normalize(text))) words.set(w, (words.get(w) ?? 0) + 1);
+  }
+  return bytes;
+}
+
+/** Characters by frequency until `coverage` of all characters, plus printable ASCII and the Lean symbols. */
+export function chooseAlphabet(words: ReadonlyMap<string, number>, coverage: number): string[] {
+  const chars = new Map<string, number>();
+  let total = 0;
+  for (const [w, n] of words) {
+    for (const c of w) {
+      chars.set(c, (chars.get(c) ?? 0) + n);
+      total += n;
+    }
+  }
+  const ranked = [...chars].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+  const alphabet = new Set<string>([spaceMarker, '\n']);
+  let covered = 0;
+  for (const [c, n] of ranked) {
+    if (covered >= coverage * total) break;
+    alphabet.add(c);
+    covered += n;
+  }
+  for (let c = 0x21; c <= 0x7e; c++) alphabet.add(String.fromCharCode(c));
+  for (const c of leanSymbols) alphabet.add(c);
+  return [...alphabet];
+}
+
+export async function runTokenizerStage(
+  run: RunConfig,
+  log: (line: string) => void = () => {},
+): Promise<TokenizerReport> {
+  const started = performance.now();
+  const cfg = run.stages.tokenizer;
+  const outputs = dataOutputs(run.runDir);
+  const random = seeded(run.data.seed ^ 0x746f6b);
+  const budget = cfg.sampleMB * 1e6;
+  const words = new Map<string, number>();
+  const tacticBytes = await sampleInto(
+    [outputs.tacticsTrain],
+    budget * (1 - cfg.mixtureShare),
+    random,
+    (r) => `${r['prompt']}${r['target']}`,
+    words,
+  );
+  const mixtureBytes = await sampleInto(
+    outputs.mixture,
+    budget * cfg.mixtureShare,
+    random,
+    (r) => String(r['text']),
+    words,
+  );
+  let wordCount = 0;
+  for (const n of words.values()) wordCount += n;
+  log(`tokenizer: ${((tacticBytes + mixtureBytes) / 1e6).toFixed(1)} MB sampled, ${words.size} distinct words`);
+
+  const alphabet = chooseAlphabet(words, cfg.charCoverage);
+  const bpe = trainBpe(words, { alphabet, maxPieces: cfg.vocabSize - 259, minPairCount: cfg.minPairCount });
+  const file = buildTokenizerJson(bpe);
+  writeFileSync(path.join(run.runDir, 'tokenizer.json'), `${JSON.stringify(file.json, null, 2)}\n`);
+  log(`tokenizer: ${file.vocabSize} ids (${alphabet.length} characters, ${bpe.merges.length} merges)`);
+
+  const tok = new TrainedTokenizer(file.json);
+  const heldOut = { examples: 0, chars: 0, tokens: 0, charsPerToken: 0, byteFallbackTokens: 0 };
+  for await (const row of jsonLines([outputs.tacticsHeldOut])) {
+    if (heldOut.examples >= 500) break;
+    const text = `${row['prompt']}${row['target']}`;
+    const pieces = tok.tokens(text);
+    heldOut.examples++;
+    heldOut.chars += text.length;
+    heldOut.tokens += pieces.length;
+    heldOut.byteFallbackTokens += pieces.filter((p) => /^<0x[0-9A-F]{2}>$/.test(p)).length;
+  }
+  heldOut.charsPerToken = heldOut.tokens > 0 ? Number((heldOut.chars / heldOut.tokens).toFixed(3)) : 0;
+  const symbols = [...new Set(leanSymbols)];
+  const report: TokenizerReport = {
+    vocabSize: file.vocabSize,
+    alphabet: alphabet.length,
+    merges: bpe.merges.length,
+    sample: { tacticBytes, mixtureBytes, words: wordCount, distinctWords: words.size },
+    heldOut,
+    leanSymbolsWhole: symbols.filter((s) => tok.tokenId(s) !== undefined).length,
+    leanSymbols: symbols.length,
+    seconds: Number(((performance.now() - started) / 1000).toFixed(1)),
+  };
+  writeFileSync(path.join(run.runDir, 'tokenizer-report.json'), `${JSON.stringify(report, null, 2)}\n`);
+  return report;
+}

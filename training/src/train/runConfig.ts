@@ -1,0 +1,155 @@
+/**
+ * A run's whole configuration: the data stage's (config.ts, defaults.ts) plus the model stages' (tokenizer, pack,
+ * model, train, export, eval), read from one JSON override file. The model-stage keys are taken out here and
+ * merged into the defaults below with config.ts's own rules (unknown keys are errors); the rest goes to the data
+ * stage unchanged. `model` and `train` are passed to the Python trainer as they are (snake_case, Hugging Face
+ * and llemma_train.config names), which checks them itself.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { loadConfig, mergeConfig, resolveIn, type TrainingConfig, workspaceDir } from '../config';
+
+export interface TokenizerStageConfig {
+  /** Ids in the vocabulary, specials and byte tokens included. */
+  vocabSize: number;
+  /** Megabytes of text sampled from the run's tactic examples and mixture to train on. */
+  sampleMB: number;
+  /** Share of the sample taken from the mixture (raw Lean files); the rest from the tactic examples. */
+  mixtureShare: number;
+  /** Characters are in the alphabet (whole tokens) until they cover this share of the sample's characters. */
+  charCoverage: number;
+  /** Stop merging when the best pair is rarer than this. */
+  minPairCount: number;
+}
+
+export interface PackStageConfig {
+  /** Positions the model trains on; rows hold seqLen + 1 tokens. Longer examples are left out (counted). */
+  seqLen: number;
+  /** Tactic examples packed for training (a seeded sample); 0: all. */
+  maxTrainExamples: number;
+  /** Held-out examples packed for the held-out loss; 0: all. */
+  maxHeldOutExamples: number;
+  /** Tokens of mixture text (whole documents cut into rows, loss on every token) added to the training split. */
+  mixtureTokens: number;
+  /** Rows per shard file. */
+  shardRows: number;
+}
+
+export interface TrainStageConfig {
+  /** Overrides of llemma_train.config.ModelConfig; vocab_size, max_position_embeddings and token ids are set. */
+  model: Record<string, unknown>;
+  /**
+   * Overrides of llemma_train.config.TrainConfig (data and out_dir are set), except `nice`: the niceness of the
+   * Python process (0: unchanged), as long CPU runs share the machine.
+   */
+  train: Record<string, unknown> & { nice?: number };
+}
+
+export interface ExportStageConfig {
+  /** Where the model folder goes, relative to the training workspace; '' means out/<run>/model. */
+  folder: string;
+  /** Largest allowed |logit difference| between PyTorch and ONNX Runtime. */
+  tolerance: number;
+}
+
+export interface EvalStageConfig {
+  /** Held-out theorems (first tactic of each) to evaluate; a seeded sample. */
+  maxTheorems: number;
+  /** Only theorems from these sources (data stage names); empty: all. */
+  sources: string[];
+  /** Candidates per theorem (beam width = n). */
+  n: number;
+  maxNewTokens: number;
+}
+
+export interface ModelStagesConfig {
+  tokenizer: TokenizerStageConfig;
+  pack: PackStageConfig;
+  train: TrainStageConfig;
+  export: ExportStageConfig;
+  eval: EvalStageConfig;
+}
+
+export const defaultStages: ModelStagesConfig = {
+  tokenizer: { vocabSize: 8000, sampleMB: 24, mixtureShare: 0.3, charCoverage: 0.99995, minPairCount: 2 },
+  pack: { seqLen: 512, maxTrainExamples: 0, maxHeldOutExamples: 2000, mixtureTokens: 0, shardRows: 65536 },
+  train: { model: {}, train: {} },
+  export: { folder: '', tolerance: 1e-3 },
+  eval: { maxTheorems: 300, sources: ['mathlib4'], n: 8, maxNewTokens: 48 },
+};
+
+const stageKeys = ['tokenizer', 'pack', 'model', 'train', 'export', 'eval'] as const;
+
+export interface RunConfig {
+  data: TrainingConfig;
+  stages: ModelStagesConfig;
+  /** out/<run>: every stage's files. */
+  runDir: string;
+}
+
+/** The run's config from an override file (or the defaults), split between the data stage and the model stages. */
+export function loadRunConfig(file?: string): RunConfig {
+  let parsed: Record<string, unknown> = {};
+  if (file) {
+    try {
+      parsed = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (e) {
+      throw new Error(`${file}: ${(e as Error).message}`);
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      throw new Error(`${file}: expected a JSON object`);
+    }
+  }
+  const dataPart: Record<string, unknown> = {};
+  const stagePart: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(parsed)) {
+    if ((stageKeys as readonly string[]).includes(k)) stagePart[k] = v;
+    else dataPart[k] = v;
+  }
+  const stages = mergeStages(stagePart);
+  const data = file ? loadDataConfig(file, dataPart, Object.keys(stagePart).length > 0) : loadConfig();
+  return { data, stages, runDir: path.join(resolveIn(workspaceDir, data.outDir), data.run) };
+}
+
+function mergeStages(part: Record<string, unknown>): ModelStagesConfig {
+  const { model, train, ...rest } = part;
+  // model and train are open objects for Python; everything else is checked key by key against the defaults.
+  const merged = mergeConfig(structuredClone(defaultStages), { ...rest });
+  for (const [key, value] of [
+    ['model', model],
+    ['train', train],
+  ] as const) {
+    if (value === undefined) continue;
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      throw new Error(`config ${key}: expected an object`);
+    }
+  }
+  if (train !== undefined) merged.train.train = { ...merged.train.train, ...(train as object) };
+  if (model !== undefined) merged.train.model = { ...merged.train.model, ...(model as object) };
+  const { pack, tokenizer } = merged;
+  if (!Number.isInteger(pack.seqLen) || pack.seqLen < 8) throw new Error('config pack.seqLen: an integer ≥ 8');
+  if (tokenizer.vocabSize < 300 || tokenizer.vocabSize > 65535) {
+    throw new Error('config tokenizer.vocabSize: between 300 and 65535 (ids are stored as uint16)');
+  }
+  return merged;
+}
+
+// config.ts reads its overrides from a file (and resolves a relative dataDir against that file's folder), so when the
+// file also holds model-stage keys the data part is handed to it as a temporary file of its own.
+function loadDataConfig(file: string, dataPart: Record<string, unknown>, hasStageKeys: boolean): TrainingConfig {
+  if (!hasStageKeys) return loadConfig(file);
+  const dataDir = dataPart['dataDir'];
+  const part =
+    typeof dataDir === 'string'
+      ? { ...dataPart, dataDir: path.resolve(path.dirname(path.resolve(file)), dataDir) }
+      : dataPart;
+  const dir = mkdtempSync(path.join(tmpdir(), 'llemma-config-'));
+  try {
+    const tmp = path.join(dir, path.basename(file));
+    writeFileSync(tmp, JSON.stringify(part));
+    return loadConfig(tmp);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
