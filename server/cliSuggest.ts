@@ -2,11 +2,20 @@
  * `llemma suggest`: ranked next tactics for a tactic state, straight from the model. Nothing here is checked by Lean;
  * the output says so. The model runtime is imported lazily so that `llemma goal` never loads ONNX Runtime.
  */
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
 import type { SuggestArgs } from './cliArgs';
 
-/** Where a model comes from when `--model` is not given. */
+/**
+ * The model shipped with the project (`model/default/`). Both this file's folder (`server/`) and the bundle's
+ * (`dist/`) sit one level below the repository root.
+ */
+export const embeddedModelFolder = path.resolve(__dirname, '..', 'model', 'default');
+
+/** Where a model comes from when `--model` is not given: `LLEMMA_MODEL`, else the embedded default model. */
 function defaultModelSpec(): string | undefined {
-  return process.env['LLEMMA_MODEL'] || undefined;
+  if (process.env['LLEMMA_MODEL']) return process.env['LLEMMA_MODEL'];
+  return existsSync(path.join(embeddedModelFolder, 'model.onnx')) ? embeddedModelFolder : undefined;
 }
 
 export async function runSuggest(args: SuggestArgs, signal: AbortSignal): Promise<number> {
@@ -14,7 +23,7 @@ export async function runSuggest(args: SuggestArgs, signal: AbortSignal): Promis
   if (!spec) {
     return fail(
       args,
-      'No model given: pass --model <folder|url> or set LLEMMA_MODEL (no default model is shipped with this version).',
+      `No model given and no default model at ${embeddedModelFolder}: pass --model <folder|url> or set LLEMMA_MODEL.`,
     );
   }
   const model = await import('../model/src/index');
