@@ -87,12 +87,6 @@ export function argmaxRow(values: Float32Array): number {
 
 /** Indices of the k largest values, largest first; equal values keep index order (lower index first). */
 export function topK(values: ArrayLike<number>, k: number): number[] {
-  if (values instanceof Float32Array) return topKFloat32(values, k);
-  return topKGeneric(values, k);
-}
-
-// The same algorithm twice so that each loop sees one array type (a monomorphic, fast element access).
-function topKFloat32(values: Float32Array, k: number): number[] {
   const size = Math.max(0, Math.min(k, values.length));
   if (size === 0) return [];
   const idx = new Int32Array(size);
@@ -102,35 +96,7 @@ function topKFloat32(values: Float32Array, k: number): number[] {
   let threshold = Number.NEGATIVE_INFINITY;
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
-    if (filled === size) {
-      if (!(v > threshold)) continue;
-    }
-    let at = filled === size ? size - 1 : filled;
-    while (at > 0 && val[at - 1]! < v) {
-      val[at] = val[at - 1]!;
-      idx[at] = idx[at - 1]!;
-      at--;
-    }
-    val[at] = v;
-    idx[at] = i;
-    if (filled < size) filled++;
-    if (filled === size) threshold = val[size - 1]!;
-  }
-  return Array.from(idx.subarray(0, filled));
-}
-
-function topKGeneric(values: ArrayLike<number>, k: number): number[] {
-  const size = Math.max(0, Math.min(k, values.length));
-  if (size === 0) return [];
-  const idx = new Int32Array(size);
-  const val = new Float64Array(size);
-  let filled = 0;
-  let threshold = Number.NEGATIVE_INFINITY;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
-    if (filled === size) {
-      if (!(v > threshold)) continue;
-    }
+    if (filled === size && !(v > threshold)) continue;
     let at = filled === size ? size - 1 : filled;
     while (at > 0 && val[at - 1]! < v) {
       val[at] = val[at - 1]!;
