@@ -1,18 +1,18 @@
-// The one-pass tactic-line walk (training/src/data/tacticLines.ts) must say, for every line of a proof, exactly what
-// the language server's `placeProbe` says for a cursor there: the examples are cut where the server probes goals.
-// Checked on the server's own test fixture and, where the data folder is present, on real Mathlib and compfiles proofs.
+// `placeEveryLine` (one walk over a whole proof) must say, for every line with code, exactly what `placeProbe` says
+// for a cursor there: the training examples are cut where the server probes goals. Both are built on the same block
+// walk; this guards what `placeProbe` adds on top of it for one cursor (moving cuts out of multi-line comments).
+// Checked on the server's fixture and, where the data folder is present ($LLEMMA_DATA_DIR, ./data or ../shared/data),
+// on real Mathlib and compfiles proofs.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import { proofBy } from '../../server/provers/lean/source/goalProbe';
 import { scanLean, topLevelCommands } from '../../server/provers/lean/source/leanSource';
 import { lineOf, lineStarts } from '../../server/provers/lean/source/sourcePosition';
-import { placeProbe } from '../../server/provers/lean/source/tacticBlocks';
-import { repoDir } from '../src/config';
-import { jsonlRows } from '../src/data/documents';
-import { placeEveryLine } from '../src/data/tacticLines';
-import { dataDirForTests } from './helpers';
+import { placeEveryLine, placeProbe } from '../../server/provers/lean/source/tacticBlocks';
+
+const repo = path.resolve(import.meta.dirname, '..', '..');
 
 /** Compares the two on every line of every tactic proof in `text`; returns the number of lines compared. */
 function compareAll(text: string, where: string): number {
@@ -37,7 +37,7 @@ function compareAll(text: string, where: string): number {
 
 describe('every line at once = placeProbe line by line', () => {
   test('the server fixture with tricky Lean (comments, strings, nested blocks)', () => {
-    const fixture = path.join(repoDir, 'test', 'fixtures', 'lean', 'Tricky.lean');
+    const fixture = path.join(repo, 'test', 'fixtures', 'lean', 'Tricky.lean');
     assert.ok(compareAll(readFileSync(fixture, 'utf8'), 'Tricky.lean') >= 4);
   });
 
@@ -66,23 +66,27 @@ describe('every line at once = placeProbe line by line', () => {
   });
 });
 
-const dataDir = dataDirForTests();
-const skip = dataDir ? false : 'no corpus (set LLEMMA_DATA_DIR to the data folder)';
+const dataDir = [process.env.LLEMMA_DATA_DIR, path.join(repo, 'data'), path.join(repo, '..', 'shared', 'data')].find(
+  (d) => d !== undefined && existsSync(path.join(d, 'minif2f-lean4')),
+);
+const skip = dataDir ? false : 'no Lean corpus (set LLEMMA_DATA_DIR to the data folder)';
 
 describe('every line at once = placeProbe line by line, on real proofs', { skip }, () => {
-  test('every proof line of a spread of Mathlib files and of compfiles', async () => {
+  test('every proof line of a spread of Mathlib files and of compfiles', () => {
     let lines = 0;
     let files = 0;
     for (const [file, every] of [
       ['mathlib4/mathlib4_lean_files.jsonl', 40],
       ['compfiles/compfiles_lean_files.jsonl', 8],
     ] as const) {
-      let row = 0;
-      for await (const r of jsonlRows(path.join(dataDir as string, file))) {
-        // A fixed spread (every k-th file) keeps the quadratic placeProbe side of the comparison to seconds.
-        if (row++ % every !== 0 || typeof r['text'] !== 'string') continue;
-        if ((r['text'] as string).length > 60_000) continue;
-        lines += compareAll(r['text'] as string, String(r['path']));
+      const rows = readFileSync(path.join(dataDir ?? '', file), 'utf8')
+        .trim()
+        .split('\n');
+      // A fixed spread (every k-th file) keeps the quadratic placeProbe side of the comparison to seconds.
+      for (let i = 0; i < rows.length; i += every) {
+        const r = JSON.parse((rows[i] ?? '').replace(/: NaN\b/g, ': null')) as Record<string, unknown>;
+        if (typeof r['text'] !== 'string' || r['text'].length > 60_000) continue;
+        lines += compareAll(r['text'], String(r['path']));
         files++;
       }
     }
