@@ -57,10 +57,34 @@ test('suggest text output says the candidates are not checked by Lean', () => {
   assert.match(r.stdout, /not checked by Lean/);
 });
 
-test('suggest without a model, or with a broken one, fails with the reason', () => {
-  const none = llemma(['--goal', '⊢ True']);
-  assert.equal(none.code, 1);
-  assert.match(none.stderr, /No model given/);
+test('suggest without --model uses the embedded default model; LLEMMA_MODEL overrides it', () => {
+  const r = llemma(['--goal', 'n : ℕ\n⊢ n + 0 = n', '--n', '4', '--max-tokens', '16', '--ep', 'cpu', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.equal(out.model.folder, path.join(root, 'model/default'));
+  assert.equal(out.promptFormat, 'proof-prefix');
+  assert.equal(out.candidates.length, 4);
+  const viaEnv = spawnSync(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      path.join(root, 'server/cli.ts'),
+      'suggest',
+      '--goal',
+      '⊢ True',
+      '--n',
+      '1',
+      '--max-tokens',
+      '2',
+      '--json',
+    ],
+    { cwd: root, encoding: 'utf8', env: { ...process.env, LLEMMA_MODEL: tinyModel }, timeout: 60_000 },
+  );
+  assert.equal(JSON.parse(viaEnv.stdout).model.folder, tinyModel);
+});
+
+test('suggest with a broken model folder fails with the reason', () => {
   const broken = mkdtempSync(path.join(tmpdir(), 'llemma-broken-model-'));
   writeFileSync(path.join(broken, 'config.json'), '{}');
   const bad = llemma(['--goal', '⊢ True', '--model', broken, '--ep', 'cpu']);

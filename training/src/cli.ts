@@ -1,22 +1,23 @@
 /**
- * `llemma-train <command> [--config <file.json>]`: the training workspace's command line. Only `data` exists so far;
- * the later stages are named so that scripts and docs can refer to them, and say plainly that they are not built.
+ * `llemma-train <command> [--config <file.json>]`: the training workspace's command line. `data` is dispatched here;
+ * the model stages (tokenizer … all) are in train/commands.ts. One config file serves every command (train/runConfig.ts
+ * splits it between the data stage and the model stages).
  * Exit codes: 0 done, 1 the command failed, 2 the command line was wrong.
  */
-import { loadConfig } from './config';
 import { runDataStage } from './data/pipeline';
-
-const plannedCommands = ['tokenizer', 'train', 'export', 'eval', 'all'];
+import { modelCommands, runModelCommand } from './train/commands';
+import { loadRunConfig } from './train/runConfig';
 
 export const usage = `usage: llemma-train <command> [--config <file.json>]
 
 commands:
   data        corpora → deduplicated, decontaminated mixture shards + tactic examples + report (training/out/<run>/)
-  tokenizer   (not built yet)
-  train       (not built yet)
-  export      (not built yet)
-  eval        (not built yet)
-  all         (not built yet)
+  tokenizer   tactic examples + mixture sample → BPE tokenizer.json (Llama layout, byte fallback)
+  pack        examples → packed uint16 token rows with loss masks (pack/index.json)
+  train       the PyTorch trainer on the packed rows (continues from its last checkpoint when nothing changed)
+  export      newest checkpoint → model folder (config.json, tokenizer.json, model.onnx, MODEL_CARD.md), checked in model/
+  eval        first-tactic top-1/top-n exact match on held-out theorems vs the frequency baseline
+  all         data → tokenizer → pack → train → export → eval
 
 --config <file.json>  a JSON file of overrides of the defaults (see training/README.md)
 Data folder: "dataDir" in the config, else $LLEMMA_DATA_DIR, else ../shared/data beside the repository.`;
@@ -61,16 +62,22 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(`${usage}\n`);
     return 0;
   }
-  if (plannedCommands.includes(args.command)) {
-    process.stderr.write(`llemma-train: "${args.command}" is not built yet; only "data" is.\n`);
-    return 2;
+  if (Object.hasOwn(modelCommands, args.command)) {
+    try {
+      const out = await runModelCommand(args.command, args.config, (line) => process.stderr.write(`${line}\n`));
+      process.stdout.write(`${out}\n`);
+      return 0;
+    } catch (e) {
+      process.stderr.write(`llemma-train: ${(e as Error).message}\n`);
+      return 1;
+    }
   }
   if (args.command !== 'data') {
     process.stderr.write(`llemma-train: unknown command "${args.command}"\n\n${usage}\n`);
     return 2;
   }
   try {
-    const config = loadConfig(args.config);
+    const config = loadRunConfig(args.config).data;
     const report = await runDataStage(config, { log: (line) => process.stderr.write(`${line}\n`) });
     process.stdout.write(summary(report));
     return 0;

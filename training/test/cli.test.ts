@@ -101,13 +101,14 @@ describe('command line', () => {
     assert.ok(existsSync(path.join(dir, 'out', 'cli', 'report.md')));
   });
 
-  test('exit codes: 2 for a wrong command line or a stage not built yet, 1 for a failing run', async () => {
+  test('exit codes: 2 for a wrong command line, 1 for a failing run', async () => {
     const code = async (args: string[]) =>
       run(process.execPath, [bin, ...args]).then(
         () => 0,
         (e: { code: number; stderr: string }) => e.code,
       );
-    assert.equal(await code(['train']), 2);
+    assert.equal(await code(['nosuch']), 2);
     assert.equal(await code(['data', '--config', path.join(tempDir(), 'missing.json')]), 1);
+    assert.equal(await code(['tokenizer', '--config', path.join(tempDir(), 'missing.json')]), 1);
   });
 });

@@ -26,7 +26,10 @@ describe('export stage', () => {
 
   it('writes a folder of the model/ contract whose logits match PyTorch', () => {
     assert.equal(report.folder, path.join(run.runDir, 'model'));
-    assert.ok(report.maxAbsDiff.prompt <= 1e-4 && report.maxAbsDiff.cachedStep <= 1e-4, JSON.stringify(report.maxAbsDiff));
+    assert.ok(
+      report.maxAbsDiff.prompt <= 1e-4 && report.maxAbsDiff.cachedStep <= 1e-4,
+      JSON.stringify(report.maxAbsDiff),
+    );
     assert.ok(report.sameArgmax);
     const raw = JSON.parse(readFileSync(path.join(report.folder, 'config.json'), 'utf8'));
     assert.equal(raw.model_type, 'llama');
@@ -43,11 +46,15 @@ describe('export stage', () => {
       const long = model.tokenizer.encode('theorem t (n : ℕ) : n + 0 = n := by');
       const short = model.tokenizer.encode('example : True := by');
       const both = await model.decoder.prefill([long, short]);
-      const rows = [Float32Array.from(both.logits[0] as Float32Array), Float32Array.from(both.logits[1] as Float32Array)];
+      const rows = [
+        Float32Array.from(both.logits[0] as Float32Array),
+        Float32Array.from(both.logits[1] as Float32Array),
+      ];
       for (const [i, ids] of [long, short].entries()) {
         const alone = (await model.decoder.prefill([ids])).logits[0] as Float32Array;
         let diff = 0;
-        for (let j = 0; j < alone.length; j++) diff = Math.max(diff, Math.abs((alone[j] as number) - (rows[i]?.[j] as number)));
+        for (let j = 0; j < alone.length; j++)
+          diff = Math.max(diff, Math.abs((alone[j] as number) - (rows[i]?.[j] as number)));
         assert.ok(diff < 1e-4, `row ${i}: ${diff}`);
       }
     } finally {

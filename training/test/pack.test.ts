@@ -93,8 +93,14 @@ describe('pack stage', () => {
         const firstTarget = f.indexOf(flagTarget);
         assert.equal(ids[0], tok.bosId);
         assert.equal(ids.at(-1), tok.eosId);
-        assert.ok(f.slice(1, firstTarget).every((x) => x === 0), 'no loss on the prompt');
-        assert.ok(f.slice(firstTarget).every((x) => x === flagTarget), 'the loss on the target and </s>');
+        assert.ok(
+          f.slice(1, firstTarget).every((x) => x === 0),
+          'no loss on the prompt',
+        );
+        assert.ok(
+          f.slice(firstTarget).every((x) => x === flagTarget),
+          'the loss on the target and </s>',
+        );
         packed.push(`${tok.decode(ids.slice(0, firstTarget))}|${tok.decode(ids.slice(firstTarget))}`);
       });
     }

@@ -5,6 +5,7 @@
  * candidates → first-tactic evaluation. `npm run -w training smoke`.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -102,6 +103,36 @@ describe('smoke: data → tokenizer → pack → train (with resume) → export 
     } finally {
       await generator.release();
     }
+  });
+
+  // The product's CLI, when it has been built with `suggest` (npm run build at the repository root).
+  const cli = path.resolve(import.meta.dirname, '..', '..', 'dist', 'cli.js');
+  const hasSuggest = existsSync(cli) && readFileSync(cli, 'utf8').includes('suggest --goal');
+  it('the llemma CLI suggests tactics with the exported folder', {
+    skip: !hasSuggest && 'dist/cli.js has no suggest',
+  }, () => {
+    const folder = path.join(run.runDir, 'model');
+    const r = spawnSync(
+      process.execPath,
+      [
+        cli,
+        'suggest',
+        '--goal',
+        'n : ℕ\n⊢ n + 0 = n',
+        '--model',
+        folder,
+        '--n',
+        '2',
+        '--max-tokens',
+        '8',
+        '--ep',
+        'cpu',
+        '--json',
+      ],
+      { encoding: 'utf8' },
+    );
+    assert.equal(r.status, 0, r.stderr);
+    assert.ok(r.stdout.trim().length > 0);
   });
 
   it('eval: first-tactic accuracy against the frequency baseline', async () => {

@@ -3,8 +3,9 @@
  * (one compfiles file plants a miniF2F statement, which the data stage must drop and report), a one-item miniF2F
  * benchmark, and a run config whose every stage is small enough to finish in seconds on two cores.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+
 import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { runDataStage } from '../src/data/pipeline';
 import { runPackStage } from '../src/pack/stage';
@@ -49,7 +50,10 @@ export function writeTinyData(dataDir: string): void {
   mkdirSync(path.join(dataDir, 'mathlib4'), { recursive: true });
   mkdirSync(path.join(dataDir, 'compfiles'), { recursive: true });
   mkdirSync(path.join(dataDir, 'minif2f-lean4'), { recursive: true });
-  const mathlib = Array.from({ length: 40 }, (_, i) => ({ path: `Mathlib/Smoke/File${i}.lean`, text: leanFile(i, 'Smoke') }));
+  const mathlib = Array.from({ length: 40 }, (_, i) => ({
+    path: `Mathlib/Smoke/File${i}.lean`,
+    text: leanFile(i, 'Smoke'),
+  }));
   writeFileSync(path.join(dataDir, 'mathlib4', 'mathlib4_lean_files.jsonl'), jsonl(mathlib));
   const compfiles = Array.from({ length: 6 }, (_, i) => ({
     path: `Compfiles/Olympiad${i}.lean`,
@@ -91,7 +95,13 @@ export function tinyConfig(dir: string, overrides: Record<string, unknown> = {})
     },
     tokenizer: { vocabSize: 800, sampleMB: 1 },
     pack: { seqLen: 192, maxTrainExamples: 0, maxHeldOutExamples: 0, shardRows: 64 },
-    model: { hidden_size: 48, intermediate_size: 96, num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 2 },
+    model: {
+      hidden_size: 48,
+      intermediate_size: 96,
+      num_hidden_layers: 2,
+      num_attention_heads: 4,
+      num_key_value_heads: 2,
+    },
     train: {
       batch_size: 4,
       max_steps: 20,

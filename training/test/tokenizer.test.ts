@@ -84,7 +84,10 @@ describe('tokenizer.json', () => {
       assert.deepEqual(ids, tok.encode(text));
       assert.equal(runtime.decode(ids), text);
     }
-    assert.ok(tok.tokens('🎉').some((p) => p.startsWith('<0x')), 'unknown characters fall back to bytes');
+    assert.ok(
+      tok.tokens('🎉').some((p) => p.startsWith('<0x')),
+      'unknown characters fall back to bytes',
+    );
   });
 
   it('encodes every common Lean/Mathlib symbol as one whole token', () => {

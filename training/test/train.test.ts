@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -10,6 +10,17 @@ import { pythonCommand, pythonDir } from '../src/train/python';
 import type { RunConfig } from '../src/train/runConfig';
 import { runTrainStage, trainDir, trainerConfig } from '../src/train/stage';
 import { assertPythonReady, packedTinyRun } from './smokeFixture';
+
+function spawnAsync(cmd: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { ...options, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`exit ${code}: ${stderr.slice(-2000)}`))));
+  });
+}
 
 describe('llemma_train (Python unit tests)', () => {
   it('model, packed inputs, schedule, config and checkpoints', () => {
@@ -59,6 +70,41 @@ describe('train stage', () => {
     assert.equal(losses(run).length, 22);
     assert.deepEqual(losses(run), losses(straight));
     assert.equal(second.tokens, full.tokens);
+  });
+
+  it('under torchrun-style launch (2 CPU processes, DDP over gloo) matches one process with the same global batch', async () => {
+    const base = trainerConfig(run);
+    const launch = (name: string, ranks: number, batch: number) => {
+      const out = path.join(dir, name);
+      const file = path.join(dir, `${name}.json`);
+      writeFileSync(file, JSON.stringify({ ...base, out_dir: out, batch_size: batch, max_steps: 6, threads: 1 }));
+      const port = String(20000 + (process.pid % 20000));
+      const procs = Array.from({ length: ranks }, (_, rank) =>
+        spawnAsync(pythonCommand(), ['-m', 'llemma_train.train', '--config', file], {
+          cwd: pythonDir,
+          env: {
+            ...process.env,
+            PYTHONPATH: pythonDir,
+            ...(ranks > 1
+              ? {
+                  RANK: String(rank),
+                  LOCAL_RANK: String(rank),
+                  WORLD_SIZE: String(ranks),
+                  MASTER_ADDR: '127.0.0.1',
+                  MASTER_PORT: port,
+                }
+              : {}),
+          },
+        }),
+      );
+      return Promise.all(procs).then(() => readLossLog(path.join(out, 'loss.jsonl')));
+    };
+    const ddp = await launch('ddp', 2, 2);
+    const single = await launch('single', 1, 4);
+    assert.equal(ddp.length, single.length);
+    for (const [i, r] of ddp.entries()) {
+      assert.ok(Math.abs(r.loss - (single[i]?.loss as number)) < 1e-5, `${r.split} ${r.step}`);
+    }
   });
 
   it('starts over when the trainer config changes', async () => {

@@ -124,6 +124,13 @@ def sum_all(values: torch.Tensor, d: Dist) -> torch.Tensor:
     return values
 
 
+def sum_value(value: float, d: Dist) -> float:
+    """A number summed over all processes (the number itself on one)."""
+    if not d.enabled:
+        return value
+    return float(sum_all(torch.tensor(value, dtype=torch.float64, device=d.device), d))
+
+
 def barrier(d: Dist) -> None:
     if d.enabled:
         dist.barrier()

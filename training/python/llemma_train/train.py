@@ -10,6 +10,7 @@ describes the finished run.
 
 import argparse
 import ctypes
+import inspect
 import json
 import math
 import os
@@ -68,7 +69,8 @@ def make_optimizer(model: torch.nn.Module, cfg: TrainConfig, fused: bool) -> tor
         {"params": [p for p in params if p.dim() >= 2], "weight_decay": cfg.weight_decay},
         {"params": [p for p in params if p.dim() < 2], "weight_decay": 0.0},
     ]
-    extra = {"fused": True} if fused else {}
+    # The fused CUDA kernel exists for AdamW from torch 2.0 on.
+    extra = {"fused": True} if fused and "fused" in inspect.signature(torch.optim.AdamW).parameters else {}
     return torch.optim.AdamW(groups, lr=cfg.lr, betas=tuple(cfg.betas), **extra)
 
 
@@ -188,16 +190,19 @@ def train(cfg: TrainConfig, resume: bool, stop_at: int = 0) -> Dict:
         tokens, flags = train_split.get(rows)
         mine = [slice((m * d.world + d.rank) * cfg.batch_size, (m * d.world + d.rank + 1) * cfg.batch_size)
                 for m in range(cfg.grad_accum)]
-        local_targets = sum(count_targets(flags[s]) for s in mine)
+        # Every process reads the whole step's rows, so each knows the global count of target tokens: scaling by
+        # world / global makes DDP's gradient average the mean over all of the step's targets, as on one device.
+        step_targets = max(count_targets(flags), 1)
         step_loss = 0.0
         for m, s in enumerate(mine):
             b = to_batch(tokens[s], flags[s], d.device)
             pos, mask = packed_inputs(b["flags"])
-            with distributed.no_sync(wrapped, m == len(mine) - 1), ctx:
-                loss = wrapped(b["input_ids"], pos, mask, labels=b["labels"], weights=b["weights"])
-                loss = loss / max(local_targets, 1)
-                loss.backward()
-            step_loss += float(loss.detach())
+            with distributed.no_sync(wrapped, m == len(mine) - 1):
+                with ctx:
+                    loss_sum = wrapped(b["input_ids"], pos, mask, labels=b["labels"], weights=b["weights"])
+                scaled = loss_sum / (step_targets / d.world)
+                scaled.backward()
+            step_loss += float(scaled.detach()) / d.world
         if cfg.grad_clip > 0:
             torch.nn.utils.clip_grad_norm_(wrapped.parameters(), cfg.grad_clip)
         optimizer.step()
@@ -206,7 +211,7 @@ def train(cfg: TrainConfig, resume: bool, stop_at: int = 0) -> Dict:
         position += rows_per_step
         tokens_seen += int(tokens.shape[0] * (tokens.shape[1] - 1))
         targets_seen += count_targets(flags)
-        window.append(step_loss)
+        window.append(distributed.sum_value(step_loss, d))
         if step % cfg.log_every == 0 or step == cfg.max_steps:
             record = {"step": step, "split": "train", "loss": sum(window) / len(window), "lr": lr,
                       "tokens": tokens_seen, "target_tokens": targets_seen,

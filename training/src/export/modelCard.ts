@@ -4,6 +4,7 @@
  * in it comes from the files of the run that produced the weights. Missing records (e.g. before `eval`) are said
  * to be missing, not guessed.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import * as path from 'node:path';
@@ -16,6 +17,10 @@ import type { TrainSummary } from '../train/stage';
 import type { ExportReport } from './stage';
 
 const reproduce = 'npx llemma-train all --config training/configs/default.json';
+
+function sha256(file: string): string {
+  return existsSync(file) ? createHash('sha256').update(readFileSync(file)).digest('hex') : 'n/a';
+}
 
 function readJson<T>(file: string): T | undefined {
   return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as T) : undefined;
@@ -36,7 +41,10 @@ interface DataReportLike {
     tactics?: { train: number; heldOut: number };
   }[];
   overlaps?: { source: string; path: string; item: string; split: string; kind: string; n: number; dropped: boolean }[];
-  config?: { tactics?: { heldOutFraction?: number } };
+  config?: {
+    tactics?: { heldOutFraction?: number };
+    decontamination?: { ngramSizes?: number[]; dropAtNgram?: number; problemIds?: string; benchmarks?: unknown[] };
+  };
 }
 
 /** The parts of train/run.json (the trainer's config) the card shows. */
@@ -46,6 +54,29 @@ interface TrainerConfigFile {
   warmup_steps?: number;
   weight_decay?: number;
   betas?: number[];
+}
+
+function firstSuggestions(e: EvalReport): { distinct: number; list: string } {
+  const counts = new Map<string, number>();
+  for (const p of e.predictions) {
+    const first = p.candidates[0];
+    if (first !== undefined) counts.set(first, (counts.get(first) ?? 0) + 1);
+  }
+  const list = [...counts]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 6)
+    .map(([t, n]) => `\`${t.replace(/\s+/g, ' ')}\` (${n})`)
+    .join(', ');
+  return { distinct: counts.size, list };
+}
+
+/** One plain sentence on how the model compares with the baseline. */
+function comparison(e: EvalReport): string {
+  const verdict = (m: number, b: number) => (m > b ? 'better than' : m < b ? 'worse than' : 'level with');
+  return (
+    `On this measure the model is ${verdict(e.model.top1, e.baseline.top1)} the baseline at top-1 and ` +
+    `${verdict(e.model.topN, e.baseline.topN)} it at top-${e.budget.n}.`
+  );
 }
 
 function hardware(summary: TrainSummary | undefined): string {
@@ -80,17 +111,30 @@ export function modelCardText(run: RunConfig): string {
   const out: string[] = [];
   const p = (...lines: string[]) => out.push(...lines);
 
+  const rowsSeen = summary ? summary.steps * summary.rows_per_step : undefined;
+  const perRow = pack && pack.splits.train.rows > 0 ? pack.splits.train.examples / pack.splits.train.rows : undefined;
+  const examplesSeen = rowsSeen !== undefined && perRow !== undefined ? Math.round(rowsSeen * perRow) : undefined;
   p('# Default model: a tiny tactic model trained by this project', '');
   p(
-    'A small Llama-architecture decoder trained from scratch, on CPU, to suggest the next Lean 4 tactic in the',
-    '`proof-prefix` prompt format (model/src/prompts.ts). **It is not Llemma**: it has about',
-    `${int(summary?.parameters)} parameters (Llemma 7B has about 7 billion), it saw ${int(summary?.tokens)} tokens`,
-    '(Llemma: 55 billion), and it knows only what a few thousand Mathlib and compfiles proofs teach. Expect it to',
-    'propose common opening tactics (`ext`, `simp`, `constructor`, `intro …`, `induction …`), often well-formed,',
-    'rarely clever. It exists so that the extension works offline out of the box and so that the training',
-    'pipeline is exercised end to end; a user who wants real suggestions converts Llemma with the exporter.',
+    'A small Llama-architecture decoder trained from scratch to suggest the next Lean 4 tactic in the `proof-prefix`',
+    'prompt format (model/src/prompts.ts). **It is not Llemma** and not a fine-tune of it: it has',
+    `${int(summary?.parameters)} parameters (Llemma 7B: about 7 billion) and saw ${int(summary?.tokens)} tokens`,
+    `(Llemma: 55 billion) — about ${int(examplesSeen)} tactic examples from Mathlib and compfiles proofs. It exists so`,
+    'that the extension suggests something offline out of the box and so that the training pipeline is exercised end',
+    'to end; for real suggestions, convert Llemma (or another Llama-family prover) into a model folder.',
     '',
   );
+  if (evaluation) {
+    const { distinct, list } = firstSuggestions(evaluation);
+    const n = evaluation.predictions.length;
+    p(
+      distinct * 10 < n
+        ? `Expect well-formed but generic tactics, nearly the same whatever the goal: on ${n} held-out theorems its first`
+        : `On ${n} held-out theorems its first`,
+      `suggestion took ${distinct} distinct values, most often ${list}.`,
+      '',
+    );
+  }
   p('## Files', '');
   p(
     '| file | what |',
@@ -110,13 +154,20 @@ export function modelCardText(run: RunConfig): string {
     '',
   );
   p('## Data', '');
+  const dc = data?.config?.decontamination;
+  const sizes = dc?.ngramSizes ?? [];
+  const drop = dc?.dropAtNgram;
   p(
     'Mathlib4 (the DeepSeek-Prover-V1.5 snapshot, Lean v4.9.0-rc1) and compfiles (olympiad solutions), after exact and',
-    'near-duplicate removal and decontamination against every miniF2F version in the data folder (Lean 4 and',
-    'Isabelle; 13-gram overlaps drop the document, 30-grams are reported too; files named after a miniF2F problem',
-    'are dropped). Training examples are tactic steps extracted from the kept files: prompt = statement, tactics so',
-    'far and (for the first step) the goal rendered from the binders; target = the next tactic. Files are split',
-    `train / held-out by a hash of their path (${((data?.config?.tactics?.heldOutFraction ?? 0) * 100).toFixed(0)} % held out).`,
+    `near-duplicate removal and decontamination against ${int(dc?.benchmarks?.length)} miniF2F benchmark files (Lean 4 and`,
+    `Isabelle versions; ${sizes.join('- and ')}-gram overlaps are reported, ${drop ?? 'n/a'}-grams and longer drop the document;`,
+    `files named after a miniF2F problem: ${dc?.problemIds ?? 'n/a'}). Training examples are tactic steps extracted from the`,
+    'kept files: prompt = statement, tactics so far and (for the first step) the goal rendered from the binders;',
+    'target = the next tactic. Files are split train / held-out by a hash of their path',
+    `(${((data?.config?.tactics?.heldOutFraction ?? 0) * 100).toFixed(0)} % held out).`,
+    '',
+    `The examples this model was trained on: \`tactics-train.jsonl\`, sha256 \`${sha256(path.join(dir, 'tactics-train.jsonl'))}\`.`,
+    'A re-run reproduces the weights only if it reproduces this file (the data pipeline may have changed since).',
     '',
   );
   if (data?.sources) {
@@ -172,6 +223,8 @@ export function modelCardText(run: RunConfig): string {
       `| this model | ${pct(e.model.top1, e.counts.evaluated)} | ${pct(e.model.topN, e.counts.evaluated)} |`,
       `| frequency baseline | ${pct(e.baseline.top1, e.counts.evaluated)} | ${pct(e.baseline.topN, e.counts.evaluated)} |`,
       '',
+      comparison(e),
+      '',
       `${e.counts.tooLong} sampled theorems whose prompt does not fit the context were skipped. These are not miniF2F numbers:`,
       'the model has not been run in a proof search against Lean.',
       '',
@@ -200,7 +253,8 @@ export function modelCardText(run: RunConfig): string {
     'From the repository root, with the data folder at ../shared/data (or $LLEMMA_DATA_DIR) and a Python with torch,',
     'onnx and numpy ($LLEMMA_PYTHON, default /usr/bin/python3). Runs data → tokenizer → pack → train → export → eval',
     'into training/out/default-model/ and writes this folder. Data, tokenizer and packing are deterministic; training',
-    'is deterministic on the same CPU and torch build, and stops at the configured number of steps.',
+    'is deterministic on the same CPU and torch build and stops at the configured number of steps (unless',
+    '`train.max_minutes` stops it first on a slower machine; the card then says so).',
     '',
   );
   return out.join('\n');

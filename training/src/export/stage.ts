@@ -16,6 +16,7 @@ import { TrainedTokenizer } from '../tokenizer/tokenizerJson';
 import { lastJson, runPythonModule } from '../train/python';
 import type { RunConfig } from '../train/runConfig';
 import { drawLossPng, trainDir } from '../train/stage';
+import { formatJson } from './formatJson';
 import { writeModelCard } from './modelCard';
 
 export interface ExportReport {
@@ -78,6 +79,8 @@ export async function runExportStage(run: RunConfig, log: (line: string) => void
   log(`export: ${checkpoint} → ${folder}`);
   const result = await runPythonModule('export', args, { onError: (l) => log(`export: ${l}`) });
   if (!lastJson(result.lines, 'export')) throw new Error('the exporter finished without a result');
+  const configFile = path.join(folder, 'config.json');
+  writeFileSync(configFile, formatJson(JSON.parse(readFileSync(configFile, 'utf8'))));
   copyFileSync(tokenizerFile, path.join(folder, 'tokenizer.json'));
   copyFileSync(drawLossPng(run), path.join(folder, 'loss-curve.png'));
 

@@ -6,6 +6,7 @@
 import { createReadStream, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
+import { formatJson } from '../export/formatJson';
 import type { RunConfig } from '../train/runConfig';
 import { trainBpe } from './bpe';
 import { normalize, spaceMarker, splitWords } from './pretokenize';
@@ -132,7 +133,7 @@ export async function runTokenizerStage(
   const alphabet = chooseAlphabet(words, cfg.charCoverage);
   const bpe = trainBpe(words, { alphabet, maxPieces: cfg.vocabSize - 259, minPairCount: cfg.minPairCount });
   const file = buildTokenizerJson(bpe);
-  writeFileSync(path.join(run.runDir, 'tokenizer.json'), `${JSON.stringify(file.json, null, 2)}\n`);
+  writeFileSync(path.join(run.runDir, 'tokenizer.json'), formatJson(file.json));
   log(`tokenizer: ${file.vocabSize} ids (${alphabet.length} characters, ${bpe.merges.length} merges)`);
 
   const tok = new TrainedTokenizer(file.json);
