@@ -6,6 +6,7 @@
  * (pipeline.ts) make the output independent of how many workers there were.
  */
 import { getPromptFormat, type PromptFormat } from '../../../model/src/prompts';
+import type { DataConfig } from '../config';
 import type { BenchmarkItem } from './benchmarks';
 import { ContaminationIndex, type Overlap } from './decontaminate';
 import { exactKey, type MinHasher, minHasher } from './dedup';
@@ -25,13 +26,7 @@ export interface AnalysisSetup {
   near: { enabled: boolean; numPerm: number; shingleSize: number };
   /** Sources whose Lean documents yield tactic examples. */
   tacticSources: string[];
-  tactics: {
-    promptFormat: string;
-    keywords: string[];
-    heldOutFraction: number;
-    maxPromptChars: number;
-    maxTargetChars: number;
-  };
+  tactics: DataConfig['tactics'];
 }
 
 export interface DocAnalysis {

@@ -3,9 +3,11 @@
  * examples, prompt and target, and the mixture's Lean files), written as out/<run>/tokenizer.json with a report of
  * how well it compresses held-out examples. Held-out text is never part of the sample.
  */
+
 import { createReadStream, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
+import { mulberry32 } from '../../../model/src/logits';
 import { formatJson } from '../export/formatJson';
 import type { RunConfig } from '../train/runConfig';
 import { trainBpe } from './bpe';
@@ -40,17 +42,8 @@ export function dataOutputs(runDir: string): { tacticsTrain: string; tacticsHeld
   };
 }
 
-/** mulberry32: a small seeded generator, so samples are the same on every machine. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 from the model runtime: a small seeded generator, so samples are the same on every machine. */
+export const seeded = mulberry32;
 
 /** Each JSON line of the files, in order. */
 export async function* jsonLines(files: readonly string[]): AsyncGenerator<Record<string, unknown>> {
