@@ -4,6 +4,8 @@ import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { type CommandId, Commands, goalAt } from '../protocol';
 import type { GoalView } from './goalView';
+import { ProofSearches } from './proofSearch';
+import { suggestTacticsCommand } from './suggestCommand';
 
 export interface CommandContext {
   client: () => LanguageClient | undefined;
@@ -13,10 +15,14 @@ export interface CommandContext {
 }
 
 export function registerCommands(context: vscode.ExtensionContext, ctx: CommandContext): void {
-  const table: Record<CommandId, () => Promise<void> | void> = {
+  const searches = new ProofSearches(ctx);
+  const table: Record<CommandId, (...args: unknown[]) => Promise<void> | void> = {
     [Commands.showProofState]: () => showProofState(ctx),
     [Commands.restartServer]: () => ctx.restart(),
     [Commands.showOutput]: () => ctx.output.show(true),
+    [Commands.suggestTactics]: () => suggestTacticsCommand(ctx),
+    [Commands.completeProof]: (uri, position) => searches.complete(uri, position),
+    [Commands.cancelSearch]: () => searches.cancel(),
   };
   for (const [id, handler] of Object.entries(table)) {
     context.subscriptions.push(vscode.commands.registerCommand(id, handler));

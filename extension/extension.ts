@@ -8,6 +8,8 @@ import type { LanguageClient } from 'vscode-languageclient/node';
 import { startClient } from './client';
 import { registerCommands } from './commands';
 import { GoalView } from './goalView';
+import { registerInlineSuggestions } from './inlineSuggestions';
+import { registerSorryLenses } from './sorryLenses';
 import { StatusBar } from './statusBar';
 
 export interface LlemmaExtensionApi {
@@ -41,12 +43,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Llemma
     await start();
   };
 
-  registerCommands(context, {
-    client: () => session.client,
-    output,
-    goalView,
-    restart,
-  });
+  const client = () => session.client;
+  registerCommands(context, { client, output, goalView, restart });
+  context.subscriptions.push(registerInlineSuggestions({ client, output }), registerSorryLenses());
   context.subscriptions.push({ dispose: () => void session.client?.stop() });
   await start();
   return { client: () => session.client };

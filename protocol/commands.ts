@@ -3,6 +3,15 @@ export const Commands = {
   showProofState: 'llemma.showProofState',
   restartServer: 'llemma.restartServer',
   showOutput: 'llemma.showOutput',
+  suggestTactics: 'llemma.suggestTactics',
+  completeProof: 'llemma.completeProof',
+  cancelSearch: 'llemma.cancelSearch',
+} as const;
+
+/** Commands the extension registers for its own use (not in the palette, not in package.json). */
+export const InternalCommands = {
+  /** Run by VS Code when a ghost-text suggestion is accepted; logs it. */
+  inlineSuggestionAccepted: 'llemma.inlineSuggestionAccepted',
 } as const;
 
 export type CommandId = (typeof Commands)[keyof typeof Commands];

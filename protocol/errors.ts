@@ -20,6 +20,8 @@ export const LlemmaErrorCode = {
   ReplProtocol: -33007,
   /** Lean rejected the text before the cursor, so there is no proof state to show. */
   LeanError: -33008,
+  /** The model could not be loaded or failed while generating (a corrupt folder, an unreachable server). */
+  ModelError: -33009,
   /** The request was cancelled by the client. */
   Cancelled: -32800,
 } as const;

@@ -5,8 +5,10 @@
 import {
   NotificationType,
   type Position,
+  type Range,
   RequestType,
   type TextDocumentIdentifier,
+  type WorkDoneProgressParams,
 } from 'vscode-languageserver-protocol';
 
 /** Where the prover's numbers come from, printed beside every result so that nothing is shown without its origin. */
@@ -58,3 +60,136 @@ export interface ProverStatusParams {
 
 /** `llemma/proverStatus`: server → client whenever a project's REPL changes state. */
 export const proverStatus = new NotificationType<ProverStatusParams>('llemma/proverStatus');
+
+/** The model that produced candidates, printed beside every suggestion and search result. */
+export interface ModelDescription {
+  /** A model folder's path or an OpenAI-compatible server's URL (with its model name). */
+  source: string;
+  /** Where it ran: `cpu`, `cuda`, `webgpu`, or `http` for a server. */
+  provider: string;
+  /** The prompt format the candidates were generated with (model/src/prompts.ts). */
+  promptFormat: string;
+}
+
+/** How candidates were generated: beam search of `beamWidth`, `candidates` returned. */
+export interface GenerationBudget {
+  beamWidth: number;
+  candidates: number;
+  maxNewTokens: number;
+}
+
+export interface SuggestTacticsParams {
+  textDocument: TextDocumentIdentifier;
+  /** The suggestion is for the state before the tactic that starts on this line (as `llemma/goalAt`). */
+  position: Position;
+}
+
+/** A candidate Lean ran on the proof state without an error. */
+export interface TacticSuggestion {
+  tactic: string;
+  /** `closes`: no goal is left (the REPL reported the proof complete); `progress`: Lean accepted it, goals remain. */
+  status: 'closes' | 'progress';
+  /** Goals after the tactic, in Lean's rendering; empty for `closes`. */
+  remainingGoals: string[];
+  /** The model's length-normalised log-probability (higher is likelier). */
+  meanLogprob: number;
+  /** The candidate's rank among the model's candidates (0 = likeliest). */
+  modelRank: number;
+  /** Milliseconds the REPL took to run it. */
+  checkMs: number;
+}
+
+export interface SuggestTacticsResult {
+  /** The goals the suggestions are for. Empty when the proof is already complete at the position. */
+  goals: string[];
+  declaration: string;
+  /** Verified suggestions only: closing ones first, then by model score; at most `suggest.shown` of them. */
+  suggestions: TacticSuggestion[];
+  /** What happened to the model's candidates. */
+  counts: { generated: number; forbidden: number; failed: number; verified: number };
+  /** Why candidates were never sent to Lean (text → reason), for the output channel. */
+  forbidden: { tactic: string; reason: string }[];
+  budget: GenerationBudget;
+  model: ModelDescription;
+  prover: ProverInfo;
+  /** True when the model's candidates came from the cache (same model, prompt format and goals). */
+  cached: boolean;
+  /** Milliseconds in the server: goal query, model, REPL checks, and the whole request. */
+  timings: { goalMs: number; modelMs: number; proverMs: number; totalMs: number };
+}
+
+/** `llemma/suggestTactics`: next tactics for the goal at a position, each run by Lean before it is returned. */
+export const suggestTactics = new RequestType<SuggestTacticsParams, SuggestTacticsResult, void>(
+  'llemma/suggestTactics',
+);
+
+/** The best-first search budget (Llemma: 32 candidates per expansion, 100 expansions, 600 s). */
+export interface SearchBudget {
+  candidatesPerExpansion: number;
+  maxExpansions: number;
+  timeLimitMs: number;
+}
+
+export interface ProveTheoremParams extends WorkDoneProgressParams {
+  textDocument: TextDocumentIdentifier;
+  /** A line of the proof: the search starts from the state before the tactic on this line and replaces it and the
+   * rest of the proof. On a `sorry` line, it replaces the `sorry`. */
+  position: Position;
+  /** Overrides of the settings' budget. */
+  budget?: Partial<SearchBudget>;
+}
+
+export type ProofSearchOutcome =
+  /** A proof was found and Lean re-checked the whole theorem: no error, no `sorry`, no `sorryAx`. */
+  | 'proved'
+  /** Every open node was expanded without a proof. */
+  | 'exhausted'
+  | 'expansionLimit'
+  | 'timeLimit'
+  | 'cancelled';
+
+export interface ProveTheoremResult {
+  outcome: ProofSearchOutcome;
+  declaration: string;
+  /** The tactics of the proof, in order (for `proved`). */
+  tactics: string[];
+  /** The edit that puts the proof into the document (for `proved`): replaces the rest of the proof from the line. */
+  edit: { range: Range; newText: string } | null;
+  /** The axioms the re-checked theorem depends on (`#print axioms`), for `proved`. */
+  axioms: string[];
+  /**
+   * For `proved`: `sorry`s the user's text around the proof still holds (the search filled one `have`'s proof in a
+   * larger proof). 0 means the declaration is finished; otherwise `axioms` includes `sorryAx` because of that text.
+   */
+  otherSorries: number;
+  stats: {
+    expansions: number;
+    openNodes: number;
+    /** Distinct proof states reached. */
+    visitedStates: number;
+    /** Candidates run in Lean. */
+    tacticsRun: number;
+    /** Candidates never sent to Lean (forbidden). */
+    forbidden: number;
+    /** Proofs Lean accepted tactic by tactic but rejected on the whole-theorem re-check. */
+    rejectedProofs: number;
+    /** REPL restarts survived during the search. */
+    replRestarts: number;
+    elapsedMs: number;
+    modelMs: number;
+    proverMs: number;
+  };
+  budget: SearchBudget & { allowNativeDecide: boolean };
+  model: ModelDescription;
+  prover: ProverInfo;
+}
+
+/** Reported through `$/progress` while the search runs (as the report's `message`, and typed here for tests). */
+export interface SearchProgress {
+  expansions: number;
+  openNodes: number;
+  elapsedMs: number;
+}
+
+/** `llemma/proveTheorem`: best-first proof search from a position; cancellable, reports `$/progress`. */
+export const proveTheorem = new RequestType<ProveTheoremParams, ProveTheoremResult, void>('llemma/proveTheorem');

@@ -14,6 +14,28 @@ export interface LlemmaSettings {
   'lean.requestTimeoutMs': number;
   /** Milliseconds a header command (the file's `import`s, e.g. `import Mathlib`) may take. */
   'lean.importTimeoutMs': number;
+  /** Milliseconds one candidate tactic may run; a tactic that runs longer counts as failed (the REPL is restarted). */
+  'lean.tacticTimeoutMs': number;
+  /** Model folder or OpenAI-compatible server URL. Empty: the model embedded in the extension. */
+  'model.path': string;
+  /** `auto` (CUDA → WebGPU → CPU), `cuda`, `webgpu` or `cpu`. */
+  'model.executionProvider': string;
+  /** Ghost-text suggestions while typing a proof. */
+  'suggest.enabled': boolean;
+  /** Milliseconds of no typing before a suggestion is requested. */
+  'suggest.debounceMs': number;
+  /** Beam width and candidates generated per suggestion request (Llemma: 32). */
+  'suggest.candidates': number;
+  /** Verified suggestions shown at most. */
+  'suggest.shown': number;
+  /** Candidates per expansion in proof search (Llemma: 32). */
+  'search.candidatesPerExpansion': number;
+  /** Expansions per proof search (Llemma: 100). */
+  'search.maxExpansions': number;
+  /** Seconds per proof search (Llemma: 600). */
+  'search.timeLimitSeconds': number;
+  /** Allow `native_decide` (trusts compiled code; miniF2F results that use it are not comparable). */
+  'search.allowNativeDecide': boolean;
 }
 
 export const settingsSection = 'llemma';
@@ -23,6 +45,17 @@ export const defaultSettings: LlemmaSettings = {
   'lean.replPath': '',
   'lean.requestTimeoutMs': 60_000,
   'lean.importTimeoutMs': 600_000,
+  'lean.tacticTimeoutMs': 20_000,
+  'model.path': '',
+  'model.executionProvider': 'auto',
+  'suggest.enabled': true,
+  'suggest.debounceMs': 400,
+  'suggest.candidates': 32,
+  'suggest.shown': 8,
+  'search.candidatesPerExpansion': 32,
+  'search.maxExpansions': 100,
+  'search.timeLimitSeconds': 600,
+  'search.allowNativeDecide': false,
 };
 
 /** Keys whose change restarts the running REPLs (they decide how a REPL is started). */

@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { defaultSettings, type GoalAtResult } from '../protocol';
 import { type GoalArgs, parseArgs, UsageError, usage } from './cliArgs';
+import { runProve } from './cliProve';
 import { runSuggest } from './cliSuggest';
 import { LlemmaCore } from './core';
 import { toLlemmaError } from './errors';
@@ -21,7 +22,9 @@ async function main(argv: string[]): Promise<number> {
     }
     const abort = new AbortController();
     process.once('SIGINT', () => abort.abort());
-    return args.command === 'goal' ? await runGoal(args, abort.signal) : await runSuggest(args, abort.signal);
+    if (args.command === 'goal') return await runGoal(args, abort.signal);
+    if (args.command === 'prove') return await runProve(args, abort.signal);
+    return await runSuggest(args, abort.signal);
   } catch (err) {
     if (err instanceof UsageError) {
       process.stderr.write(`llemma: ${err.message}\n\n${usage}`);

@@ -2,6 +2,8 @@
 export const usage = `Usage:
   llemma goal <file.lean>:<line>:<col> [options]   the proof state at a position (1-based line and column)
   llemma suggest --goal "<tactic state>" [options] ranked next tactics from the model (not checked by Lean)
+  llemma prove <file.lean>[:<theorem>] [options]   best-first proof search for a theorem's first \`sorry\`;
+                                                   the proof is re-checked by Lean, the file is not changed
   llemma help
 
 Options of goal:
@@ -16,7 +18,14 @@ Options of suggest:
   --temperature <t>    0 (default) = beam search; above 0 = sampling
   --max-tokens <k>     new tokens per candidate (default 256)
   --ep <list>          execution providers to try, e.g. cuda,cpu (default: auto = cuda, webgpu, cpu)
-Both:
+Options of prove:
+  --repl "<command>", --timeout <ms>   as for goal
+  --model <dir|url>, --ep <list>       as for suggest (default model: LLEMMA_MODEL, else the embedded one)
+  --candidates <k>     candidates per expansion (default 32, as the Llemma search)
+  --expansions <k>     expansions per theorem (default 100)
+  --time <seconds>     wall time per theorem (default 600)
+  --allow-native-decide  let proofs use native_decide (off by default)
+All:
   --json               print JSON instead of text
   --verbose            log to stderr
 `;
@@ -47,10 +56,27 @@ export interface SuggestArgs {
   verbose: boolean;
 }
 
+export interface ProveArgs {
+  command: 'prove';
+  file: string;
+  /** The theorem to prove; absent: every declaration with a \`sorry\`, in file order. */
+  theorem?: string;
+  json: boolean;
+  verbose: boolean;
+  repl?: string;
+  timeoutMs?: number;
+  model?: string;
+  ep?: ExecutionProvider[];
+  candidates?: number;
+  expansions?: number;
+  timeSeconds?: number;
+  allowNativeDecide: boolean;
+}
+
 const executionProviders = ['cuda', 'webgpu', 'cpu'] as const;
 type ExecutionProvider = (typeof executionProviders)[number];
 
-export type CliArgs = { command: 'help' } | GoalArgs | SuggestArgs;
+export type CliArgs = { command: 'help' } | GoalArgs | SuggestArgs | ProveArgs;
 
 export function parseArgs(argv: string[]): CliArgs {
   const [command, ...rest] = argv;
@@ -58,6 +84,7 @@ export function parseArgs(argv: string[]): CliArgs {
     return { command: 'help' };
   if (command === 'goal') return parseGoal(rest);
   if (command === 'suggest') return parseSuggest(rest);
+  if (command === 'prove') return parseProve(rest);
   throw new UsageError(`unknown command '${command}'`);
 }
 
@@ -128,6 +155,35 @@ function parseSuggest(rest: string[]): SuggestArgs {
   if (goal === undefined || goal.trim() === '') throw new UsageError('suggest needs --goal "<tactic state>"');
   out.goal = goal;
   if (out.beam !== undefined && out.beam < out.n) throw new UsageError('--beam must be at least --n');
+  return out;
+}
+
+function parseProve(rest: string[]): ProveArgs {
+  const out: ProveArgs = { command: 'prove', file: '', json: false, verbose: false, allowNativeDecide: false };
+  const positional = walk(rest, (flag, value) => {
+    if (flag === '--json') out.json = true;
+    else if (flag === '--verbose') out.verbose = true;
+    else if (flag === '--repl') out.repl = value();
+    else if (flag === '--timeout') out.timeoutMs = positiveInt(value(), '--timeout');
+    else if (flag === '--model') out.model = value();
+    else if (flag === '--ep') out.ep = providers(value());
+    else if (flag === '--candidates') out.candidates = positiveInt(value(), '--candidates');
+    else if (flag === '--expansions') out.expansions = positiveInt(value(), '--expansions');
+    else if (flag === '--time') out.timeSeconds = positiveInt(value(), '--time');
+    else if (flag === '--allow-native-decide') out.allowNativeDecide = true;
+    else return false;
+    return true;
+  });
+  if (positional.length !== 1) throw new UsageError('prove takes exactly one <file.lean>[:<theorem>]');
+  const target = positional[0]!;
+  // A theorem name never contains `/`, so `dir/File.lean:foo` splits at the last colon after the extension.
+  const m = /^(.*\.lean):([^/:]+)$/.exec(target);
+  if (m) {
+    out.file = m[1]!;
+    out.theorem = m[2]!;
+  } else {
+    out.file = target;
+  }
   return out;
 }
 

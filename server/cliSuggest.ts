@@ -2,21 +2,8 @@
  * `llemma suggest`: ranked next tactics for a tactic state, straight from the model. Nothing here is checked by Lean;
  * the output says so. The model runtime is imported lazily so that `llemma goal` never loads ONNX Runtime.
  */
-import { existsSync } from 'node:fs';
-import * as path from 'node:path';
 import type { SuggestArgs } from './cliArgs';
-
-/**
- * The model shipped with the project (`model/default/`). Both this file's folder (`server/`) and the bundle's
- * (`dist/`) sit one level below the repository root.
- */
-export const embeddedModelFolder = path.resolve(__dirname, '..', 'model', 'default');
-
-/** Where a model comes from when `--model` is not given: `LLEMMA_MODEL`, else the embedded default model. */
-function defaultModelSpec(): string | undefined {
-  if (process.env['LLEMMA_MODEL']) return process.env['LLEMMA_MODEL'];
-  return existsSync(path.join(embeddedModelFolder, 'model.onnx')) ? embeddedModelFolder : undefined;
-}
+import { defaultModelSpec, embeddedModelFolder } from './modelHost';
 
 export async function runSuggest(args: SuggestArgs, signal: AbortSignal): Promise<number> {
   const spec = args.model ?? defaultModelSpec();

@@ -6,12 +6,20 @@ import type { Position } from 'vscode-languageserver-protocol';
 import {
   defaultSettings,
   type GoalAtResult,
+  LlemmaErrorCode,
   type LlemmaSettings,
   type ProverStatusParams,
+  type ProveTheoremResult,
   restartKeys,
+  type SearchBudget,
+  type SearchProgress,
+  type SuggestTacticsResult,
 } from '../protocol';
-import { toLlemmaError } from './errors';
+import { LlemmaError, toLlemmaError } from './errors';
+import { ModelHost } from './modelHost';
 import { LeanProver } from './provers/lean/leanProver';
+import { proveTheorem } from './search/proveTheorem';
+import { TacticSuggester } from './search/suggestTactics';
 
 export interface CoreOptions {
   settings?: LlemmaSettings;
@@ -24,10 +32,16 @@ export interface CoreOptions {
 export class LlemmaCore {
   private settings: LlemmaSettings;
   readonly lean: LeanProver;
+  readonly model: ModelHost;
+  private readonly suggester: TacticSuggester;
+  private readonly log: (line: string) => void;
 
   constructor(options: CoreOptions = {}) {
     this.settings = options.settings ?? defaultSettings;
     const log = options.log ?? (() => undefined);
+    this.log = log;
+    this.model = new ModelHost(() => this.settings);
+    this.suggester = new TacticSuggester(this.model, () => this.settings);
     this.lean = new LeanProver({
       settings: () => this.settings,
       replOverride: options.replOverride,
@@ -44,6 +58,11 @@ export class LlemmaCore {
     const prev = this.settings;
     this.settings = next;
     if (restartKeys.some((k) => prev[k] !== next[k])) await this.lean.restartAll();
+    await this.model.settingsChanged();
+  }
+
+  get currentSettings(): LlemmaSettings {
+    return this.settings;
   }
 
   async goalAt(filePath: string, text: string, position: Position, signal?: AbortSignal): Promise<GoalAtResult> {
@@ -54,7 +73,63 @@ export class LlemmaCore {
     }
   }
 
-  dispose(): Promise<void> {
-    return this.lean.dispose();
+  /** Verified next tactics for the goal before the tactic on the position's line. */
+  async suggestTactics(
+    filePath: string,
+    text: string,
+    position: Position,
+    signal?: AbortSignal,
+  ): Promise<SuggestTacticsResult> {
+    try {
+      const started = performance.now();
+      const session = await this.lean.openSession(filePath, text, position, signal);
+      return await this.suggester.suggest(session, session.plan.declName, performance.now() - started, signal);
+    } catch (err) {
+      throw toLlemmaError(err);
+    }
+  }
+
+  /** The budget of a proof search: the settings, overridden field by field by the request. */
+  searchBudget(overrides: Partial<SearchBudget> = {}): SearchBudget {
+    const s = this.settings;
+    const pick = (v: unknown, fallback: number) =>
+      typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : fallback;
+    return {
+      candidatesPerExpansion: Math.floor(pick(overrides.candidatesPerExpansion, s['search.candidatesPerExpansion'])),
+      maxExpansions: Math.floor(pick(overrides.maxExpansions, s['search.maxExpansions'])),
+      timeLimitMs: pick(overrides.timeLimitMs, s['search.timeLimitSeconds'] * 1000),
+    };
+  }
+
+  /** Best-first proof search from the position; the proof is re-checked by Lean before it is returned. */
+  async proveTheorem(
+    filePath: string,
+    text: string,
+    position: Position,
+    options: { budget?: Partial<SearchBudget>; signal?: AbortSignal; onProgress?: (p: SearchProgress) => void } = {},
+  ): Promise<ProveTheoremResult> {
+    try {
+      const session = await this.lean.openSession(filePath, text, position, options.signal);
+      if (session.openGoals > 1) {
+        throw new LlemmaError(
+          LlemmaErrorCode.LeanError,
+          `${session.openGoals} goals are open at this line; proof search works on one goal. ` +
+            'Focus one with `·` (or `case`) and start the search inside it.',
+        );
+      }
+      return await proveTheorem(session, this.model, text, {
+        budget: this.searchBudget(options.budget),
+        allowNativeDecide: this.settings['search.allowNativeDecide'],
+        log: this.log,
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      });
+    } catch (err) {
+      throw toLlemmaError(err);
+    }
+  }
+
+  async dispose(): Promise<void> {
+    await Promise.all([this.lean.dispose(), this.model.dispose()]);
   }
 }

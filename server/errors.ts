@@ -29,6 +29,9 @@ const replErrorCodes: Record<ReplError['kind'], LlemmaErrorCode> = {
 export function toLlemmaError(err: unknown): LlemmaError {
   if (err instanceof LlemmaError) return err;
   if (err instanceof ReplError) return new LlemmaError(replErrorCodes[err.kind], err.message);
+  if (err instanceof Error && err.name === 'AbortError') {
+    return new LlemmaError(LlemmaErrorCode.Cancelled, 'The request was cancelled.');
+  }
   const message = err instanceof Error ? err.message : String(err);
   return new LlemmaError(LlemmaErrorCode.ReplProtocol, `Internal error: ${message}`);
 }

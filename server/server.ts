@@ -13,7 +13,15 @@ import {
   TextDocuments,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { goalAt, LlemmaErrorCode, proverStatus, resolveSettings, settingsSection } from '../protocol';
+import {
+  goalAt,
+  LlemmaErrorCode,
+  proverStatus,
+  proveTheorem,
+  resolveSettings,
+  settingsSection,
+  suggestTactics,
+} from '../protocol';
 import { LlemmaCore } from './core';
 import { LlemmaError, toLlemmaError } from './errors';
 
@@ -53,6 +61,32 @@ connection.onRequest(goalAt, (params, token) =>
   handle(token, async (signal) => {
     const { path, text } = await documentText(params.textDocument.uri);
     return core.goalAt(path, text, params.position, signal);
+  }),
+);
+
+connection.onRequest(suggestTactics, (params, token) =>
+  handle(token, async (signal) => {
+    const { path, text } = await documentText(params.textDocument.uri);
+    return core.suggestTactics(path, text, params.position, signal);
+  }),
+);
+
+connection.onRequest(proveTheorem, (params, token) =>
+  handle(token, async (signal) => {
+    const { path, text } = await documentText(params.textDocument.uri);
+    // The client's work-done token carries the search's progress; without one, nothing is reported.
+    const progress = params.workDoneToken ? connection.window.attachWorkDoneProgress(params.workDoneToken) : undefined;
+    progress?.begin('Llemma: proof search', 0, 'starting', true);
+    try {
+      return await core.proveTheorem(path, text, params.position, {
+        ...(params.budget ? { budget: params.budget } : {}),
+        signal,
+        onProgress: (p) =>
+          progress?.report(`${p.expansions} expansions · ${p.openNodes} open · ${Math.round(p.elapsedMs / 1000)} s`),
+      });
+    } finally {
+      progress?.done();
+    }
   }),
 );
 

@@ -7,6 +7,7 @@
  * Usage:
  *   node test/doubles/replDouble.mjs --transcript <name.in> [--log <file>]
  *   node test/doubles/replDouble.mjs --script <rules.json> [--state <file>] [--log <file>]
+ *   node test/doubles/replDouble.mjs --world <world.json> [--log <file>]
  *   node test/doubles/replDouble.mjs --wrap <any of the above>
  *
  * --transcript <name.in>  Replays a recorded session; <name.expected.out> must lie beside it. The k-th request must
@@ -23,6 +24,9 @@
  *     `times: n` lets a rule fire n times at most. "startup": {"exit": <code>, "stderr": "...", "delayMs", "times"}
  *     makes the process die before reading anything (a REPL built for the wrong Lean, say).
  *     Requests no rule matches are answered {"message": "double: no rule matches ..."}.
+ * --world <world.json>  (--state is accepted and ignored.) Emulates enough of Lean for tactic suggestion and proof search, from a table of goals and the
+ *     tactics accepted on them: goal probes (`all_goals sorry`), tactic mode, whole proofs in command mode and
+ *     `#print axioms`. The format and the messages it writes are described in world.mjs, beside this file.
  * --state <file>  Keeps the fire counts of `times` in a JSON file, so they survive restarts: "crash the first time,
  *     answer after the restart" is then one rule with times: 1 and exit, followed by one that responds.
  * --log <file>    Appends one JSON line per event: {"pid", "event": "start"} and {"pid", "event": "input", "input"}.
@@ -38,6 +42,7 @@ import { spawn } from 'node:child_process';
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { fileURLToPath } from 'node:url';
+import { worldMode } from './world.mjs';
 
 const argv = process.argv.slice(2);
 if (argv[0] === '--wrap') {
@@ -51,17 +56,18 @@ function parseArgs(args) {
   const opts = {};
   for (let i = 0; i < args.length; i += 2) {
     const key = args[i]?.replace(/^--/, '');
-    if (!['transcript', 'script', 'state', 'log'].includes(key) || args[i + 1] === undefined)
+    if (!['transcript', 'script', 'world', 'state', 'log'].includes(key) || args[i + 1] === undefined)
       usage(`bad argument ${args[i]}`);
     opts[key] = args[i + 1];
   }
-  if (!opts.transcript === !opts.script) usage('give exactly one of --transcript and --script');
+  if ([opts.transcript, opts.script, opts.world].filter(Boolean).length !== 1)
+    usage('give exactly one of --transcript, --script and --world');
   return opts;
 }
 
 function usage(problem) {
   process.stderr.write(
-    `replDouble: ${problem}\nusage: replDouble.mjs (--transcript X.in | --script R.json [--state F]) [--log F]\n`,
+    `replDouble: ${problem}\nusage: replDouble.mjs (--transcript X.in | --script R.json [--state F] | --world W.json) [--log F]\n`,
   );
   process.exit(2);
 }
@@ -69,7 +75,11 @@ function usage(problem) {
 function main(opts) {
   const log = (event) => opts.log && appendFileSync(opts.log, `${JSON.stringify({ pid: process.pid, ...event })}\n`);
   log({ event: 'start' });
-  const answer = opts.transcript ? transcriptMode(opts.transcript) : scriptMode(opts.script, opts.state);
+  const answer = opts.transcript
+    ? transcriptMode(opts.transcript)
+    : opts.world
+      ? worldMode(opts.world, pretty)
+      : scriptMode(opts.script, opts.state);
   const queue = [];
   let busy = false;
   let ended = false;

@@ -17,9 +17,33 @@ test('goal takes file:line:col and options', () => {
   assert.equal(withEq.command === 'goal' && withEq.timeoutMs, 500);
 });
 
+test('prove takes a file and optionally a theorem after the last colon, and the budget', () => {
+  assert.deepEqual(parseArgs(['prove', 'dir/My File.lean:mathd_algebra_10', '--expansions', '5', '--time', '30']), {
+    command: 'prove',
+    file: 'dir/My File.lean',
+    theorem: 'mathd_algebra_10',
+    json: false,
+    verbose: false,
+    allowNativeDecide: false,
+    expansions: 5,
+    timeSeconds: 30,
+  });
+  const plain = parseArgs(['prove', 'C:/x/A.lean', '--json', '--candidates', '8', '--allow-native-decide']);
+  assert.equal(plain.command, 'prove');
+  if (plain.command === 'prove') {
+    assert.equal(plain.file, 'C:/x/A.lean');
+    assert.equal(plain.theorem, undefined);
+    assert.equal(plain.candidates, 8);
+    assert.equal(plain.allowNativeDecide, true);
+    assert.equal(plain.json, true);
+  }
+});
+
 test('bad usage is a UsageError naming the problem', () => {
   const cases: [string[], RegExp][] = [
-    [['prove'], /unknown command 'prove'/],
+    [['frobnicate'], /unknown command 'frobnicate'/],
+    [['prove'], /exactly one <file.lean>/],
+    [['prove', 'a.lean', '--expansions', '0'], /--expansions must be a positive integer/],
     [['suggest'], /needs --goal/],
     [['suggest', '--goal', '⊢ True', '--n', '8', '--beam', '4'], /--beam must be at least --n/],
     [['suggest', '--goal', '⊢ True', '--temperature', 'hot'], /--temperature must be a number/],

@@ -226,3 +226,26 @@ describe('planGoalQuery: Unicode', () => {
     assert.ok('reason' in result && result.reason === 'notInProof');
   });
 });
+
+describe('what a completed proof replaces', () => {
+  test('from the start of the cursor line to the end of the declaration, at the block indentation', () => {
+    const doc = `theorem t (a : ℕ) : a + 0 = a := by\n  intro\n  ⸨⸩sorry\n  done\n\ntheorem next : True := trivial\n`;
+    const { text } = planAt(doc);
+    const plan = planOf(doc);
+    const { prefix, replaceFrom, replaceTo, indent, byLine } = plan.completion;
+    assert.equal(prefix, 'theorem t (a : ℕ) : a + 0 = a := by\n  intro\n');
+    assert.equal(text.slice(replaceFrom, replaceTo), '  sorry\n  done');
+    assert.equal(indent, 2);
+    assert.equal(byLine, false);
+  });
+
+  test('after `by` for a one-line `:= by sorry`', () => {
+    const doc = `example : 1 + 1 = 2 := by ⸨⸩sorry\n`;
+    const { text } = planAt(doc);
+    const plan = planOf(doc);
+    assert.equal(plan.completion.byLine, true);
+    assert.equal(plan.completion.prefix, 'example : 1 + 1 = 2 := by');
+    assert.equal(text.slice(plan.completion.replaceFrom, plan.completion.replaceTo), ' sorry');
+    assert.equal(plan.completion.indent, 2);
+  });
+});

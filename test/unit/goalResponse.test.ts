@@ -27,7 +27,17 @@ function firstCmd(name: string): string {
 
 /** A plan for a recorded command, taking the `sorry` at `probe` as our probe and the command at document line 10. */
 function planFor(cmd: string, probe: { line: number; column: number }): GoalPlan {
-  return { header: '', preamble: '', cmd, probe, lineOffset: 10, declName: 'foo', declKeyword: 'theorem' };
+  return {
+    header: '',
+    preamble: '',
+    cmd,
+    probe,
+    lineOffset: 10,
+    declName: 'foo',
+    declKeyword: 'theorem',
+    // Not read by readGoalResponse.
+    completion: { prefix: '', suffix: '', replaceFrom: 0, replaceTo: 0, indent: 2, byLine: false },
+  };
 }
 
 /** All commands of a transcript's input. */

@@ -7,7 +7,9 @@ import { type GoalAtResult, LlemmaErrorCode, type LlemmaSettings, type ProverSta
 import { LlemmaError } from '../../errors';
 import { goalAt } from './goalAt';
 import { findProject, type LeanProject, resolveReplLaunch } from './project';
+import { ProofSession, ProofSessionError } from './proofSession';
 import { ReplClient } from './repl/replClient';
+import { planGoalQuery } from './source/goalProbe';
 
 export interface LeanProverOptions {
   settings: () => LlemmaSettings;
@@ -35,6 +37,33 @@ export class LeanProver {
       throw new LlemmaError(code, result.message);
     }
     return result;
+  }
+
+  /**
+   * A proof session on the first goal before the tactic on the position's line: the start of suggestions and of
+   * proof search. Fails with NotInProof / LeanError in the words of the goal query.
+   */
+  async openSession(filePath: string, text: string, position: Position, signal?: AbortSignal): Promise<ProofSession> {
+    const { client, project } = this.replFor(filePath);
+    const plan = planGoalQuery(text, position);
+    if ('reason' in plan) {
+      throw new LlemmaError(
+        plan.reason === 'notInProof' ? LlemmaErrorCode.NotInProof : LlemmaErrorCode.LeanError,
+        plan.message,
+      );
+    }
+    try {
+      return await ProofSession.open(
+        client,
+        plan,
+        project,
+        { tacticTimeoutMs: this.options.settings()['lean.tacticTimeoutMs'] },
+        signal,
+      );
+    } catch (err) {
+      if (err instanceof ProofSessionError) throw new LlemmaError(LlemmaErrorCode.LeanError, err.message);
+      throw err;
+    }
   }
 
   /** The REPL of the file's project, created (not yet started: that happens on its first request) when needed. */

@@ -81,6 +81,11 @@ export interface LeanRepl {
   ): Promise<{ response: CommandResponse; generation: number }>;
   /** Increases at each (re)start. Env and proof-state ids from another generation are meaningless. */
   readonly generation: number;
+  /**
+   * Whether ids of `generation` still name something: its process is the running one. False after a crash, kill or
+   * timeout even before the next start increases `generation`.
+   */
+  holds(generation: number): boolean;
   readonly lifecycle: ReplLifecycle;
   /** Process id of the running REPL, if any (tests `kill -9` it). */
   readonly pid: number | undefined;

@@ -76,6 +76,10 @@ export class ReplClient implements LeanRepl {
     return this.#generation;
   }
 
+  holds(generation: number): boolean {
+    return this.#running !== undefined && !this.#running.retired && this.#running.generation === generation;
+  }
+
   get lifecycle(): ReplLifecycle {
     return this.#lifecycle;
   }

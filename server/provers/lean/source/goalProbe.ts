@@ -32,6 +32,21 @@ export interface GoalPlan {
   lineOffset: number;
   declName: string;
   declKeyword: string;
+  /**
+   * What a proof written at the cursor replaces: from `replaceFrom` (the start of the cursor's tactic line, or just
+   * after `by` when the cursor is on the `by` line) to `replaceTo`, the end of the tactic block the line is in (its
+   * last line indented at least as deep; for the `by` line, the end of the declaration). `prefix` and `suffix` are
+   * the declaration's text before and after; `indent` the column tactics are written at. `byLine`: the proof
+   * starts on a new line.
+   */
+  completion: {
+    prefix: string;
+    suffix: string;
+    replaceFrom: number;
+    replaceTo: number;
+    indent: number;
+    byLine: boolean;
+  };
 }
 
 export const probeTactic = 'all_goals sorry';
@@ -79,6 +94,9 @@ export function planGoalQuery(text: string, position: DocPosition): GoalPlan | G
     indent = placement.indent;
   }
   const { bodyStart } = splitHeader(src, mask);
+  const replaceFrom = placement === 'byLine' ? by + 2 : (starts[placement.line] ?? src.length);
+  const declEnd = Math.max(decl.start + src.slice(decl.start, decl.end).trimEnd().length, replaceFrom);
+  const replaceTo = placement === 'byLine' ? declEnd : blockEnd(src, starts, placement.line, indent, declEnd);
   return {
     header: src.slice(0, bodyStart),
     preamble: src.slice(bodyStart, decl.start),
@@ -87,7 +105,32 @@ export function planGoalQuery(text: string, position: DocPosition): GoalPlan | G
     lineOffset,
     declName: decl.name,
     declKeyword: decl.keyword,
+    completion: {
+      prefix: src.slice(decl.start, replaceFrom),
+      suffix: src.slice(replaceTo, declEnd),
+      replaceFrom,
+      replaceTo,
+      indent,
+      byLine: placement === 'byLine',
+    },
   };
+}
+
+/**
+ * The end of the tactic block that the line `from` (at column `indent`) belongs to: the end of its last non-blank
+ * line indented at least `indent`, before the first line indented less, and not past `limit`. Comment-only lines
+ * count as lines of the block when they are indented enough.
+ */
+function blockEnd(src: string, starts: readonly number[], from: number, indent: number, limit: number): number {
+  let end = starts[from] ?? limit;
+  for (let line = from; line < starts.length && (starts[line] ?? limit) < limit; line++) {
+    const start = starts[line] ?? limit;
+    const text = src.slice(start, Math.min(starts[line + 1] ?? src.length, limit)).replace(/\n$/, '');
+    if (text.trim() === '') continue;
+    if (line > from && text.length - text.trimStart().length < indent) break;
+    end = start + text.trimEnd().length;
+  }
+  return Math.max(end, starts[from] ?? limit);
 }
 
 function notInProof(message: string): GoalQueryFailure {

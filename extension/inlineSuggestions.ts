@@ -1,0 +1,123 @@
+/**
+ * Ghost-text tactic suggestions: at the start of a tactic line (blank before the cursor, or a tactic partly typed),
+ * after `suggest.debounceMs` without typing, ask the server for verified next tactics and offer them in order (first
+ * = best, the rest through the inline-suggest alternatives). Nothing is cached here; the server caches.
+ */
+import * as vscode from 'vscode';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import { defaultSettings, InternalCommands, settingsSection, suggestTactics, type TacticSuggestion } from '../protocol';
+import { errorCode, errorMessage, isSilentWhileTyping, reindent } from './shared';
+
+/** Internal command run when a ghost suggestion is accepted: one line in the output channel, nothing more. */
+const acceptedCommand = InternalCommands.inlineSuggestionAccepted;
+
+/** Text typed on the line that cannot be the start of a tactic: comments, commands, a declaration's header. */
+const notATactic =
+  /^(--|\/-|#|@\[|(theorem|lemma|example|def|abbrev|instance|structure|inductive|class|import|open|namespace|section|end|variable|universe|set_option|attribute|noncomputable|private|protected)\b)|:=/;
+
+export interface InlineContext {
+  client: () => LanguageClient | undefined;
+  output: vscode.OutputChannel;
+}
+
+export function registerInlineSuggestions(ctx: InlineContext): vscode.Disposable {
+  const provider = new InlineSuggestions(ctx);
+  return vscode.Disposable.from(
+    vscode.languages.registerInlineCompletionItemProvider({ language: 'lean4', scheme: 'file' }, provider),
+    vscode.commands.registerCommand(acceptedCommand, (s: TacticSuggestion) =>
+      ctx.output.appendLine(
+        `Accepted suggestion: ${JSON.stringify(s.tactic)} (${s.status}, mean log-prob ${s.meanLogprob.toFixed(3)}, model rank ${s.modelRank})`,
+      ),
+    ),
+  );
+}
+
+export class InlineSuggestions implements vscode.InlineCompletionItemProvider {
+  /** The last error written to the output channel; reset by a successful request, so each failure is logged once. */
+  private lastLogged: string | undefined;
+
+  constructor(private readonly ctx: InlineContext) {}
+
+  async provideInlineCompletionItems(
+    document: vscode.TextDocument,
+    position: vscode.Position,
+    context: vscode.InlineCompletionContext,
+    token: vscode.CancellationToken,
+  ): Promise<vscode.InlineCompletionList | undefined> {
+    const config = vscode.workspace.getConfiguration(settingsSection, document.uri);
+    if (!config.get<boolean>('suggest.enabled', defaultSettings['suggest.enabled'])) return undefined;
+    // The completion widget is open: its item wins, we do not compete with it.
+    if (context.selectedCompletionInfo) return undefined;
+
+    const line = document.lineAt(position.line).text;
+    const before = line.slice(0, position.character);
+    if (line.slice(position.character).trim() !== '') return undefined;
+    const typed = before.trimStart();
+    const indent = before.slice(0, before.length - typed.length);
+    if (typed !== '' && notATactic.test(typed)) return undefined;
+
+    if (context.triggerKind === vscode.InlineCompletionTriggerKind.Automatic) {
+      const debounceMs = config.get<number>('suggest.debounceMs', defaultSettings['suggest.debounceMs']);
+      if (!(await sleep(debounceMs, token))) return undefined;
+    }
+    const client = this.ctx.client();
+    if (!client?.isRunning() || token.isCancellationRequested) return undefined;
+
+    let suggestions: TacticSuggestion[];
+    try {
+      const result = await client.sendRequest(
+        suggestTactics,
+        {
+          textDocument: { uri: document.uri.toString() },
+          position: { line: position.line, character: position.character },
+        },
+        token,
+      );
+      suggestions = result.suggestions;
+      this.lastLogged = undefined;
+    } catch (err) {
+      this.logOnce(err);
+      return undefined;
+    }
+    if (token.isCancellationRequested) return undefined;
+
+    // Typed text stays; the ghost text is the rest of each suggestion that starts with it.
+    const range = new vscode.Range(position.line, indent.length, position.line, position.character);
+    const items = suggestions
+      .filter((s) => s.tactic.startsWith(typed) && s.tactic.trimEnd() !== typed.trimEnd())
+      .map(
+        (s) =>
+          new vscode.InlineCompletionItem(reindent(s.tactic, indent), range, {
+            title: 'Llemma: suggestion accepted',
+            command: acceptedCommand,
+            arguments: [s],
+          }),
+      );
+    return items.length ? new vscode.InlineCompletionList(items) : undefined;
+  }
+
+  private logOnce(err: unknown): void {
+    if (isSilentWhileTyping(err)) return;
+    const key = `${errorCode(err) ?? ''} ${errorMessage(err)}`;
+    if (key === this.lastLogged) return;
+    this.lastLogged = key;
+    this.ctx.output.appendLine(`Inline suggestions failed: ${errorMessage(err)}`);
+  }
+}
+
+/** Waits `ms`; false when the token was cancelled meanwhile (the user typed again). */
+function sleep(ms: number, token: vscode.CancellationToken): Promise<boolean> {
+  if (token.isCancellationRequested) return Promise.resolve(false);
+  if (ms <= 0) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      sub.dispose();
+      resolve(!token.isCancellationRequested);
+    }, ms);
+    const sub = token.onCancellationRequested(() => {
+      clearTimeout(timer);
+      sub.dispose();
+      resolve(false);
+    });
+  });
+}

@@ -1,0 +1,201 @@
+/**
+ * `Llemma: Complete Proof` and `Llemma: Cancel Proof Search`: one best-first search at a time, its `$/progress`
+ * shown in a cancellable notification, the proof written into the file only if the file is unchanged since the
+ * search started. Every result goes to the output channel with its model, prover and budget.
+ */
+import { randomUUID } from 'node:crypto';
+import * as vscode from 'vscode';
+import { type LanguageClient, WorkDoneProgress } from 'vscode-languageclient/node';
+import { type ProveTheoremResult, proveTheorem } from '../protocol';
+import { describeModel, describeProver, errorMessage, isCancellation, seconds, where } from './shared';
+
+interface SearchContext {
+  client: () => LanguageClient | undefined;
+  output: vscode.OutputChannel;
+}
+
+/** Context key for the palette's `when` of `llemma.cancelSearch`. */
+const runningKey = 'llemma.searchRunning';
+
+export class ProofSearches {
+  private running: vscode.CancellationTokenSource | undefined;
+
+  constructor(private readonly ctx: SearchContext) {}
+
+  cancel(): void {
+    if (this.running) this.running.cancel();
+    else void vscode.window.showInformationMessage('Llemma: no proof search is running.');
+  }
+
+  /** Arguments from the CodeLens: the document's uri and the `sorry`'s position; else the active editor's cursor. */
+  async complete(uriArg?: unknown, positionArg?: unknown): Promise<void> {
+    const target = await resolveTarget(uriArg, positionArg);
+    if (!target) {
+      void vscode.window.showWarningMessage('Llemma: open a Lean 4 file and put the cursor in a proof first.');
+      return;
+    }
+    const client = this.ctx.client();
+    if (!client) {
+      void vscode.window.showErrorMessage('Llemma: the language server is not running. Run "Llemma: Restart Server".');
+      return;
+    }
+    if (this.running) {
+      const choice = await vscode.window.showInformationMessage(
+        'Llemma: a proof search is already running.',
+        'Cancel It',
+      );
+      if (choice) this.running.cancel();
+      return;
+    }
+    const { doc, position } = target;
+    const at = where(doc.uri, position);
+    const version = doc.version;
+    const source = new vscode.CancellationTokenSource();
+    this.running = source;
+    void vscode.commands.executeCommand('setContext', runningKey, true);
+    let result: ProveTheoremResult;
+    try {
+      result = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, cancellable: true, title: 'Llemma: searching for a proof' },
+        async (progress, token) => {
+          const onCancel = token.onCancellationRequested(() => source.cancel());
+          const workDoneToken = `llemma-search-${randomUUID()}`;
+          const onProgress = client.onProgress(WorkDoneProgress.type, workDoneToken, (value) => {
+            if (value.kind !== 'end' && value.message) progress.report({ message: value.message });
+          });
+          try {
+            return await client.sendRequest(
+              proveTheorem,
+              { textDocument: { uri: doc.uri.toString() }, position, workDoneToken },
+              source.token,
+            );
+          } finally {
+            onProgress.dispose();
+            onCancel.dispose();
+          }
+        },
+      );
+    } catch (err) {
+      if (isCancellation(err)) {
+        this.ctx.output.appendLine(`Complete Proof at ${at}: cancelled (the server sent no result).`);
+        void vscode.window.showInformationMessage('Llemma: proof search cancelled.');
+      } else {
+        this.ctx.output.appendLine(`Complete Proof at ${at}: ${errorMessage(err)}`);
+        const choice = await vscode.window.showErrorMessage(`Llemma: ${errorMessage(err)}`, 'Show Output');
+        if (choice) this.ctx.output.show(true);
+      }
+      return;
+    } finally {
+      source.dispose();
+      this.running = undefined;
+      void vscode.commands.executeCommand('setContext', runningKey, false);
+    }
+    logResult(this.ctx.output, at, result);
+    if (result.outcome === 'proved') await this.applyProof(doc, version, result);
+    else await this.tell(result.outcome === 'cancelled' ? 'info' : 'warning', failureMessage(result));
+  }
+
+  private async applyProof(doc: vscode.TextDocument, version: number, r: ProveTheoremResult): Promise<void> {
+    const summary = `${r.tactics.length} tactic${r.tactics.length === 1 ? '' : 's'}, axioms: ${r.axioms.join(', ') || 'none'}`;
+    if (!r.edit) {
+      await this.tell(
+        'warning',
+        `Llemma: a proof was found (${summary}) but the server sent no edit; it is in the output.`,
+      );
+      return;
+    }
+    if (doc.isClosed || doc.version !== version) {
+      await this.tell(
+        'warning',
+        `Llemma: proof found and checked by Lean (${summary}), but the file changed during the search, so it was not inserted; the proof is in the output.`,
+      );
+      return;
+    }
+    const { start, end } = r.edit.range;
+    const edit = new vscode.WorkspaceEdit();
+    edit.replace(doc.uri, new vscode.Range(start.line, start.character, end.line, end.character), r.edit.newText);
+    if (!(await vscode.workspace.applyEdit(edit))) {
+      await this.tell(
+        'warning',
+        `Llemma: proof found (${summary}) but VS Code refused the edit; the proof is in the output.`,
+      );
+      return;
+    }
+    void vscode.window.showInformationMessage(`Llemma: proof found and checked by Lean (${summary}).`);
+  }
+
+  private async tell(kind: 'info' | 'warning', message: string): Promise<void> {
+    const choice =
+      kind === 'info'
+        ? await vscode.window.showInformationMessage(message, 'Show Output')
+        : await vscode.window.showWarningMessage(message, 'Show Output');
+    if (choice) this.ctx.output.show(true);
+  }
+}
+
+async function resolveTarget(
+  uriArg: unknown,
+  positionArg: unknown,
+): Promise<{ doc: vscode.TextDocument; position: { line: number; character: number } } | undefined> {
+  if (typeof uriArg === 'string' && isPosition(positionArg)) {
+    const doc = await vscode.workspace.openTextDocument(vscode.Uri.parse(uriArg));
+    return { doc, position: { line: positionArg.line, character: positionArg.character } };
+  }
+  const editor = vscode.window.activeTextEditor;
+  if (editor?.document.languageId !== 'lean4') return undefined;
+  const { line, character } = editor.selection.active;
+  return { doc: editor.document, position: { line, character } };
+}
+
+function isPosition(p: unknown): p is { line: number; character: number } {
+  const q = p as { line?: unknown; character?: unknown } | null;
+  return typeof q?.line === 'number' && typeof q.character === 'number';
+}
+
+function stats(r: ProveTheoremResult): string {
+  const s = r.stats;
+  return `${s.expansions} expansions, ${s.tacticsRun} tactics run in Lean, ${s.openNodes} open, ${seconds(s.elapsedMs)}`;
+}
+
+function failureMessage(r: ProveTheoremResult): string {
+  const b = r.budget;
+  const rejected = r.stats.rejectedProofs
+    ? `; ${r.stats.rejectedProofs} proof${r.stats.rejectedProofs === 1 ? '' : 's'} rejected by the whole-theorem check`
+    : '';
+  switch (r.outcome) {
+    case 'exhausted':
+      return `Llemma: no proof found: every open proof state was expanded (${stats(r)}${rejected}).`;
+    case 'expansionLimit':
+      return `Llemma: no proof within ${b.maxExpansions} expansions (${stats(r)}${rejected}).`;
+    case 'timeLimit':
+      return `Llemma: no proof within the ${seconds(b.timeLimitMs)} time limit (${stats(r)}${rejected}).`;
+    case 'cancelled':
+      return `Llemma: proof search cancelled (${stats(r)}${rejected}).`;
+    default:
+      return `Llemma: proof search ended: ${r.outcome} (${stats(r)}${rejected}).`;
+  }
+}
+
+function logResult(out: vscode.OutputChannel, at: string, r: ProveTheoremResult): void {
+  const s = r.stats;
+  const b = r.budget;
+  out.appendLine(`Complete Proof at ${at} · ${r.declaration}: ${r.outcome}`);
+  out.appendLine(`  model: ${describeModel(r.model)}`);
+  out.appendLine(`  prover: ${describeProver(r.prover)}`);
+  out.appendLine(
+    `  budget: ${b.candidatesPerExpansion} candidates per expansion · ${b.maxExpansions} expansions · ` +
+      `${seconds(b.timeLimitMs)} · native_decide ${b.allowNativeDecide ? 'allowed' : 'forbidden'}`,
+  );
+  out.appendLine(
+    `  stats: ${s.expansions} expansions · ${s.openNodes} open · ${s.visitedStates} states · ${s.tacticsRun} tactics run · ` +
+      `${s.forbidden} forbidden · ${s.rejectedProofs} proofs rejected by the re-check · ${s.replRestarts} REPL restarts`,
+  );
+  out.appendLine(
+    `  time: ${Math.round(s.elapsedMs)} ms (model ${Math.round(s.modelMs)} ms, Lean ${Math.round(s.proverMs)} ms)`,
+  );
+  if (r.outcome === 'proved') {
+    out.appendLine(`  axioms: ${r.axioms.join(', ') || 'none'}`);
+    out.appendLine('  proof:');
+    for (const line of (r.edit?.newText ?? r.tactics.join('\n')).split('\n')) out.appendLine(`    ${line}`);
+  }
+}

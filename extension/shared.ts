@@ -1,0 +1,75 @@
+/** Small helpers shared by the commands and providers: error codes, the lines printed beside results, indentation. */
+import * as path from 'node:path';
+import type * as vscode from 'vscode';
+import { ErrorCodes, LSPErrorCodes } from 'vscode-languageclient/node';
+import { LlemmaErrorCode, type ModelDescription, type ProverInfo } from '../protocol';
+
+/** The `code` of a `ResponseError` (or anything shaped like one); undefined for other errors. */
+export function errorCode(err: unknown): number | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'number' ? code : undefined;
+}
+
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** The request was cancelled (by us, by VS Code or by the server) or the client is shutting down. */
+export function isCancellation(err: unknown): boolean {
+  const code = errorCode(err);
+  return (
+    code === LlemmaErrorCode.Cancelled ||
+    code === LSPErrorCodes.RequestCancelled ||
+    code === LSPErrorCodes.ServerCancelled ||
+    code === LSPErrorCodes.ContentModified ||
+    code === ErrorCodes.ConnectionInactive ||
+    code === ErrorCodes.PendingResponseRejected
+  );
+}
+
+/** Errors that are normal while typing (not in a proof, not in a Lean project, cancelled): never reported. */
+export function isSilentWhileTyping(err: unknown): boolean {
+  const code = errorCode(err);
+  return code === LlemmaErrorCode.NotInProof || code === LlemmaErrorCode.NotInProject || isCancellation(err);
+}
+
+/** `file.lean:12:5` (1-based, as editors print positions). */
+export function where(uri: vscode.Uri, pos: { line: number; character: number }): string {
+  return `${path.basename(uri.fsPath)}:${pos.line + 1}:${pos.character + 1}`;
+}
+
+export function describeModel(m: ModelDescription): string {
+  return `${m.source} (${m.provider}, prompt ${m.promptFormat})`;
+}
+
+export function describeProver(p: ProverInfo): string {
+  return `Lean ${p.toolchain ?? '(no lean-toolchain)'} · project ${p.projectRoot} · ${p.replCommand}`;
+}
+
+export function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
+}
+
+/** A (possibly multi-line) tactic written at a column whose line starts with `indent`: later lines get `indent`. */
+export function reindent(tactic: string, indent: string): string {
+  return tactic
+    .replace(/\r\n?/g, '\n')
+    .split('\n')
+    .map((line, i) => (i === 0 || line.trim() === '' ? line.trimEnd() : indent + line))
+    .join('\n');
+}
+
+/** The leading whitespace of a line. */
+export function leadingWhitespace(text: string): string {
+  return /^\s*/.exec(text)?.[0] ?? '';
+}
+
+/** The first goal's conclusion on one line (`⊢ x ≠ 0`), for a QuickPick detail. */
+export function goalSummary(goals: string[]): string {
+  const first = goals[0];
+  if (first === undefined) return 'no goals left';
+  const turnstile = first.indexOf('⊢');
+  const conclusion = (turnstile >= 0 ? first.slice(turnstile) : first).replace(/\s+/g, ' ').trim();
+  const more = goals.length > 1 ? ` (+${goals.length - 1} more goal${goals.length > 2 ? 's' : ''})` : '';
+  return conclusion + more;
+}

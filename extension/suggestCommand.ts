@@ -1,0 +1,153 @@
+/**
+ * `Llemma: Suggest Tactics`: verified next tactics at the cursor in a QuickPick; the chosen one is written into the
+ * proof where the state it was checked against is (see `insertTactic`).
+ */
+import * as vscode from 'vscode';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import { type SuggestTacticsResult, suggestTactics, type TacticSuggestion } from '../protocol';
+import {
+  describeModel,
+  describeProver,
+  errorMessage,
+  goalSummary,
+  isCancellation,
+  leadingWhitespace,
+  reindent,
+  where,
+} from './shared';
+
+interface SuggestContext {
+  client: () => LanguageClient | undefined;
+  output: vscode.OutputChannel;
+}
+
+export async function suggestTacticsCommand(ctx: SuggestContext): Promise<void> {
+  const editor = vscode.window.activeTextEditor;
+  if (editor?.document.languageId !== 'lean4') {
+    void vscode.window.showWarningMessage('Llemma: open a Lean 4 file and put the cursor in a proof first.');
+    return;
+  }
+  const client = ctx.client();
+  if (!client) {
+    void vscode.window.showErrorMessage('Llemma: the language server is not running. Run "Llemma: Restart Server".');
+    return;
+  }
+  const doc = editor.document;
+  const pos = editor.selection.active;
+  const version = doc.version;
+  const at = where(doc.uri, pos);
+  let result: SuggestTacticsResult;
+  try {
+    result = await vscode.window.withProgress(
+      {
+        location: vscode.ProgressLocation.Notification,
+        cancellable: true,
+        title: 'Llemma: generating and checking tactics',
+      },
+      (_, token) =>
+        client.sendRequest(
+          suggestTactics,
+          { textDocument: { uri: doc.uri.toString() }, position: { line: pos.line, character: pos.character } },
+          token,
+        ),
+    );
+  } catch (err) {
+    if (isCancellation(err)) return;
+    ctx.output.appendLine(`Suggest Tactics at ${at}: ${errorMessage(err)}`);
+    const choice = await vscode.window.showErrorMessage(`Llemma: ${errorMessage(err)}`, 'Show Output');
+    if (choice) ctx.output.show(true);
+    return;
+  }
+  logResult(ctx.output, at, result);
+
+  const { generated, failed, forbidden, verified } = result.counts;
+  if (result.goals.length === 0) {
+    void vscode.window.showInformationMessage(
+      'Llemma: no goal is open here; the proof is already complete at this line.',
+    );
+    return;
+  }
+  if (result.suggestions.length === 0) {
+    const choice = await vscode.window.showInformationMessage(
+      `Llemma: none of the ${generated} generated tactics was accepted by Lean (${failed} failed, ${forbidden} forbidden).`,
+      'Show Output',
+    );
+    if (choice) ctx.output.show(true);
+    return;
+  }
+  const items = result.suggestions.map((s) => ({
+    label: `${s.status === 'closes' ? '$(pass-filled)' : '$(arrow-right)'} ${s.tactic.replace(/\s*\n\s*/g, ' ⏎ ')}`,
+    description: s.meanLogprob.toFixed(3),
+    detail: s.status === 'closes' ? 'closes the goal' : goalSummary(s.remainingGoals),
+    suggestion: s,
+  }));
+  const picked = await vscode.window.showQuickPick(items, {
+    title:
+      `${verified} verified of ${generated} generated · ${result.model.source} (${result.model.provider})` +
+      ` · Lean ${result.prover.toolchain ?? '?'}`,
+    placeHolder: `Tactics Lean accepted for ${result.declaration}; score = mean log-prob`,
+    matchOnDetail: true,
+  });
+  if (!picked) return;
+  if (doc.isClosed || doc.version !== version) {
+    void vscode.window.showWarningMessage(
+      `Llemma: the file changed since the tactics were checked; "${picked.suggestion.tactic}" was not inserted. Run Suggest Tactics again.`,
+    );
+    return;
+  }
+  await insertTactic(doc, pos.line, picked.suggestion);
+}
+
+/**
+ * Writes the tactic where the state it was checked against is: the suggestion is for the state before the tactic
+ * that starts on the cursor's line (on a `… by` line: the state after `by`). A blank line is replaced; after a line
+ * ending in `by` a new line goes below, indented one step more; before any other tactic line a new line goes above
+ * it, at its indentation.
+ */
+async function insertTactic(doc: vscode.TextDocument, lineNo: number, s: TacticSuggestion): Promise<void> {
+  const line = doc.lineAt(lineNo);
+  const edit = new vscode.WorkspaceEdit();
+  if (line.isEmptyOrWhitespace) {
+    const indent = line.text.length > 0 ? line.text : inferredIndent(doc, lineNo);
+    edit.replace(doc.uri, line.range, indent + reindent(s.tactic, indent));
+  } else if (/\bby\s*(--.*)?$/.test(line.text)) {
+    const indent = `${leadingWhitespace(line.text)}  `;
+    edit.insert(doc.uri, line.range.end, `\n${indent}${reindent(s.tactic, indent)}`);
+  } else {
+    const indent = leadingWhitespace(line.text);
+    edit.insert(doc.uri, line.range.start, `${indent}${reindent(s.tactic, indent)}\n`);
+  }
+  if (!(await vscode.workspace.applyEdit(edit))) {
+    void vscode.window.showWarningMessage('Llemma: VS Code refused the edit; the tactic was not inserted.');
+  }
+}
+
+/** Indentation for an empty line: the previous non-blank line's, one step more when that line ends with `by`. */
+function inferredIndent(doc: vscode.TextDocument, lineNo: number): string {
+  for (let i = lineNo - 1; i >= 0; i--) {
+    const text = doc.lineAt(i).text;
+    if (text.trim() === '') continue;
+    return leadingWhitespace(text) + (/\bby\s*(--.*)?$/.test(text) ? '  ' : '');
+  }
+  return '';
+}
+
+function logResult(out: vscode.OutputChannel, at: string, r: SuggestTacticsResult): void {
+  const c = r.counts;
+  const t = r.timings;
+  out.appendLine(
+    `Suggest Tactics at ${at} · ${r.declaration}: ${c.verified} verified of ${c.generated} generated ` +
+      `(${c.failed} failed, ${c.forbidden} forbidden)${r.cached ? ' · model candidates from cache' : ''}`,
+  );
+  out.appendLine(`  model: ${describeModel(r.model)} · beam ${r.budget.beamWidth}, ${r.budget.candidates} candidates`);
+  out.appendLine(`  prover: ${describeProver(r.prover)}`);
+  out.appendLine(
+    `  time: goal ${ms(t.goalMs)} · model ${ms(t.modelMs)} · Lean ${ms(t.proverMs)} · total ${ms(t.totalMs)}`,
+  );
+  for (const s of r.suggestions) {
+    out.appendLine(`  ${s.status === 'closes' ? '✓' : '→'} ${s.meanLogprob.toFixed(3)}  ${JSON.stringify(s.tactic)}`);
+  }
+  for (const f of r.forbidden) out.appendLine(`  forbidden ${JSON.stringify(f.tactic)}: ${f.reason}`);
+}
+
+const ms = (n: number) => `${Math.round(n)} ms`;

@@ -1,0 +1,89 @@
+/**
+ * `llemma prove <file.lean>[:<theorem>]`: the language server's proof search, headless. Each declaration with a
+ * `sorry` (or the one named) is searched from its first `sorry`; a proof is printed only after Lean re-checked the
+ * whole declaration. The file is never written. Exit code 0 when every target was proved, 1 otherwise.
+ */
+import { readFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import { defaultSettings, type ProveTheoremResult } from '../protocol';
+import { type ProveArgs, UsageError } from './cliArgs';
+import { LlemmaCore } from './core';
+import { toLlemmaError } from './errors';
+import { sorrySites } from './provers/lean/source/sorrySites';
+
+type Outcome = { declaration: string; line: number; result?: ProveTheoremResult; error?: string };
+
+export async function runProve(args: ProveArgs, signal: AbortSignal): Promise<number> {
+  const file = path.resolve(args.file);
+  const text = await readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
+    throw new UsageError(`cannot read ${args.file}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`);
+  });
+  const sites = sorrySites(text).filter((s) => args.theorem === undefined || s.declaration === args.theorem);
+  if (sites.length === 0) {
+    const what = args.theorem ? `no declaration \`${args.theorem}\` with a \`sorry\`` : 'no `sorry`';
+    process.stderr.write(`llemma: ${args.file} has ${what}: nothing to prove.\n`);
+    if (args.json) process.stdout.write(`${JSON.stringify({ file: args.file, results: [] }, null, 2)}\n`);
+    return 1;
+  }
+  const core = new LlemmaCore({
+    settings: {
+      ...defaultSettings,
+      ...(args.timeoutMs ? { 'lean.requestTimeoutMs': args.timeoutMs, 'lean.importTimeoutMs': args.timeoutMs } : {}),
+      ...(args.model ? { 'model.path': args.model } : {}),
+      ...(args.ep ? { 'model.executionProvider': args.ep.join(',') } : {}),
+      'search.allowNativeDecide': args.allowNativeDecide,
+    },
+    replOverride: args.repl ?? (process.env['LLEMMA_REPL'] || undefined),
+    log: args.verbose ? (line) => process.stderr.write(`${line}\n`) : undefined,
+  });
+  const budget = {
+    ...(args.candidates ? { candidatesPerExpansion: args.candidates } : {}),
+    ...(args.expansions ? { maxExpansions: args.expansions } : {}),
+    ...(args.timeSeconds ? { timeLimitMs: args.timeSeconds * 1000 } : {}),
+  };
+  const outcomes: Outcome[] = [];
+  try {
+    for (const site of sites) {
+      if (signal.aborted) break;
+      const outcome: Outcome = { declaration: site.declaration, line: site.position.line + 1 };
+      try {
+        outcome.result = await core.proveTheorem(file, text, site.position, {
+          budget,
+          signal,
+          ...(args.verbose
+            ? { onProgress: (p) => process.stderr.write(`  ${p.expansions} expansions, ${p.openNodes} open\n`) }
+            : {}),
+        });
+      } catch (err) {
+        outcome.error = toLlemmaError(err).message;
+      }
+      outcomes.push(outcome);
+      if (!args.json) process.stdout.write(render(args.file, outcome));
+    }
+  } finally {
+    await core.dispose();
+  }
+  if (args.json) process.stdout.write(`${JSON.stringify({ file: args.file, results: outcomes }, null, 2)}\n`);
+  const proved = outcomes.filter((o) => o.result?.outcome === 'proved').length;
+  if (!args.json) process.stdout.write(`\n${proved} of ${sites.length} proved\n`);
+  return proved === sites.length ? 0 : 1;
+}
+
+function render(file: string, o: Outcome): string {
+  const head = `${file}:${o.line} ${o.declaration}: `;
+  if (o.error !== undefined) return `${head}error: ${o.error}\n`;
+  const r = o.result!;
+  const s = r.stats;
+  const lines = [
+    r.outcome === 'proved'
+      ? `${head}proved, checked by Lean (axioms: ${r.axioms.join(', ') || 'none'})`
+      : head + r.outcome,
+    ...(r.outcome === 'proved' ? r.tactics.map((t) => `    ${t.replace(/\n/g, '\n    ')}`) : []),
+    `  ${s.expansions} expansions, ${s.tacticsRun} tactics run, ${s.visitedStates} states, ${s.forbidden} forbidden, ` +
+      `${(s.elapsedMs / 1000).toFixed(1)} s (model ${(s.modelMs / 1000).toFixed(1)} s, Lean ${(s.proverMs / 1000).toFixed(1)} s)`,
+    `  budget ${r.budget.candidatesPerExpansion} candidates × ${r.budget.maxExpansions} expansions, ` +
+      `${r.budget.timeLimitMs / 1000} s, native_decide ${r.budget.allowNativeDecide ? 'allowed' : 'off'}`,
+    `  model ${r.model.source} on ${r.model.provider} (${r.model.promptFormat}) · Lean ${r.prover.toolchain ?? 'unknown toolchain'} via ${r.prover.replCommand}`,
+  ];
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,131 @@
+/**
+ * Proof completion: the Llemma best-first search (bestFirst.ts) over Lean proof states (proofSession.ts), with the
+ * model's candidates screened before Lean sees them and every found proof re-checked as a whole (proofCheck.ts).
+ * The result carries the edit that writes the proof into the document, and the model, prover and budget behind it.
+ */
+import type { ModelDescription, ProveTheoremResult, SearchBudget, SearchProgress } from '../../protocol';
+import type { ModelHost } from '../modelHost';
+import { checkProof, proofText } from '../provers/lean/proofCheck';
+import type { ProofNode, ProofSession } from '../provers/lean/proofSession';
+import { lineOf, lineStarts } from '../provers/lean/source/sourcePosition';
+import { bestFirstSearch, type SearchCandidate, type SearchEnvironment, type StepResult } from './bestFirst';
+import { screenTactic } from './tacticFilter';
+
+export interface ProveOptions {
+  budget: SearchBudget;
+  allowNativeDecide: boolean;
+  signal?: AbortSignal;
+  onProgress?: (p: SearchProgress) => void;
+  log?: (line: string) => void;
+}
+
+/** The state's identity for deduplication: its goals as Lean prints them, as the Llemma code compares `state.pp`. */
+export function stateKey(goals: readonly string[]): string {
+  return goals.join('\n\n');
+}
+
+export async function proveTheorem(
+  session: ProofSession,
+  model: ModelHost,
+  text: string,
+  options: ProveOptions,
+): Promise<ProveTheoremResult> {
+  const { budget } = options;
+  const log = options.log ?? (() => undefined);
+  const description: ModelDescription = await model.describe();
+  let modelMs = 0;
+  let proverMs = 0;
+  let forbidden = 0;
+  let otherSorries = 0;
+
+  const env: SearchEnvironment<ProofNode> = {
+    propose: async (node, signal) => {
+      const started = performance.now();
+      const { candidates } = await model.generate({
+        goals: node.goals,
+        beamWidth: budget.candidatesPerExpansion,
+        candidates: budget.candidatesPerExpansion,
+        maxNewTokens: 256,
+        signal,
+      });
+      modelMs += performance.now() - started;
+      const out: SearchCandidate[] = [];
+      for (const c of candidates) {
+        const screened = screenTactic(c.tactic, { allowNativeDecide: options.allowNativeDecide });
+        if (screened.ok) out.push({ tactic: screened.tactic, meanLogprob: c.meanLogprob });
+        else forbidden++;
+      }
+      return out;
+    },
+    apply: async (node, tactic, signal): Promise<StepResult<ProofNode>> => {
+      const check = await session.check(node, tactic, signal);
+      proverMs += check.ms;
+      if (check.kind === 'progress') return { kind: 'progress', state: check.node, key: stateKey(check.node.goals) };
+      return check.kind === 'closed' ? { kind: 'closed' } : { kind: 'failed', error: check.error };
+    },
+    verify: async (tactics, signal) => {
+      const started = performance.now();
+      const verdict = await checkProof(session.repl, session.plan, tactics, {
+        allowNativeDecide: options.allowNativeDecide,
+        signal,
+      });
+      proverMs += performance.now() - started;
+      if (!verdict.ok) log(`proof rejected on re-check: ${verdict.reason}\n  ${tactics.join('\n  ')}`);
+      else otherSorries = verdict.otherSorries;
+      return verdict;
+    },
+  };
+
+  const result = await bestFirstSearch(session.root, stateKey(session.root.goals), env, {
+    maxExpansions: budget.maxExpansions,
+    timeLimitMs: budget.timeLimitMs,
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+  });
+
+  const proved = result.outcome === 'proved';
+  return {
+    outcome: result.outcome,
+    declaration: session.plan.declName,
+    tactics: [...result.tactics],
+    edit: proved ? completionEdit(text, session, result.tactics) : null,
+    axioms: [...result.axioms],
+    otherSorries: proved ? otherSorries : 0,
+    stats: {
+      expansions: result.stats.expansions,
+      openNodes: result.stats.openNodes,
+      visitedStates: result.stats.visitedStates,
+      tacticsRun: result.stats.tacticsRun,
+      forbidden,
+      rejectedProofs: result.stats.rejectedProofs,
+      replRestarts: session.restarts,
+      elapsedMs: result.stats.elapsedMs,
+      modelMs,
+      proverMs,
+    },
+    budget: { ...budget, allowNativeDecide: options.allowNativeDecide },
+    model: description,
+    prover: {
+      prover: 'lean4',
+      projectRoot: session.project.root,
+      toolchain: session.project.toolchain,
+      replCommand: session.repl.launch.display,
+    },
+  };
+}
+
+/** The document edit that replaces the rest of the proof (from the cursor's line) with the found tactics. */
+function completionEdit(text: string, session: ProofSession, tactics: readonly string[]): ProveTheoremResult['edit'] {
+  // Offsets in the plan are into the text with `\r\n` read as `\n`; lines and columns are the same in both.
+  const src = text.includes('\r') ? text.replace(/\r\n/g, '\n') : text;
+  const starts = lineStarts(src);
+  const at = (offset: number) => {
+    const line = lineOf(starts, offset);
+    return { line, character: offset - (starts[line] ?? 0) };
+  };
+  const { replaceFrom, replaceTo } = session.plan.completion;
+  return {
+    range: { start: at(replaceFrom), end: at(replaceTo) },
+    newText: proofText(session.plan, tactics),
+  };
+}

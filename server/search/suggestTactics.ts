@@ -1,0 +1,129 @@
+/**
+ * Verified next tactics for the goal at a position: goal from the REPL → the model's candidates → screened
+ * (tacticFilter.ts) → each run by Lean on the goal → failures dropped, goal-closing tactics first, then by score.
+ *
+ * Two caches: the model's candidates by (model, provider, prompt format, goals, budget) — the model is a function of
+ * its prompt — and Lean's verdict on a tactic by (project, header, preamble, goal, tactic) — everything a tactic's
+ * behaviour depends on. Nothing is shown that Lean did not run in this environment.
+ */
+import { createHash } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
+import type { GenerationBudget, LlemmaSettings, SuggestTacticsResult, TacticSuggestion } from '../../protocol';
+import type { ModelCandidate, ModelHost } from '../modelHost';
+import type { ProofSession } from '../provers/lean/proofSession';
+import { screenTactic } from './tacticFilter';
+
+type Verdict = { kind: 'closed' } | { kind: 'progress'; goals: string[] } | { kind: 'failed'; error: string };
+
+export class TacticSuggester {
+  private readonly candidateCache = new LRUCache<string, ModelCandidate[]>({ max: 500 });
+  private readonly verdictCache = new LRUCache<string, Verdict>({ max: 20_000 });
+
+  constructor(
+    private readonly model: ModelHost,
+    private readonly settings: () => LlemmaSettings,
+  ) {}
+
+  async suggest(
+    session: ProofSession,
+    declaration: string,
+    goalMs: number,
+    signal?: AbortSignal,
+  ): Promise<SuggestTacticsResult> {
+    const started = performance.now() - goalMs;
+    const settings = this.settings();
+    const budget: GenerationBudget = {
+      beamWidth: settings['suggest.candidates'],
+      candidates: settings['suggest.candidates'],
+      maxNewTokens: 256,
+    };
+    const model = await this.model.describe();
+    const goals = [...session.root.goals];
+    const candidateKey = JSON.stringify([model.source, model.provider, model.promptFormat, goals, budget]);
+    let candidates = this.candidateCache.get(candidateKey);
+    const cached = candidates !== undefined;
+    const modelStarted = performance.now();
+    if (!candidates) {
+      candidates = (await this.model.generate({ goals, ...budget, ...(signal ? { signal } : {}) })).candidates;
+      this.candidateCache.set(candidateKey, candidates);
+    }
+    const modelMs = performance.now() - modelStarted;
+
+    const forbidden: SuggestTacticsResult['forbidden'] = [];
+    const suggestions: TacticSuggestion[] = [];
+    let failed = 0;
+    const proverStarted = performance.now();
+    const envKey = hash([session.project.root, session.plan.header, session.plan.preamble, goals[0] ?? '']);
+    // One REPL runs one request at a time, so candidates are checked in model order; the first closing ones
+    // are the ones a user sees first.
+    for (const c of candidates) {
+      signal?.throwIfAborted();
+      const screened = screenTactic(c.tactic, { allowNativeDecide: settings['search.allowNativeDecide'] });
+      if (!screened.ok) {
+        forbidden.push({ tactic: c.tactic.slice(0, 200), reason: screened.reason });
+        continue;
+      }
+      const verdictKey = `${envKey}\u0000${screened.tactic}`;
+      let verdict = this.verdictCache.get(verdictKey);
+      const checkStarted = performance.now();
+      if (!verdict) {
+        const check = await session.check(session.root, screened.tactic, signal);
+        verdict =
+          check.kind === 'closed'
+            ? { kind: 'closed' }
+            : check.kind === 'progress'
+              ? { kind: 'progress', goals: [...check.node.goals] }
+              : { kind: 'failed', error: check.error };
+        // A timeout or a dead process says as much about the machine as about the tactic: not cached.
+        if (!(check.kind === 'failed' && check.transient)) this.verdictCache.set(verdictKey, verdict);
+      }
+      if (verdict.kind === 'failed') {
+        failed++;
+        continue;
+      }
+      suggestions.push({
+        tactic: screened.tactic,
+        status: verdict.kind === 'closed' ? 'closes' : 'progress',
+        remainingGoals: verdict.kind === 'progress' ? verdict.goals : [],
+        meanLogprob: c.meanLogprob,
+        modelRank: c.rank,
+        checkMs: performance.now() - checkStarted,
+      });
+    }
+    const proverMs = performance.now() - proverStarted;
+    suggestions.sort(
+      (a, b) =>
+        Number(b.status === 'closes') - Number(a.status === 'closes') ||
+        b.meanLogprob - a.meanLogprob ||
+        a.modelRank - b.modelRank,
+    );
+    return {
+      goals,
+      declaration,
+      suggestions: suggestions.slice(0, settings['suggest.shown']),
+      counts: { generated: candidates.length, forbidden: forbidden.length, failed, verified: suggestions.length },
+      forbidden,
+      budget,
+      model,
+      prover: {
+        prover: 'lean4',
+        projectRoot: session.project.root,
+        toolchain: session.project.toolchain,
+        replCommand: session.repl.launch.display,
+      },
+      cached,
+      timings: { goalMs, modelMs, proverMs, totalMs: performance.now() - started },
+    };
+  }
+
+  clear(): void {
+    this.candidateCache.clear();
+    this.verdictCache.clear();
+  }
+}
+
+function hash(parts: readonly string[]): string {
+  const h = createHash('sha256');
+  for (const p of parts) h.update(p).update('\u0000');
+  return h.digest('hex');
+}

@@ -1,0 +1,276 @@
+// Suggest and prove through the server core with two process doubles: the REPL double in --world mode plays Lean
+// (a table of goals and the tactics it accepts), the OpenAI-compatible double plays the model (fixed candidates per
+// goal, including forbidden and oversized ones). Every figure asserted here comes from those two processes.
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { defaultSettings, type LlemmaSettings } from '../../protocol';
+import { LlemmaCore } from '../../server/core';
+import { screenTactic } from '../../server/search/tacticFilter';
+import { doublePath, readLog } from './fixtureProject';
+
+const openaiDouble = path.resolve(import.meta.dirname, '..', 'doubles', 'openaiDouble.mjs');
+const base = mkdtempSync(path.join(tmpdir(), 'llemma-search-'));
+const root = path.join(base, 'proj');
+mkdirSync(root);
+writeFileSync(path.join(root, 'lakefile.toml'), 'name = "proj"\n');
+writeFileSync(path.join(root, 'lean-toolchain'), 'leanprover/lean4:v4.33.0-rc2\n');
+const file = path.join(root, 'Main.lean');
+const text = [
+  'import Mathlib',
+  '',
+  "theorem add_zero' (n : ℕ) : n + 0 = n := by",
+  '  sorry',
+  '',
+  "theorem two_mul' (a : ℕ) : 2 * a = a + a := by",
+  '  sorry',
+  '',
+].join('\n');
+writeFileSync(file, text);
+
+const A0 = 'n : ℕ\n⊢ n + 0 = n';
+const G0 = 'a : ℕ\n⊢ 2 * a = a + a';
+const G1 = 'a : ℕ\n⊢ a * 2 = a + a';
+const world = {
+  theorems: { "add_zero'": A0, "two_mul'": G0 },
+  tactics: {
+    [A0]: {
+      simp: [],
+      'induction n': ['case zero\n⊢ 0 + 0 = 0', 'case succ\nn✝ : ℕ\nih : n✝ + 0 = n✝\n⊢ n✝ + 1 + 0 = n✝ + 1'],
+      decide: { error: 'failed to synthesize\n  Decidable (n + 0 = n)' },
+    },
+    [G0]: {
+      omega: { hang: true },
+      norm_num: { delayMs: 300, goals: [G1] },
+      rfl: { error: 'The rfl tactic failed.' },
+    },
+    [G1]: { ring: [] },
+  },
+  axioms: { "two_mul'": ['propext'], "add_zero'": [] },
+};
+const worldFile = path.join(base, 'world.json');
+writeFileSync(worldFile, JSON.stringify(world));
+
+/** The model double's candidates per goal: text and per-token log-probs (the score is their mean). */
+const huge = `exact ${'a'.repeat(100_000)}`;
+const candidates: Record<string, [string, number][]> = {
+  [A0]: [
+    ['decide', -0.1],
+    ['induction n', -0.2],
+    ['simp', -0.3],
+    ['admit', -0.05],
+  ],
+  [G0]: [
+    ['omega', -0.05],
+    ['sorry', -0.1],
+    ['norm_num', -0.2],
+    ['rfl', -0.3],
+    ['#eval IO.println "hi"', -0.4],
+    [huge, -0.5],
+  ],
+  [G1]: [
+    ['native_decide', -0.1],
+    ['ring', -0.2],
+  ],
+};
+const modelRules = {
+  rules: [
+    { match: { path: '/v1/models' }, respond: { object: 'list', data: [{ id: 'double', owned_by: 'double' }] } },
+    ...Object.entries(candidates).map(([goal, list]) => ({
+      match: { promptIncludes: `---\n${goal}\n---\nNext tactic:` },
+      completions: list.map(([t, lp]) => ({ text: ` ${t}\n---`, logprobs: [lp, lp], tokens: [` ${t}`, '\n---'] })),
+    })),
+  ],
+};
+const modelLog = path.join(base, 'model.log');
+let model: ChildProcess;
+let modelUrl = '';
+
+before(async () => {
+  writeFileSync(path.join(base, 'model.json'), JSON.stringify(modelRules));
+  model = spawn(process.execPath, [openaiDouble, '--rules', path.join(base, 'model.json'), '--log', modelLog], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    model.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /^listening (\d+)\n/.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    model.on('exit', (code) => reject(new Error(`the model double exited with ${code}`)));
+  });
+  modelUrl = `http://127.0.0.1:${port}/v1#model=double&prompt_format=llemma-fewshot`;
+});
+
+after(() => {
+  model.stdin?.end();
+});
+
+let cores = 0;
+/** A core whose REPL is the world double with its own log, and whose model is the model double. */
+function makeCore(overrides: Partial<LlemmaSettings> = {}) {
+  const log = path.join(base, `repl-${cores++}.log`);
+  const replCommand = [process.execPath, doublePath, '--world', worldFile, '--log', log].map((a) => `'${a}'`).join(' ');
+  const settings: LlemmaSettings = {
+    ...defaultSettings,
+    'lean.replCommand': replCommand,
+    'lean.tacticTimeoutMs': 1500,
+    'model.path': modelUrl,
+    ...overrides,
+  };
+  const core = new LlemmaCore({ settings });
+  const tacticsSent = () =>
+    readLog(log)
+      .filter((e) => e.event === 'input' && typeof e.input?.['tactic'] === 'string')
+      .map((e) => e.input!['tactic'] as string);
+  return { core, log, tacticsSent };
+}
+
+const modelRequests = () =>
+  existsSync(modelLog)
+    ? readFileSync(modelLog, 'utf8')
+        .split('\n')
+        .filter((l) => l.includes('"/v1/completions"') && l.includes('"request"')).length
+    : 0;
+
+/** No tactic that the filter forbids ever reached the REPL. */
+function assertNothingForbiddenSent(sent: string[]) {
+  for (const t of sent) assert.ok(screenTactic(t, { allowNativeDecide: false }).ok, `forbidden tactic sent: ${t}`);
+}
+
+describe('suggest', () => {
+  test('runs every allowed candidate in Lean, hides failures, puts closing tactics first; the second call is cached', async () => {
+    const { core, tacticsSent } = makeCore();
+    try {
+      const r = await core.suggestTactics(file, text, { line: 3, character: 2 });
+      assert.deepEqual(r.goals, [A0]);
+      assert.deepEqual(
+        r.suggestions.map((s) => [s.tactic, s.status, s.remainingGoals.length]),
+        [
+          ['simp', 'closes', 0],
+          ['induction n', 'progress', 2],
+        ],
+      );
+      assert.deepEqual(r.counts, { generated: 4, forbidden: 1, failed: 1, verified: 2 });
+      assert.equal(r.forbidden[0]?.tactic, 'admit');
+      assert.equal(r.model.provider, 'http');
+      assert.equal(r.model.promptFormat, 'llemma-fewshot');
+      assert.equal(r.cached, false);
+      assert.ok(r.timings.totalMs >= r.timings.modelMs + r.timings.proverMs - 1);
+      assertNothingForbiddenSent(tacticsSent());
+      const requestsBefore = modelRequests();
+      const again = await core.suggestTactics(file, text, { line: 3, character: 2 });
+      assert.equal(again.cached, true);
+      assert.deepEqual(
+        again.suggestions.map((s) => [s.tactic, s.status]),
+        r.suggestions.map((s) => [s.tactic, s.status]),
+      );
+      assert.equal(modelRequests(), requestsBefore, 'the cached call asked the model again');
+      // Lean's verdicts are cached too: no tactic was run twice.
+      assert.equal(tacticsSent().length, 3);
+    } finally {
+      await core.dispose();
+    }
+  });
+
+  test('a position outside a proof fails before the model is asked', async () => {
+    const { core } = makeCore();
+    const requestsBefore = modelRequests();
+    try {
+      await assert.rejects(core.suggestTactics(file, text, { line: 1, character: 0 }), /not inside a declaration/);
+      assert.equal(modelRequests(), requestsBefore);
+    } finally {
+      await core.dispose();
+    }
+  });
+});
+
+describe('prove', () => {
+  test('finds the two-step proof past a hanging tactic, re-checks it, and returns the edit', async () => {
+    const { core, tacticsSent } = makeCore();
+    try {
+      const progress: number[] = [];
+      const r = await core.proveTheorem(
+        file,
+        text,
+        { line: 6, character: 2 },
+        {
+          onProgress: (p) => progress.push(p.expansions),
+        },
+      );
+      assert.equal(r.outcome, 'proved');
+      assert.deepEqual(r.tactics, ['norm_num', 'ring']);
+      assert.deepEqual(r.edit, {
+        range: { start: { line: 6, character: 0 }, end: { line: 6, character: 7 } },
+        newText: '  norm_num\n  ring',
+      });
+      assert.deepEqual(r.axioms, ['propext']);
+      assert.equal(r.otherSorries, 0);
+      assert.equal(r.stats.expansions, 2);
+      assert.deepEqual(progress, [1]);
+      // `sorry`, `#eval …` and `native_decide`; the 100 kB candidate is dropped by the HTTP backend's size cap.
+      assert.equal(r.stats.forbidden, 3);
+      assert.ok(r.stats.replRestarts >= 1, 'the hanging `omega` should have cost a restart');
+      assert.equal(r.budget.candidatesPerExpansion, 32);
+      assert.equal(r.budget.allowNativeDecide, false);
+      assertNothingForbiddenSent(tacticsSent());
+      assert.ok(!tacticsSent().includes('native_decide'));
+    } finally {
+      await core.dispose();
+    }
+  });
+
+  test('respects the expansion budget and stops on cancel', async () => {
+    const { core } = makeCore();
+    try {
+      const limited = await core.proveTheorem(file, text, { line: 6, character: 2 }, { budget: { maxExpansions: 1 } });
+      assert.equal(limited.outcome, 'expansionLimit');
+      assert.equal(limited.edit, null);
+      const abort = new AbortController();
+      const cancelled = await core.proveTheorem(
+        file,
+        text,
+        { line: 6, character: 2 },
+        {
+          signal: abort.signal,
+          onProgress: () => abort.abort(),
+        },
+      );
+      assert.equal(cancelled.outcome, 'cancelled');
+      assert.equal(cancelled.stats.expansions, 1);
+    } finally {
+      await core.dispose();
+    }
+  });
+
+  test('goes on after the REPL is killed with SIGKILL in the middle of a search', async () => {
+    const { core, log } = makeCore();
+    try {
+      const search = core.proveTheorem(file, text, { line: 6, character: 2 });
+      // Wait until `norm_num` (answered after 300 ms) is on the wire, then kill the REPL's process group.
+      const deadline = Date.now() + 20_000;
+      let killed = false;
+      while (!killed && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 20));
+        const sent = readLog(log).filter((e) => e.event === 'input' && e.input?.['tactic'] === 'norm_num');
+        const pid = core.lean.replFor(file).client.pid;
+        if (sent.length > 0 && pid) {
+          process.kill(pid, 'SIGKILL');
+          killed = true;
+        }
+      }
+      assert.ok(killed, 'norm_num never reached the REPL');
+      const r = await search;
+      assert.equal(r.outcome, 'proved');
+      assert.deepEqual(r.tactics, ['norm_num', 'ring']);
+      assert.ok(r.stats.replRestarts >= 1);
+      assert.ok(readLog(log).filter((e) => e.event === 'start').length >= 2);
+    } finally {
+      await core.dispose();
+    }
+  });
+});
