@@ -19,7 +19,7 @@ Options of suggest:
   --max-tokens <k>     new tokens per candidate (default 256)
   --ep <list>          execution providers to try, e.g. cuda,cpu (default: auto = cuda, webgpu, cpu)
 Options of prove:
-  --repl "<command>", --timeout <ms>   as for goal
+  --repl "<command>", --timeout <ms>   as for goal; the timeout also bounds each candidate tactic (default 20 s)
   --model <dir|url>, --ep <list>       as for suggest (default model: LLEMMA_MODEL, else the embedded one)
   --candidates <k>     candidates per expansion (default 32, as the Llemma search)
   --expansions <k>     expansions per theorem (default 100)

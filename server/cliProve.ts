@@ -28,7 +28,13 @@ export async function runProve(args: ProveArgs, signal: AbortSignal): Promise<nu
   const core = new LlemmaCore({
     settings: {
       ...defaultSettings,
-      ...(args.timeoutMs ? { 'lean.requestTimeoutMs': args.timeoutMs, 'lean.importTimeoutMs': args.timeoutMs } : {}),
+      ...(args.timeoutMs
+        ? {
+            'lean.requestTimeoutMs': args.timeoutMs,
+            'lean.importTimeoutMs': args.timeoutMs,
+            'lean.tacticTimeoutMs': args.timeoutMs,
+          }
+        : {}),
       ...(args.model ? { 'model.path': args.model } : {}),
       ...(args.ep ? { 'model.executionProvider': args.ep.join(',') } : {}),
       'search.allowNativeDecide': args.allowNativeDecide,

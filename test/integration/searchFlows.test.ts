@@ -2,119 +2,36 @@
 // (a table of goals and the tactics it accepts), the OpenAI-compatible double plays the model (fixed candidates per
 // goal, including forbidden and oversized ones). Every figure asserted here comes from those two processes.
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { defaultSettings, type LlemmaSettings } from '../../protocol';
 import { LlemmaCore } from '../../server/core';
-import { screenTactic } from '../../server/search/tacticFilter';
-import { doublePath, readLog } from './fixtureProject';
+import { readLog } from './fixtureProject';
+import {
+  A0,
+  assertNothingForbiddenSent,
+  base,
+  file,
+  modelRequests,
+  startModelDouble,
+  text,
+  worldRepl,
+} from './searchFixture';
 
-const openaiDouble = path.resolve(import.meta.dirname, '..', 'doubles', 'openaiDouble.mjs');
-const base = mkdtempSync(path.join(tmpdir(), 'llemma-search-'));
-const root = path.join(base, 'proj');
-mkdirSync(root);
-writeFileSync(path.join(root, 'lakefile.toml'), 'name = "proj"\n');
-writeFileSync(path.join(root, 'lean-toolchain'), 'leanprover/lean4:v4.33.0-rc2\n');
-const file = path.join(root, 'Main.lean');
-const text = [
-  'import Mathlib',
-  '',
-  "theorem add_zero' (n : ℕ) : n + 0 = n := by",
-  '  sorry',
-  '',
-  "theorem two_mul' (a : ℕ) : 2 * a = a + a := by",
-  '  sorry',
-  '',
-].join('\n');
-writeFileSync(file, text);
-
-const A0 = 'n : ℕ\n⊢ n + 0 = n';
-const G0 = 'a : ℕ\n⊢ 2 * a = a + a';
-const G1 = 'a : ℕ\n⊢ a * 2 = a + a';
-const world = {
-  theorems: { "add_zero'": A0, "two_mul'": G0 },
-  tactics: {
-    [A0]: {
-      simp: [],
-      'induction n': ['case zero\n⊢ 0 + 0 = 0', 'case succ\nn✝ : ℕ\nih : n✝ + 0 = n✝\n⊢ n✝ + 1 + 0 = n✝ + 1'],
-      decide: { error: 'failed to synthesize\n  Decidable (n + 0 = n)' },
-    },
-    [G0]: {
-      omega: { hang: true },
-      norm_num: { delayMs: 300, goals: [G1] },
-      rfl: { error: 'The rfl tactic failed.' },
-    },
-    [G1]: { ring: [] },
-  },
-  axioms: { "two_mul'": ['propext'], "add_zero'": [] },
-};
-const worldFile = path.join(base, 'world.json');
-writeFileSync(worldFile, JSON.stringify(world));
-
-/** The model double's candidates per goal: text and per-token log-probs (the score is their mean). */
-const huge = `exact ${'a'.repeat(100_000)}`;
-const candidates: Record<string, [string, number][]> = {
-  [A0]: [
-    ['decide', -0.1],
-    ['induction n', -0.2],
-    ['simp', -0.3],
-    ['admit', -0.05],
-  ],
-  [G0]: [
-    ['omega', -0.05],
-    ['sorry', -0.1],
-    ['norm_num', -0.2],
-    ['rfl', -0.3],
-    ['#eval IO.println "hi"', -0.4],
-    [huge, -0.5],
-  ],
-  [G1]: [
-    ['native_decide', -0.1],
-    ['ring', -0.2],
-  ],
-};
-const modelRules = {
-  rules: [
-    { match: { path: '/v1/models' }, respond: { object: 'list', data: [{ id: 'double', owned_by: 'double' }] } },
-    ...Object.entries(candidates).map(([goal, list]) => ({
-      match: { promptIncludes: `---\n${goal}\n---\nNext tactic:` },
-      completions: list.map(([t, lp]) => ({ text: ` ${t}\n---`, logprobs: [lp, lp], tokens: [` ${t}`, '\n---'] })),
-    })),
-  ],
-};
-const modelLog = path.join(base, 'model.log');
-let model: ChildProcess;
 let modelUrl = '';
-
+let stopModel: () => void = () => {};
 before(async () => {
-  writeFileSync(path.join(base, 'model.json'), JSON.stringify(modelRules));
-  model = spawn(process.execPath, [openaiDouble, '--rules', path.join(base, 'model.json'), '--log', modelLog], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    let out = '';
-    model.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /^listening (\d+)\n/.exec(out);
-      if (m) resolve(Number(m[1]));
-    });
-    model.on('exit', (code) => reject(new Error(`the model double exited with ${code}`)));
-  });
-  modelUrl = `http://127.0.0.1:${port}/v1#model=double&prompt_format=llemma-fewshot`;
+  const model = await startModelDouble();
+  modelUrl = model.url;
+  stopModel = model.stop;
 });
-
-after(() => {
-  model.stdin?.end();
-});
+after(() => stopModel());
 
 let cores = 0;
 /** A core whose REPL is the world double with its own log, and whose model is the model double. */
 function makeCore(overrides: Partial<LlemmaSettings> = {}) {
   const log = path.join(base, `repl-${cores++}.log`);
-  const replCommand = [process.execPath, doublePath, '--world', worldFile, '--log', log].map((a) => `'${a}'`).join(' ');
+  const replCommand = worldRepl(log);
   const settings: LlemmaSettings = {
     ...defaultSettings,
     'lean.replCommand': replCommand,
@@ -128,18 +45,6 @@ function makeCore(overrides: Partial<LlemmaSettings> = {}) {
       .filter((e) => e.event === 'input' && typeof e.input?.['tactic'] === 'string')
       .map((e) => e.input!['tactic'] as string);
   return { core, log, tacticsSent };
-}
-
-const modelRequests = () =>
-  existsSync(modelLog)
-    ? readFileSync(modelLog, 'utf8')
-        .split('\n')
-        .filter((l) => l.includes('"/v1/completions"') && l.includes('"request"')).length
-    : 0;
-
-/** No tactic that the filter forbids ever reached the REPL. */
-function assertNothingForbiddenSent(sent: string[]) {
-  for (const t of sent) assert.ok(screenTactic(t, { allowNativeDecide: false }).ok, `forbidden tactic sent: ${t}`);
 }
 
 describe('suggest', () => {
