@@ -90,9 +90,9 @@ export function worldMode(worldPath, pretty) {
         fail(out, tac, 'No goals to be solved');
         break;
       }
-      let result = table[goal]?.[text];
+      let result = own(own(table, goal), text);
       if (result === undefined) {
-        const known = Object.entries(table[goal] ?? {}).find(([k]) => normalise(k) === text);
+        const known = Object.entries(own(table, goal) ?? {}).find(([k]) => normalise(k) === text);
         result = known?.[1];
       }
       if (result === undefined) {
@@ -139,7 +139,7 @@ export function worldMode(worldPath, pretty) {
       while (end < lines.length && (lines[end].trim() === '' || indentOf(lines[end]) > 0)) end++;
       const decl = declaration(lines, i, end, m);
       i = end - 1;
-      const goal = decl && theorems[decl.key];
+      const goal = decl && own(theorems, decl.key);
       if (goal === undefined) continue;
       const out = await run([goal], decl.tactics);
       if (out === 'hang') return out;
@@ -184,7 +184,7 @@ export function worldMode(worldPath, pretty) {
         data: `Unknown constant \`${name}\``,
       };
     }
-    const axioms = [...(world.axioms?.[name] ?? [])];
+    const axioms = [...(own(world.axioms, name) ?? [])];
     if (decl.sorry && !axioms.includes('sorryAx')) axioms.push('sorryAx');
     return {
       severity: 'info',
@@ -309,4 +309,9 @@ function split(blockLines) {
     }
   }
   return tactics;
+}
+
+/** `obj[key]` for the world's own keys only: a tactic named `constructor` must not find Object.prototype's. */
+function own(obj, key) {
+  return obj != null && Object.hasOwn(obj, key) ? obj[key] : undefined;
 }

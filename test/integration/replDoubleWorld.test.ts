@@ -149,6 +149,8 @@ describe('replDouble --world', { concurrency: true }, () => {
     assert.ok(thrown.kind === 'failed' && /The rfl tactic failed/.test(thrown.error), JSON.stringify(thrown));
     const unlisted = await runTactic(client, 'nlinarith [sq_nonneg n]', proofState!);
     assert.ok(unlisted.kind === 'failed' && unlisted.error.includes('nlinarith [sq_nonneg n]'));
+    // Names of Object.prototype are not table entries.
+    assert.equal((await runTactic(client, 'constructor', proofState!)).kind, 'failed');
     // An error Lean recovers from: a proof state with the error, no goals, and a proof that is not complete.
     const recovered = await client.tactic('exact two_mul n', proofState!);
     assert.equal(recovered.proofStatus, 'Incomplete: contains sorry');

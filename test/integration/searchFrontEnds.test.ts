@@ -73,7 +73,9 @@ test('llemma/suggestTactics over LSP returns the verified list', async () => {
 
 test('llemma/proveTheorem over LSP reports $/progress and returns the checked proof', async () => {
   const seen: Progress[] = [];
-  const sub = conn.onProgress(WorkDoneProgress.type, 'search-1', (p) => seen.push(p));
+  const sub = conn.onProgress(WorkDoneProgress.type, 'search-1', (p) => {
+    seen.push(p);
+  });
   const r = await conn.sendRequest(proveTheorem, {
     textDocument,
     position: { line: 6, character: 2 },
