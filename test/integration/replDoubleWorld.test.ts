@@ -167,7 +167,7 @@ describe('replDouble --world', { concurrency: true }, () => {
     );
     const missing = await runTactic(client, 'simp', 9999);
     assert.ok(missing.kind === 'failed' && /Unknown proof state\./.test(missing.error), JSON.stringify(missing));
-    assert.equal(inputs().filter((e) => e.input?.tactic !== undefined).length, 11);
+    assert.equal(inputs().filter((e) => e.input?.tactic !== undefined).length, 12);
   });
 
   it('rechecks a whole proof in command mode: no messages, and #print axioms without sorryAx', async () => {
