@@ -43,6 +43,8 @@ export async function proveTheorem(
       const started = performance.now();
       const { candidates } = await model.generate({
         goals: node.goals,
+        theorem: session.context.theorem,
+        tactics: [...session.context.tactics, ...node.path],
         beamWidth: budget.candidatesPerExpansion,
         candidates: budget.candidatesPerExpansion,
         maxNewTokens: 256,

@@ -2,8 +2,8 @@
  * Verified next tactics for the goal at a position: goal from the REPL → the model's candidates → screened
  * (tacticFilter.ts) → each run by Lean on the goal → failures dropped, goal-closing tactics first, then by score.
  *
- * Two caches: the model's candidates by (model, provider, prompt format, goals, budget) — the model is a function of
- * its prompt — and Lean's verdict on a tactic by (project, header, preamble, goal, tactic) — everything a tactic's
+ * Two caches: the model's candidates by (model, provider, prompt format, goals, proof so far, budget) — the model is
+ * a function of its prompt — and Lean's verdict on a tactic by (project, header, preamble, goal, tactic) — everything a tactic's
  * behaviour depends on. Nothing is shown that Lean did not run in this environment.
  */
 import { createHash } from 'node:crypto';
@@ -39,12 +39,23 @@ export class TacticSuggester {
     };
     const model = await this.model.describe();
     const goals = [...session.root.goals];
-    const candidateKey = JSON.stringify([model.source, model.provider, model.promptFormat, goals, budget]);
+    // The proof so far is part of the prompt for proof-prefix models, so it is part of the key.
+    const { theorem, tactics } = session.context;
+    const candidateKey = JSON.stringify([
+      model.source,
+      model.provider,
+      model.promptFormat,
+      goals,
+      theorem,
+      tactics,
+      budget,
+    ]);
     let candidates = this.candidateCache.get(candidateKey);
     const cached = candidates !== undefined;
     const modelStarted = performance.now();
     if (!candidates) {
-      candidates = (await this.model.generate({ goals, ...budget, ...(signal ? { signal } : {}) })).candidates;
+      const request = { goals, theorem, tactics, ...budget, ...(signal ? { signal } : {}) };
+      candidates = (await this.model.generate(request)).candidates;
       this.candidateCache.set(candidateKey, candidates);
     }
     const modelMs = performance.now() - modelStarted;

@@ -20,12 +20,14 @@ import {
 import { createServer } from 'node:net';
 import * as path from 'node:path';
 import { chromium } from 'playwright-core';
+import * as completeProof from './flows/completeProof.mjs';
+import * as ghostText from './flows/ghostText.mjs';
 import * as notInProof from './flows/notInProof.mjs';
 import * as replFailure from './flows/replFailure.mjs';
 import * as showProofState from './flows/showProofState.mjs';
 import { sleep, UI_TIMEOUT_MS } from './flows/workbench.mjs';
 
-const allFlows = [showProofState, notInProof, replFailure];
+const allFlows = [showProofState, notInProof, replFailure, ghostText, completeProof];
 
 const repo = path.resolve(import.meta.dirname, '../..');
 const cacheDir = path.join(repo, '.cache');
@@ -36,8 +38,11 @@ const fixtureWorkspace = path.join(repo, 'test', 'fixtures', 'e2e-workspace');
 const rulesDir = path.join(repo, 'test', 'fixtures', 'e2e');
 const replDouble = path.resolve(repo, process.env.REPL_DOUBLE || 'test/doubles/replDouble.mjs');
 const keep = process.env.KEEP === '1';
-/** The whole cycle after the code-server install; a watchdog ends the run if it takes longer. */
-const OVERALL_BUDGET_MS = 110_000;
+/**
+ * The whole cycle after the code-server install; a watchdog ends the run if it takes longer. The flows with the model
+ * (ghostText, completeProof) load the embedded model in the language server (cold: a few seconds on 2 cores).
+ */
+const OVERALL_BUDGET_MS = 150_000;
 /** Loading the workbench is the slowest step (≈ 3 s on an idle 2-core machine, 10 s and more on a busy one). */
 const WORKBENCH_TIMEOUT_MS = 30_000;
 
@@ -84,7 +89,9 @@ async function main() {
   liveRun = run;
   const workspace = path.join(run.dir, 'e2e-workspace');
   // One line per REPL start and request, printed when a flow fails.
-  const replCommand = (rulesFile) => replCommandFor(rulesFile, run.replLog);
+  const replCommand = (rulesFile) => replCommandFor('--script', rulesFile, run.replLog);
+  // The double in world mode (test/doubles/world.mjs): goals → tactics Lean accepts → resulting goals.
+  const worldReplCommand = (worldFile) => replCommandFor('--world', worldFile, run.replLog);
   cpSync(fixtureWorkspace, workspace, { recursive: true });
 
   const baseSettings = {
@@ -104,6 +111,13 @@ async function main() {
     // The workspace copy lives inside this repository's work tree; keep the git extension from scanning it.
     'git.enabled': false,
     'llemma.lean.replCommand': replCommand('repl-ok.json'),
+    // Small budgets for the flows with the real embedded model (2-core CI): 8 candidates by beam search, a short
+    // debounce for ghost text, a proof search of at most 10 expansions.
+    'llemma.suggest.candidates': 8,
+    'llemma.suggest.debounceMs': 200,
+    'llemma.search.candidatesPerExpansion': 8,
+    'llemma.search.maxExpansions': 10,
+    'llemma.search.timeLimitSeconds': 60,
   };
   const userSettingsFile = path.join(run.userData, 'User', 'settings.json');
   mkdirSync(path.dirname(userSettingsFile), { recursive: true });
@@ -209,6 +223,7 @@ async function main() {
     log,
     writeWorkspaceSettings,
     replCommand,
+    worldReplCommand,
     shot: (name) => page.screenshot({ path: path.join(artifacts, name) }),
     /** Shared between flows: later flows use what earlier ones set up when it is there, and set it up when not. */
     state: {},
@@ -240,12 +255,13 @@ function counts() {
   return { passed, failed: Math.max(flowCount, 1) - passed };
 }
 
-/** `llemma.lean.replCommand` for the REPL double with a rules file; POSIX-shell quoting, as the server parses it. */
-function replCommandFor(rulesFile, logFile) {
+/**
+ * `llemma.lean.replCommand` for the REPL double with a rules file (`--script`) or a world (`--world`) from
+ * test/fixtures/e2e/; POSIX-shell quoting, as the server parses it.
+ */
+function replCommandFor(mode, file, logFile) {
   const quote = (w) => (/^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, `'"'"'`)}'`);
-  return [process.execPath, replDouble, '--script', path.join(rulesDir, rulesFile), '--log', logFile]
-    .map(quote)
-    .join(' ');
+  return [process.execPath, replDouble, mode, path.join(rulesDir, file), '--log', logFile].map(quote).join(' ');
 }
 
 /**

@@ -249,3 +249,23 @@ describe('what a completed proof replaces', () => {
     assert.equal(plan.completion.indent, 2);
   });
 });
+
+describe('the proof so far, for proof-prefix prompts', () => {
+  test('statement without `:= by`, earlier tactics dedented, comments dropped', async () => {
+    const { proofContextOf } = await import('../../server/provers/lean/source/proofContext');
+    const doc = [
+      '/-- doc -/',
+      '@[simp] theorem foo (x : ℕ) -- the number',
+      '    (h : 0 < x) : x ≠ 0 := by',
+      '  -- first the positivity',
+      '  have h2 : x > 0 := by',
+      '    exact h',
+      '',
+      '  ⸨⸩omega',
+    ].join('\n');
+    assert.deepEqual(proofContextOf(planOf(doc)), {
+      theorem: 'theorem foo (x : ℕ)\n    (h : 0 < x) : x ≠ 0',
+      tactics: ['have h2 : x > 0 := by', '  exact h'],
+    });
+  });
+});

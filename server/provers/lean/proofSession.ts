@@ -9,6 +9,7 @@ import { type LeanRepl, ReplError, type RequestOptions } from './repl/replApi';
 import { type TacticOutcome, tacticOutcome } from './repl/replSchema';
 import type { GoalPlan } from './source/goalProbe';
 import { readGoalResponse } from './source/goalResponse';
+import { type ProofContextText, proofContextOf } from './source/proofContext';
 
 export interface ProofNode {
   /** Goals of this state in Lean's rendering; the first is the one the next tactic works on. */
@@ -36,6 +37,8 @@ export class ProofSessionError extends Error {}
 export class ProofSession {
   /** REPL restarts this session has recovered from. */
   restarts = 0;
+  /** The statement and the tactics before the cursor's line, for prompts that show the proof so far. */
+  readonly context: ProofContextText;
 
   private constructor(
     readonly repl: LeanRepl,
@@ -45,7 +48,9 @@ export class ProofSession {
     readonly root: ProofNode,
     /** Goals open at the position; the session works on the first. */
     readonly openGoals: number,
-  ) {}
+  ) {
+    this.context = proofContextOf(plan);
+  }
 
   /** Probes the goal at the plan's position. */
   static async open(

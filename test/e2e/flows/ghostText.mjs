@@ -1,0 +1,104 @@
+// Flow 4: ghost text. The REPL double switches to world mode (test/fixtures/e2e/world-search.json: goals → tactics
+// "Lean" accepts → resulting goals); the model is the real one embedded in the .vsix (model/default). With the cursor on
+// the blank tactic line of `add_zero_blank`, "Trigger Inline Suggestion" asks the server for verified tactics; the
+// ghost text must be `simp`, the model's top candidate for `n : ℕ ⊢ n + 0 = n` and the one the world says closes the
+// goal. Tab writes it into the line.
+import { positions as demoPositions, openDemo, showProofStateAt } from './showProofState.mjs';
+import {
+  editorText,
+  editorWithTab,
+  focusEditor,
+  goToPosition,
+  llemmaStatus,
+  resetUi,
+  runCommand,
+  textOf,
+  waitForStatus,
+  waitUntil,
+} from './workbench.mjs';
+
+export const name = 'ghostText';
+
+/** Lines of test/fixtures/e2e-workspace/Demo.lean used by the model flows (1-based). */
+export const positions = {
+  /** The blank tactic line `  ` of add_zero_blank; the cursor goes after its indentation. */
+  blankTactic: { line: 15, column: 3 },
+  /** `  sorry`, the proof of mul_comm_add_zero. */
+  sorry: { line: 18, column: 3 },
+};
+
+/** Waits for the model's first answer: a cold model load plus a beam search of 8 on a busy 2-core machine. */
+export const MODEL_TIMEOUT_MS = 90_000;
+
+/** The tactic the world accepts on `n : ℕ ⊢ n + 0 = n` that the model ranks first (and that closes the goal). */
+const EXPECTED = 'simp';
+
+/**
+ * Points llemma.lean.replCommand at the double's world mode, once per run. A REPL must be running first, so that its
+ * stop ("Lean stopped") shows that the server read the new setting before the next request.
+ */
+export async function useSearchWorld(t) {
+  const { page } = t;
+  if (t.state.demoOpen) await resetUi(page);
+  else await openDemo(t);
+  if (t.state.world) return;
+  if (!/Lean ready/.test(await llemmaStatus(page))) {
+    await showProofStateAt(t, demoPositions.firstTactic, ['⊢ n + 0 = n'], 'the proof state before the world starts');
+  }
+  t.writeWorkspaceSettings({ 'llemma.lean.replCommand': t.worldReplCommand('world-search.json') });
+  await waitForStatus(
+    page,
+    /Llemma: Lean stopped/,
+    'the server to stop the REPL after llemma.lean.replCommand changed to the world mode',
+  );
+  t.state.world = true;
+  t.log('REPL double in world mode (world-search.json)');
+}
+
+/** Texts of the ghost-text decorations in an editor, spaces as U+0020. */
+async function ghostTexts(editor) {
+  const texts = await editor.locator('.ghost-text-decoration, .ghost-text').allTextContents();
+  return texts.map((s) => s.replace(/\u00a0/g, ' '));
+}
+
+/** The text of a 1-based line of the editor, as the user reads it. */
+async function lineText(editor, line) {
+  return (await editorText(editor)).split('\n')[line - 1] ?? '';
+}
+
+export async function run(t) {
+  const { page } = t;
+  await useSearchWorld(t);
+  const { line, column } = positions.blankTactic;
+  const { editor } = editorWithTab(page, 'Demo.lean');
+  const before = await lineText(editor, line);
+  if (before.trim() !== '')
+    throw new Error(`Demo.lean line ${line} should be a blank tactic line, it reads "${before}"`);
+
+  await focusEditor(page, 'Demo.lean');
+  await goToPosition(page, line, column);
+  await runCommand(page, 'Trigger Inline Suggestion');
+  const ghost = await waitUntil(
+    () => ghostTexts(editor),
+    (texts) => texts.join('').trim() !== '',
+    `ghost text at Demo.lean:${line}:${column} (.ghost-text-decoration)`,
+    MODEL_TIMEOUT_MS,
+  );
+  await t.shot('ghost-text.png');
+  const shown = ghost.join('').trim();
+  t.log(`ghost text shown: "${shown}"`);
+  if (shown !== EXPECTED) throw new Error(`expected the ghost text "${EXPECTED}", the editor shows "${shown}"`);
+
+  await page.keyboard.press('Tab');
+  await waitUntil(
+    async () => ({
+      ghost: (await ghostTexts(editor)).join('').trim(),
+      text: await lineText(editor, line),
+      cursor: await textOf(page.locator('#status\\.editor\\.selection')),
+    }),
+    (s) => s.ghost === '' && s.text === `  ${EXPECTED}` && s.cursor.includes(`Ln ${line}, Col 7`),
+    `Tab to accept the ghost text: line ${line} reading "  ${EXPECTED}", no ghost text left, the cursor after the tactic (only real text moves it there)`,
+  );
+  await t.shot('ghost-text-accepted.png');
+  t.log(`accepted: line ${line} reads "  ${EXPECTED}"`);
+}
