@@ -6,7 +6,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { screenTactic } from '../../server/search/tacticFilter';
+import { forbiddenWords, screenTactic } from '../../server/search/tacticFilter';
 import { doublePath } from './fixtureProject';
 
 export const openaiDouble = path.resolve(import.meta.dirname, '..', 'doubles', 'openaiDouble.mjs');
@@ -25,14 +25,28 @@ export const text = [
   "theorem two_mul' (a : ℕ) : 2 * a = a + a := by",
   '  sorry',
   '',
+  'theorem screened (x : ℕ) : x = x := by',
+  '  sorry',
+  '',
 ].join('\n');
 writeFileSync(file, text);
 
 export const A0 = 'n : ℕ\n⊢ n + 0 = n';
 export const G0 = 'a : ℕ\n⊢ 2 * a = a + a';
 export const G1 = 'a : ℕ\n⊢ a * 2 = a + a';
+export const S0 = 'x : ℕ\n⊢ x = x';
+/** Every word the screen refuses, in a tactic, plus the other refused shapes; only `rfl` may reach Lean. */
+export const refused = [
+  ...forbiddenWords.map((w) => `exact ${w}`),
+  '#eval IO.println "hi"',
+  'simp -- a comment',
+  '/- a comment -/ rfl',
+  'simp\ttab',
+  'exact sor\u200bry',
+  '',
+];
 const world = {
-  theorems: { "add_zero'": A0, "two_mul'": G0 },
+  theorems: { "add_zero'": A0, "two_mul'": G0, screened: S0 },
   tactics: {
     [A0]: {
       simp: [],
@@ -45,6 +59,7 @@ const world = {
       rfl: { error: 'The rfl tactic failed.' },
     },
     [G1]: { ring: [] },
+    [S0]: { rfl: [] },
   },
   axioms: { "two_mul'": ['propext'], "add_zero'": [] },
 };
@@ -72,6 +87,7 @@ const candidates: Record<string, [string, number][]> = {
     ['native_decide', -0.1],
     ['ring', -0.2],
   ],
+  [S0]: [...refused.map((t, i): [string, number] => [t, -0.01 * (i + 1)]), ['rfl', -5]],
 };
 const modelRules = {
   rules: [

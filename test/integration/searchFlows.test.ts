@@ -13,6 +13,8 @@ import {
   base,
   file,
   modelRequests,
+  refused,
+  S0,
   startModelDouble,
   text,
   worldRepl,
@@ -77,6 +79,22 @@ describe('suggest', () => {
       assert.equal(modelRequests(), requestsBefore, 'the cached call asked the model again');
       // Lean's verdicts are cached too: no tactic was run twice.
       assert.equal(tacticsSent().length, 3);
+    } finally {
+      await core.dispose();
+    }
+  });
+
+  test('every refused candidate is kept from Lean; the one allowed is run and shown', async () => {
+    const { core, tacticsSent } = makeCore({ 'suggest.candidates': 128 });
+    try {
+      const r = await core.suggestTactics(file, text, { line: 9, character: 2 });
+      assert.deepEqual(r.goals, [S0]);
+      assert.deepEqual(
+        r.suggestions.map((s) => s.tactic),
+        ['rfl'],
+      );
+      assert.equal(r.counts.forbidden, refused.length);
+      assert.deepEqual(tacticsSent(), ['rfl']);
     } finally {
       await core.dispose();
     }
