@@ -96,7 +96,11 @@ export class ProofSearches {
   }
 
   private async applyProof(doc: vscode.TextDocument, version: number, r: ProveTheoremResult): Promise<void> {
-    const summary = `${r.tactics.length} tactic${r.tactics.length === 1 ? '' : 's'}, axioms: ${r.axioms.join(', ') || 'none'}`;
+    const others =
+      r.otherSorries > 0
+        ? `; the declaration still has ${r.otherSorries} other \`sorry\`${r.otherSorries === 1 ? '' : 's'} of yours`
+        : '';
+    const summary = `${r.tactics.length} tactic${r.tactics.length === 1 ? '' : 's'}, axioms: ${r.axioms.join(', ') || 'none'}${others}`;
     if (!r.edit) {
       await this.tell(
         'warning',
