@@ -5,6 +5,7 @@ import type { LanguageClient } from 'vscode-languageclient/node';
 import { type CommandId, Commands, goalAt } from '../protocol';
 import type { GoalView } from './goalView';
 import { ProofSearches } from './proofSearch';
+import { leanEditorAndClient } from './shared';
 import { suggestTacticsCommand } from './suggestCommand';
 
 export interface CommandContext {
@@ -30,16 +31,9 @@ export function registerCommands(context: vscode.ExtensionContext, ctx: CommandC
 }
 
 async function showProofState(ctx: CommandContext): Promise<void> {
-  const editor = vscode.window.activeTextEditor;
-  if (editor?.document.languageId !== 'lean4') {
-    void vscode.window.showWarningMessage('Llemma: open a Lean 4 file and put the cursor in a proof first.');
-    return;
-  }
-  const client = ctx.client();
-  if (!client) {
-    void vscode.window.showErrorMessage('Llemma: the language server is not running. Run "Llemma: Restart Server".');
-    return;
-  }
+  const target = leanEditorAndClient(ctx.client());
+  if (!target) return;
+  const { editor, client } = target;
   const doc = editor.document;
   const pos = editor.selection.active;
   const where = `${path.basename(doc.uri.fsPath)}:${pos.line + 1}:${pos.character + 1}`;

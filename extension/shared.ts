@@ -1,7 +1,7 @@
 /** Small helpers shared by the commands and providers: error codes, the lines printed beside results, indentation. */
 import * as path from 'node:path';
-import type * as vscode from 'vscode';
-import { ErrorCodes, LSPErrorCodes } from 'vscode-languageclient/node';
+import * as vscode from 'vscode';
+import { ErrorCodes, type LanguageClient, LSPErrorCodes } from 'vscode-languageclient/node';
 import { LlemmaErrorCode, type ModelDescription, type ProverInfo } from '../protocol';
 
 /** The `code` of a `ResponseError` (or anything shaped like one); undefined for other errors. */
@@ -72,4 +72,20 @@ export function goalSummary(goals: string[]): string {
   const conclusion = (turnstile >= 0 ? first.slice(turnstile) : first).replace(/\s+/g, ' ').trim();
   const more = goals.length > 1 ? ` (+${goals.length - 1} more goal${goals.length > 2 ? 's' : ''})` : '';
   return conclusion + more;
+}
+
+/** The active Lean editor and the running client; undefined after telling the user which of the two is missing. */
+export function leanEditorAndClient(
+  client: LanguageClient | undefined,
+): { editor: vscode.TextEditor; client: LanguageClient } | undefined {
+  const editor = vscode.window.activeTextEditor;
+  if (editor?.document.languageId !== 'lean4') {
+    void vscode.window.showWarningMessage('Llemma: open a Lean 4 file and put the cursor in a proof first.');
+    return undefined;
+  }
+  if (!client) {
+    void vscode.window.showErrorMessage('Llemma: the language server is not running. Run "Llemma: Restart Server".');
+    return undefined;
+  }
+  return { editor, client };
 }

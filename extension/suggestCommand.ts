@@ -12,6 +12,7 @@ import {
   goalSummary,
   isCancellation,
   leadingWhitespace,
+  leanEditorAndClient,
   reindent,
   where,
 } from './shared';
@@ -22,16 +23,9 @@ interface SuggestContext {
 }
 
 export async function suggestTacticsCommand(ctx: SuggestContext): Promise<void> {
-  const editor = vscode.window.activeTextEditor;
-  if (editor?.document.languageId !== 'lean4') {
-    void vscode.window.showWarningMessage('Llemma: open a Lean 4 file and put the cursor in a proof first.');
-    return;
-  }
-  const client = ctx.client();
-  if (!client) {
-    void vscode.window.showErrorMessage('Llemma: the language server is not running. Run "Llemma: Restart Server".');
-    return;
-  }
+  const target = leanEditorAndClient(ctx.client());
+  if (!target) return;
+  const { editor, client } = target;
   const doc = editor.document;
   const pos = editor.selection.active;
   const version = doc.version;

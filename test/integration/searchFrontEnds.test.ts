@@ -106,28 +106,22 @@ test('cancelling llemma/proveTheorem ends the search with outcome cancelled', as
   assert.equal(r.edit, null);
 });
 
-test('llemma prove finds and prints the checked proof without touching the file', () => {
+/** `llemma prove <file>:two_mul'` as a process on the doubles, with a REPL log of its own and these extra flags. */
+function prove(log: string, ...extra: string[]) {
   const model = settings['model'] as { path: string };
-  const run = spawnSync(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      path.join(repo, 'server/cli.ts'),
-      'prove',
-      `${file}:two_mul'`,
-      '--json',
-      '--repl',
-      worldRepl(path.join(base, 'cli-repl.log')),
-      '--model',
-      model.path,
-      '--expansions',
-      '5',
-      '--timeout',
-      '1500',
-    ],
-    { cwd: repo, encoding: 'utf8', timeout: 60_000 },
-  );
+  const args = [
+    path.join(repo, 'server/cli.ts'),
+    'prove',
+    `${file}:two_mul'`,
+    '--repl',
+    worldRepl(path.join(base, log)),
+  ];
+  args.push('--model', model.path, '--timeout', '1500', ...extra);
+  return spawnSync(process.execPath, ['--import', 'tsx', ...args], { cwd: repo, encoding: 'utf8', timeout: 60_000 });
+}
+
+test('llemma prove finds and prints the checked proof without touching the file', () => {
+  const run = prove('cli-repl.log', '--json', '--expansions', '5');
   assert.equal(run.status, 0, run.stderr);
   const out = JSON.parse(run.stdout) as {
     results: { declaration: string; result: { outcome: string; tactics: string[] } }[];
@@ -139,26 +133,7 @@ test('llemma prove finds and prints the checked proof without touching the file'
 });
 
 test('llemma prove exits 1 and says why when a theorem is not proved', () => {
-  const model = settings['model'] as { path: string };
-  const run = spawnSync(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      path.join(repo, 'server/cli.ts'),
-      'prove',
-      `${file}:two_mul'`,
-      '--repl',
-      worldRepl(path.join(base, 'cli-repl-2.log')),
-      '--model',
-      model.path,
-      '--expansions',
-      '1',
-      '--timeout',
-      '1500',
-    ],
-    { cwd: repo, encoding: 'utf8', timeout: 60_000 },
-  );
+  const run = prove('cli-repl-2.log', '--expansions', '1');
   assert.equal(run.status, 1, run.stderr);
   assert.match(run.stdout, /two_mul': expansionLimit/);
   assert.match(run.stdout, /budget 32 candidates × 1 expansions, 600 s, native_decide off/);
