@@ -8,6 +8,8 @@
  * comes from a heap with lazy deletion, so thousands of merges over a large word list take seconds.
  */
 
+import { MinHeap } from '../../../server/search/minHeap';
+
 export interface BpeOptions {
   /** Characters that are pieces from the start; others never merge (they become byte-fallback tokens). */
   alphabet: readonly string[];
@@ -81,7 +83,7 @@ export function trainBpe(words: ReadonlyMap<string, number>, options: BpeOptions
     if (xa !== ya) return xa < ya;
     return (pieces[x.key % SHIFT] as string) < (pieces[y.key % SHIFT] as string);
   };
-  const heap = new Heap<HeapEntry>(before);
+  const heap = new MinHeap<HeapEntry>(before);
   for (const [key, count] of pairCounts) heap.push({ count, key });
 
   const merges: [string, string][] = [];
@@ -146,44 +148,4 @@ export function trainBpe(words: ReadonlyMap<string, number>, options: BpeOptions
     }
   }
   return { pieces, merges };
-}
-
-/** A binary heap; `before(x, y)` says whether x comes out first. */
-class Heap<T> {
-  private readonly items: T[] = [];
-
-  constructor(private readonly before: (x: T, y: T) => boolean) {}
-
-  push(item: T): void {
-    const h = this.items;
-    h.push(item);
-    let i = h.length - 1;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (!this.before(h[i] as T, h[parent] as T)) break;
-      [h[i], h[parent]] = [h[parent] as T, h[i] as T];
-      i = parent;
-    }
-  }
-
-  pop(): T | undefined {
-    const h = this.items;
-    const top = h[0];
-    const last = h.pop();
-    if (h.length > 0 && last !== undefined) {
-      h[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < h.length && this.before(h[l] as T, h[m] as T)) m = l;
-        if (r < h.length && this.before(h[r] as T, h[m] as T)) m = r;
-        if (m === i) break;
-        [h[i], h[m]] = [h[m] as T, h[i] as T];
-        i = m;
-      }
-    }
-    return top;
-  }
 }
