@@ -202,6 +202,21 @@ describe('replDouble --world', { concurrency: true }, () => {
     });
   });
 
+  it('refuses a proof that trusts the compiler unless native_decide is allowed', async () => {
+    const { client } = setup();
+    const p = plan(file('theorem pow_ten : 2 ^ 10 = 1024 := by', '  sorry'), 3);
+    const refused = await checkProof(client, p, ['native_decide'], { allowNativeDecide: false });
+    assert.deepEqual(refused, {
+      ok: false,
+      reason: 'The proof trusts the compiler (Lean.ofReduceBool); native_decide is not allowed.',
+    });
+    assert.deepEqual(await checkProof(client, p, ['native_decide'], { allowNativeDecide: true }), {
+      ok: true,
+      axioms: ['propext', 'Lean.ofReduceBool'],
+      otherSorries: 0,
+    });
+  });
+
   it('rejects proofs with sorry, errors or open goals; sorryAx shows in #print axioms', async () => {
     const { client } = setup();
     const p = plan(twoMul, 3);
