@@ -74,8 +74,8 @@ export class ProofSession {
     const started = performance.now();
     const ms = () => performance.now() - started;
     for (let attempt = 0; ; attempt++) {
-      const proofState = await this.live(node, signal);
       try {
+        const proofState = await this.live(node, signal);
         const { outcome, next } = await step(this.repl, tactic, proofState, this.requestOptions(node, signal));
         if (outcome.kind === 'closed') return { kind: 'closed', ms: ms() };
         if (outcome.kind === 'failed') return { kind: 'failed', error: outcome.error, ms: ms() };
@@ -86,6 +86,8 @@ export class ProofSession {
         };
         return { kind: 'progress', node: child, ms: ms() };
       } catch (err) {
+        // The state could not be re-derived after a restart: this node is lost, the rest of the search is not.
+        if (err instanceof ProofSessionError) return { kind: 'failed', error: err.message, ms: ms() };
         if (!(err instanceof ReplError)) throw err;
         if (err.kind === 'timeout') {
           this.restarts++;
