@@ -35,7 +35,7 @@ export async function runProve(args: ProveArgs, signal: AbortSignal): Promise<nu
             'lean.tacticTimeoutMs': args.timeoutMs,
           }
         : {}),
-      ...(args.model ? { 'model.path': args.model } : {}),
+      ...(args.model ? { 'model.path': /^https?:\/\//i.test(args.model) ? args.model : path.resolve(args.model) } : {}),
       ...(args.ep ? { 'model.executionProvider': args.ep.join(',') } : {}),
       'search.allowNativeDecide': args.allowNativeDecide,
     },

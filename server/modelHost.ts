@@ -134,7 +134,15 @@ export class ModelHost {
     const key = this.keyOf(settings);
     if (this.current?.key === key) return this.current;
     await this.dispose();
-    const spec = settings['model.path'] || defaultModelSpec();
+    const configured = settings['model.path'].trim();
+    // The server's working folder means nothing to the user: a configured folder must be absolute.
+    if (configured && !/^https?:\/\//i.test(configured) && !path.isAbsolute(configured)) {
+      throw new LlemmaError(
+        LlemmaErrorCode.ModelError,
+        `llemma.model.path must be an absolute folder path or an http(s) URL (got ${configured}).`,
+      );
+    }
+    const spec = configured || defaultModelSpec();
     if (!spec) {
       throw new LlemmaError(
         LlemmaErrorCode.ModelError,

@@ -2,9 +2,10 @@
 // (a table of goals and the tactics it accepts), the OpenAI-compatible double plays the model (fixed candidates per
 // goal, including forbidden and oversized ones). Every figure asserted here comes from those two processes.
 import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { defaultSettings, type LlemmaSettings } from '../../protocol';
+import { defaultSettings, LlemmaErrorCode, type LlemmaSettings } from '../../protocol';
 import { LlemmaCore } from '../../server/core';
 import { readLog } from './fixtureProject';
 import {
@@ -97,6 +98,29 @@ describe('suggest', () => {
       assert.deepEqual(tacticsSent(), ['rfl']);
     } finally {
       await core.dispose();
+    }
+  });
+
+  test('a model that cannot be used fails the request with a message that says why', async () => {
+    const empty = path.join(base, 'empty-model');
+    mkdirSync(empty, { recursive: true });
+    for (const [modelPath, message] of [
+      ['relative/model', /must be an absolute folder path or an http\(s\) URL/],
+      [empty, /model\.onnx|config\.json|tokenizer\.json/],
+    ] as const) {
+      const { core } = makeCore({ 'model.path': modelPath });
+      try {
+        await assert.rejects(
+          core.suggestTactics(file, text, { line: 3, character: 2 }),
+          (err: Error & { code?: number }) => {
+            assert.equal(err.code, LlemmaErrorCode.ModelError);
+            assert.match(err.message, message);
+            return true;
+          },
+        );
+      } finally {
+        await core.dispose();
+      }
     }
   });
 
