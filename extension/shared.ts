@@ -42,6 +42,15 @@ export function describeModel(m: ModelDescription): string {
   return `${m.source} (${m.provider}, prompt ${m.promptFormat})`;
 }
 
+/**
+ * One line for a title: the model folder's name (or the server URL) and where it ran, without the reasons
+ * other providers were skipped (those are in `describeModel`, written to the output channel).
+ */
+export function shortModel(m: ModelDescription): string {
+  const source = /^https?:\/\//.test(m.source) ? m.source : (m.source.split(/[\\/]/).filter(Boolean).pop() ?? m.source);
+  return `${source} (${m.provider.split(' (skipped')[0]})`;
+}
+
 export function describeProver(p: ProverInfo): string {
   return `Lean ${p.toolchain ?? '(no lean-toolchain)'} · project ${p.projectRoot} · ${p.replCommand}`;
 }

@@ -14,6 +14,7 @@ import {
   leadingWhitespace,
   leanEditorAndClient,
   reindent,
+  shortModel,
   where,
 } from './shared';
 
@@ -77,7 +78,7 @@ export async function suggestTacticsCommand(ctx: SuggestContext): Promise<void> 
   }));
   const picked = await vscode.window.showQuickPick(items, {
     title:
-      `${verified} verified of ${generated} generated · ${result.model.source} (${result.model.provider})` +
+      `${verified} verified of ${generated} generated · ${shortModel(result.model)}` +
       ` · Lean ${result.prover.toolchain ?? '?'}`,
     placeHolder: `Tactics Lean accepted for ${result.declaration}; score = mean log-prob`,
     matchOnDetail: true,

@@ -25,9 +25,10 @@ import * as ghostText from './flows/ghostText.mjs';
 import * as notInProof from './flows/notInProof.mjs';
 import * as replFailure from './flows/replFailure.mjs';
 import * as showProofState from './flows/showProofState.mjs';
+import * as suggestPick from './flows/suggestPick.mjs';
 import { sleep, UI_TIMEOUT_MS } from './flows/workbench.mjs';
 
-const allFlows = [showProofState, notInProof, replFailure, ghostText, completeProof];
+const allFlows = [showProofState, notInProof, replFailure, ghostText, completeProof, suggestPick];
 
 const repo = path.resolve(import.meta.dirname, '../..');
 const cacheDir = path.join(repo, '.cache');

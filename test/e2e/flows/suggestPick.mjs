@@ -1,0 +1,153 @@
+// Flow 6: "Llemma: Suggest Tactics" from the command palette on the blank tactic line of `mul_comm_pick` (appended to
+// Demo.lean for this flow: flows 4 and 5 fill the other free lines). The real embedded model proposes, the REPL
+// double's world (test/fixtures/e2e/world-search.json) plays Lean: on `a b : ℕ ⊢ a * b = b * a` only `rw [mul_comm]`
+// closes the goal (`simp` makes no progress), so it heads the QuickPick (closing tactics first) with the closes icon
+// and the detail "closes the goal". Enter writes it into the blank line.
+import { MODEL_TIMEOUT_MS, useSearchWorld } from './ghostText.mjs';
+import {
+  editorWithTab,
+  focusEditor,
+  goToPosition,
+  notificationTexts,
+  textOf,
+  WrongAnswer,
+  waitUntil,
+} from './workbench.mjs';
+
+export const name = 'suggestPick';
+
+/**
+ * The statement of the theorem; its line moves down by one once completeProof has replaced the `sorry` above it with
+ * two tactics, so the flow finds it by its text.
+ */
+const STATEMENT = 'theorem mul_comm_pick (a b : Nat) : a * b = b * a := by';
+/** The only tactic the world accepts on `a b : ℕ ⊢ a * b = b * a` that closes it. */
+const EXPECTED = 'rw [mul_comm]';
+const COMMAND = 'Llemma: Suggest Tactics';
+/**
+ * The QuickPick's title: `N verified of M generated · <model folder> (<provider>) · Lean <toolchain>`; the embedded
+ * model's folder is `default` and it runs on the CPU here (the reasons other providers were skipped stay out of it).
+ */
+const TITLE = /\d+ verified of \d+ generated · default \(cpu\) · Lean leanprover\/lean4:v4\.9\.0$/;
+
+/**
+ * The editor's rendered lines by line number (1-based), spaces as U+0020. Monaco renders only the lines in view and
+ * scrolls when a line is added, so a line's index in the rendered text is not its number: the number comes from the
+ * line-number gutter row at the same height.
+ */
+async function numberedLines(editor) {
+  const lines = await editor.evaluate((root) => {
+    const numbers = new Map();
+    for (const row of root.querySelectorAll('.margin-view-overlays > div')) {
+      const n = Number.parseInt(row.querySelector('.line-numbers')?.textContent ?? '', 10);
+      if (Number.isInteger(n)) numbers.set(row.style.top, n);
+    }
+    return [...root.querySelectorAll('.view-lines .view-line')]
+      .filter((l) => numbers.has(l.style.top))
+      .map((l) => [numbers.get(l.style.top), l.textContent ?? '']);
+  });
+  return new Map(lines.map(([n, text]) => [n, text.replace(/\u00a0/g, ' ')]));
+}
+
+/** The number of the line reading exactly `text`, or undefined. */
+function lineNumberOf(lines, text) {
+  for (const [n, s] of lines) if (s === text) return n;
+  return undefined;
+}
+
+const show = (lines) =>
+  [...lines]
+    .sort((a, b) => a[0] - b[0])
+    .map(([n, s]) => `${n}: ${s}`)
+    .join('\n');
+
+export async function run(t) {
+  const { page } = t;
+  await useSearchWorld(t);
+  const { editor } = editorWithTab(page, 'Demo.lean');
+  const before = await numberedLines(editor);
+  const at = lineNumberOf(before, STATEMENT);
+  if (at === undefined || (before.get(at + 1) ?? 'x').trim() !== '') {
+    throw new Error(`Demo.lean should hold "${STATEMENT}" followed by a blank tactic line:\n${show(before)}`);
+  }
+  const line = at + 1;
+  const column = 3;
+
+  await focusEditor(page, 'Demo.lean');
+  await goToPosition(page, line, column);
+  // The palette by hand (not runCommand): the QuickPick of the command reuses the quick input widget, so "the palette
+  // closed" cannot be told apart from "the QuickPick has not opened yet".
+  await page.keyboard.press('F1');
+  const widget = page.locator('.quick-input-widget');
+  const input = widget.locator('.quick-input-box input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(`>${COMMAND}`);
+  const focusedRow = widget.locator('.quick-input-list .monaco-list-row.focused');
+  await waitUntil(
+    async () => ((await focusedRow.count()) ? textOf(focusedRow.locator('.label-name')) : ''),
+    (text) => text === COMMAND,
+    `the command palette to offer "${COMMAND}" as its first entry`,
+  );
+  await page.keyboard.press('Enter');
+
+  const title = widget.locator('.quick-input-title');
+  const shownTitle = await waitUntil(
+    async () => {
+      if (!(await widget.isVisible())) {
+        // Without the QuickPick, an extension toast other than the progress one is the command's answer.
+        const other = (await notificationTexts(page)).find(
+          (s) => /Llemma/.test(s) && !/generating and checking tactics/i.test(s),
+        );
+        if (other) throw new WrongAnswer(`the QuickPick of "${COMMAND}"; the extension showed: "${other}"`);
+        return '';
+      }
+      return textOf(title);
+    },
+    (text) => TITLE.test(text),
+    `the QuickPick of "${COMMAND}" with a title matching ${TITLE}`,
+    MODEL_TIMEOUT_MS,
+  );
+  t.log(`QuickPick: "${shownTitle}"`);
+
+  const first = widget.locator('.quick-input-list .monaco-list-row').first();
+  const item = await waitUntil(
+    async () => ({
+      label: await textOf(first.locator('.label-name')),
+      // `$(pass-filled)` in a label renders as <span class="codicon codicon-pass-filled">, a glyph with no text.
+      closesIcon: await first.locator('.label-name .codicon-pass-filled').count(),
+      detail: await textOf(first.locator('.quick-input-list-label-meta')),
+    }),
+    (s) => s.label !== '',
+    'the first item of the QuickPick',
+  );
+  t.log(`first item: ${JSON.stringify(item)}`);
+  if (item.label !== EXPECTED || item.closesIcon !== 1 || !item.detail.includes('closes the goal')) {
+    throw new Error(
+      `expected the first item "${EXPECTED}" with the closes icon (.codicon-pass-filled) and the detail "closes the goal", the QuickPick shows ${JSON.stringify(item)}`,
+    );
+  }
+  // The progress toast closes once the request has answered (VS Code removes it a moment after the QuickPick opens).
+  await waitUntil(
+    () => notificationTexts(page),
+    (all) => !all.some((s) => /generating and checking tactics/i.test(s)),
+    'the progress notification "Llemma: generating and checking tactics" to close while the QuickPick is open',
+  );
+  await t.shot('suggest-pick.png');
+
+  await page.keyboard.press('Enter');
+  await widget.waitFor({ state: 'hidden' }).catch(() => {
+    throw new Error('timed out waiting for the QuickPick to close after Enter');
+  });
+  const after = await waitUntil(
+    () => numberedLines(editor),
+    (lines) => lines.get(line) === `  ${EXPECTED}`,
+    `line ${line} of Demo.lean to read "  ${EXPECTED}" after choosing it`,
+  ).catch(async (err) => {
+    throw new Error(`${err.message}\nDemo.lean reads:\n${show(await numberedLines(editor))}`);
+  });
+  if (after.get(at) !== STATEMENT || lineNumberOf(after, STATEMENT) !== at) {
+    throw new Error(`the tactic must replace the blank line below the statement; Demo.lean reads:\n${show(after)}`);
+  }
+  await t.shot('suggest-picked.png');
+  t.log(`chosen: line ${line} reads "  ${EXPECTED}"`);
+}
