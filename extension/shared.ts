@@ -52,7 +52,8 @@ export function shortModel(m: ModelDescription): string {
 }
 
 export function describeProver(p: ProverInfo): string {
-  return `Lean ${p.toolchain ?? '(no lean-toolchain)'} · project ${p.projectRoot} · ${p.replCommand}`;
+  const processes = p.checkProcesses && p.checkProcesses > 1 ? ` (up to ${p.checkProcesses} processes)` : '';
+  return `Lean ${p.toolchain ?? '(no lean-toolchain)'} · project ${p.projectRoot} · ${p.replCommand}${processes}`;
 }
 
 export function seconds(ms: number): string {

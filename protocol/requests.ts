@@ -21,6 +21,8 @@ export interface ProverInfo {
   toolchain: string | null;
   /** The command line that started the REPL. */
   replCommand: string;
+  /** Suggestions and proof search: how many REPL processes could run candidate tactics at once. */
+  checkProcesses?: number;
 }
 
 export interface GoalAtParams {
@@ -95,7 +97,7 @@ export interface TacticSuggestion {
   meanLogprob: number;
   /** The candidate's rank among the model's candidates (0 = likeliest). */
   modelRank: number;
-  /** Milliseconds the REPL took to run it. */
+  /** Milliseconds the REPL took to run it; 0 when Lean's verdict on it came from the cache. */
   checkMs: number;
 }
 

@@ -16,6 +16,11 @@ export interface LlemmaSettings {
   'lean.importTimeoutMs': number;
   /** Milliseconds one candidate tactic may run; a tactic that runs longer counts as failed (the REPL is restarted). */
   'lean.tacticTimeoutMs': number;
+  /**
+   * REPL processes per Lean project that run candidate tactics at once (suggestions and proof search); each further
+   * one loads the file's imports itself the first time it is needed. 1: one process, one tactic at a time.
+   */
+  'lean.checkProcesses': number;
   /** Model folder or OpenAI-compatible server URL. Empty: the model embedded in the extension. */
   'model.path': string;
   /** `auto` (CUDA → WebGPU → CPU), `cuda`, `webgpu` or `cpu`. */
@@ -46,6 +51,7 @@ export const defaultSettings: LlemmaSettings = {
   'lean.requestTimeoutMs': 60_000,
   'lean.importTimeoutMs': 600_000,
   'lean.tacticTimeoutMs': 20_000,
+  'lean.checkProcesses': 2,
   'model.path': '',
   'model.executionProvider': 'auto',
   'suggest.enabled': true,

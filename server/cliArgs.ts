@@ -25,6 +25,7 @@ Options of prove:
   --expansions <k>     expansions per theorem (default 100)
   --time <seconds>     wall time per theorem (default 600)
   --allow-native-decide  let proofs use native_decide (off by default)
+  --processes <k>      REPL processes running candidate tactics at once (default 2, at most 8)
 All:
   --json               print JSON instead of text
   --verbose            log to stderr
@@ -71,6 +72,7 @@ export interface ProveArgs {
   expansions?: number;
   timeSeconds?: number;
   allowNativeDecide: boolean;
+  processes?: number;
 }
 
 const executionProviders = ['cuda', 'webgpu', 'cpu'] as const;
@@ -171,7 +173,10 @@ function parseProve(rest: string[]): ProveArgs {
     else if (flag === '--expansions') out.expansions = positiveInt(value(), '--expansions');
     else if (flag === '--time') out.timeSeconds = positiveInt(value(), '--time');
     else if (flag === '--allow-native-decide') out.allowNativeDecide = true;
-    else return false;
+    else if (flag === '--processes') {
+      out.processes = positiveInt(value(), '--processes');
+      if (out.processes > 8) throw new UsageError('--processes must be at most 8');
+    } else return false;
     return true;
   });
   if (positional.length !== 1) throw new UsageError('prove takes exactly one <file.lean>[:<theorem>]');

@@ -38,6 +38,7 @@ export async function runProve(args: ProveArgs, signal: AbortSignal): Promise<nu
       ...(args.model ? { 'model.path': /^https?:\/\//i.test(args.model) ? args.model : path.resolve(args.model) } : {}),
       ...(args.ep ? { 'model.executionProvider': args.ep.join(',') } : {}),
       'search.allowNativeDecide': args.allowNativeDecide,
+      ...(args.processes ? { 'lean.checkProcesses': args.processes } : {}),
     },
     replOverride: args.repl ?? (process.env['LLEMMA_REPL'] || undefined),
     log: args.verbose ? (line) => process.stderr.write(`${line}\n`) : undefined,
@@ -89,7 +90,7 @@ function render(file: string, o: Outcome): string {
       `${(s.elapsedMs / 1000).toFixed(1)} s (model ${(s.modelMs / 1000).toFixed(1)} s, Lean ${(s.proverMs / 1000).toFixed(1)} s)`,
     `  budget ${r.budget.candidatesPerExpansion} candidates × ${r.budget.maxExpansions} expansions, ` +
       `${r.budget.timeLimitMs / 1000} s, native_decide ${r.budget.allowNativeDecide ? 'allowed' : 'off'}`,
-    `  model ${r.model.source} on ${r.model.provider} (${r.model.promptFormat}) · Lean ${r.prover.toolchain ?? 'unknown toolchain'} via ${r.prover.replCommand}`,
+    `  model ${r.model.source} on ${r.model.provider} (${r.model.promptFormat}) · Lean ${r.prover.toolchain ?? 'unknown toolchain'} via ${r.prover.replCommand} (${r.prover.checkProcesses ?? 1} process${r.prover.checkProcesses === 1 ? '' : 'es'})`,
   ];
   return `${lines.join('\n')}\n`;
 }

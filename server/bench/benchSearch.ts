@@ -212,7 +212,10 @@ function report(
       'protocol on stdin/stdout, answering from a table (a lookup of microseconds), started by the same ReplClient ' +
       'as Lean; so "prover" time here is almost all IPC + JSON framing + our REPL client, not Lean',
   );
-  console.log(`         (command line ${replCommand.replaceAll(root, '.')})`);
+  console.log(
+    `         (command line ${replCommand.replaceAll(root, '.')}; up to ${defaultSettings['lean.checkProcesses']} ` +
+      'such processes check candidates at once, as the default lean.checkProcesses)',
+  );
   console.log(
     `options: --n ${opts.n} --candidates ${opts.candidates} --repeats ${opts.repeats} --expansions ${opts.expansions} ` +
       `--round-trips ${opts.roundTrips}${opts.model ? ` --model ${opts.model}` : ''}${opts.ep ? ` --ep ${opts.ep}` : ''}`,

@@ -62,6 +62,12 @@ export interface BestFirstOptions {
   now?: () => number;
   /** Called after each completed expansion. */
   onProgress?: (progress: SearchProgress) => void;
+  /**
+   * How many of an expansion's candidates may be in `apply` at once (default 1: one after another, as in Llemma).
+   * Results are still taken in the model's order, so the outcome, the proof and the queue do not depend on it; only
+   * `tacticsRun` may count a few more tactics, started before an earlier one turned out to finish the proof.
+   */
+  concurrency?: number;
 }
 
 export type SearchOutcome = 'proved' | 'exhausted' | 'expansionLimit' | 'timeLimit' | 'cancelled';
@@ -73,7 +79,7 @@ export interface SearchStats {
   readonly openNodes: number;
   /** Distinct state keys expanded. */
   readonly visitedStates: number;
-  /** Calls to `apply`. */
+  /** Calls to `apply` (with `concurrency` > 1 this includes ones abandoned because an earlier candidate proved). */
   readonly tacticsRun: number;
   /** Tactics the prover rejected with an error. */
   readonly failedTactics: number;
@@ -129,6 +135,7 @@ class Search<S> {
   private readonly signal: AbortSignal;
   private readonly now: () => number;
   private readonly startedAt: number;
+  private readonly concurrency: number;
   private nextSeq = 0;
   private expansions = 0;
   private tacticsRun = 0;
@@ -141,6 +148,11 @@ class Search<S> {
   ) {
     if (!(options.maxExpansions >= 0)) throw new RangeError(`maxExpansions must be >= 0, got ${options.maxExpansions}`);
     if (!(options.timeLimitMs >= 0)) throw new RangeError(`timeLimitMs must be >= 0, got ${options.timeLimitMs}`);
+    const concurrency = options.concurrency ?? 1;
+    if (!(Number.isInteger(concurrency) && concurrency >= 1)) {
+      throw new RangeError(`concurrency must be an integer >= 1, got ${concurrency}`);
+    }
+    this.concurrency = concurrency;
     // The environment always gets a signal, so its implementations need no "no signal" branch.
     this.signal = options.signal ?? new AbortController().signal;
     this.now = options.now ?? (() => performance.now());
@@ -173,7 +185,11 @@ class Search<S> {
     }
   }
 
-  /** Expands one node: asks for candidates, runs each in the model's order, and queues the new states. */
+  /**
+   * Expands one node: asks for candidates, runs them (up to `concurrency` at a time, each started only while the
+   * budget allows), takes the results in the model's order, and queues the new states. Tactics still running when
+   * the expansion ends are abandoned through their signal.
+   */
   private async expand(node: SearchNode<S>): Promise<ExpandResult> {
     this.visited.add(node.key);
     this.expansions++;
@@ -181,22 +197,46 @@ class Search<S> {
     for (const { tactic, meanLogprob } of candidates) {
       // A NaN score would silently corrupt the heap order, so it is a broken environment, not a bad candidate.
       if (Number.isNaN(meanLogprob)) throw new RangeError(`candidate \`${tactic}\` has a NaN mean log-prob`);
-      if (this.signal.aborted) return { kind: 'stopped', outcome: 'cancelled' };
-      if (this.timeIsUp()) return { kind: 'stopped', outcome: 'timeLimit' };
-      this.tacticsRun++;
-      const result = await this.env.apply(node.state, tactic, this.signal);
-      const steps = [...node.steps, tactic];
-      if (result.kind === 'closed') {
-        const verdict = await this.env.verify(steps, this.signal);
-        if (verdict.ok) return { kind: 'proved', tactics: steps, axioms: verdict.axioms };
-        this.rejectedProofs++;
-      } else if (result.kind === 'progress') {
-        if (!this.visited.has(result.key)) this.push(node.score - meanLogprob, steps, result.state, result.key);
-      } else {
-        this.failedTactics++;
-      }
     }
-    return { kind: 'done' };
+    const expansion = new AbortController();
+    const abandon = () => expansion.abort(this.signal.reason);
+    this.signal.addEventListener('abort', abandon, { once: true });
+    const running: Promise<StepResult<S>>[] = [];
+    const startUpTo = (last: number) => {
+      while (running.length <= last && running.length < candidates.length) {
+        if (this.signal.aborted || this.timeIsUp()) return;
+        this.tacticsRun++;
+        const { tactic } = candidates[running.length] as SearchCandidate;
+        const result = this.env.apply(node.state, tactic, expansion.signal);
+        // Awaited below in order, or abandoned; either way its rejection is handled.
+        result.catch(() => undefined);
+        running.push(result);
+      }
+    };
+    try {
+      for (let i = 0; i < candidates.length; i++) {
+        startUpTo(i + this.concurrency - 1);
+        if (running.length <= i) {
+          return { kind: 'stopped', outcome: this.signal.aborted ? 'cancelled' : 'timeLimit' };
+        }
+        const { tactic, meanLogprob } = candidates[i] as SearchCandidate;
+        const result = await (running[i] as Promise<StepResult<S>>);
+        const steps = [...node.steps, tactic];
+        if (result.kind === 'closed') {
+          const verdict = await this.env.verify(steps, this.signal);
+          if (verdict.ok) return { kind: 'proved', tactics: steps, axioms: verdict.axioms };
+          this.rejectedProofs++;
+        } else if (result.kind === 'progress') {
+          if (!this.visited.has(result.key)) this.push(node.score - meanLogprob, steps, result.state, result.key);
+        } else {
+          this.failedTactics++;
+        }
+      }
+      return { kind: 'done' };
+    } finally {
+      this.signal.removeEventListener('abort', abandon);
+      expansion.abort(new Error('the expansion ended'));
+    }
   }
 
   private push(score: number, steps: readonly string[], state: S, key: string): void {

@@ -34,7 +34,19 @@ export async function proveTheorem(
   const log = options.log ?? (() => undefined);
   const description: ModelDescription = await model.describe();
   let modelMs = 0;
+  // Wall time with at least one tactic check or re-check running: with several REPL processes checks overlap, and
+  // a sum of their times would count the same second more than once.
   let proverMs = 0;
+  let proverBusy = 0;
+  let proverSince = 0;
+  const proverWork = async <T>(work: () => Promise<T>): Promise<T> => {
+    if (proverBusy++ === 0) proverSince = performance.now();
+    try {
+      return await work();
+    } finally {
+      if (--proverBusy === 0) proverMs += performance.now() - proverSince;
+    }
+  };
   let forbidden = 0;
   let otherSorries = 0;
 
@@ -60,18 +72,14 @@ export async function proveTheorem(
       return out;
     },
     apply: async (node, tactic, signal): Promise<StepResult<ProofNode>> => {
-      const check = await session.check(node, tactic, signal);
-      proverMs += check.ms;
+      const check = await proverWork(() => session.check(node, tactic, signal));
       if (check.kind === 'progress') return { kind: 'progress', state: check.node, key: stateKey(check.node.goals) };
       return check.kind === 'closed' ? { kind: 'closed' } : { kind: 'failed', error: check.error };
     },
     verify: async (tactics, signal) => {
-      const started = performance.now();
-      const verdict = await checkProof(session.repl, session.plan, tactics, {
-        allowNativeDecide: options.allowNativeDecide,
-        signal,
-      });
-      proverMs += performance.now() - started;
+      const verdict = await proverWork(() =>
+        checkProof(session.repl, session.plan, tactics, { allowNativeDecide: options.allowNativeDecide, signal }),
+      );
       if (!verdict.ok) log(`proof rejected on re-check: ${verdict.reason}\n  ${tactics.join('\n  ')}`);
       else otherSorries = verdict.otherSorries;
       return verdict;
@@ -81,6 +89,7 @@ export async function proveTheorem(
   const result = await bestFirstSearch(session.root, stateKey(session.root.goals), env, {
     maxExpansions: budget.maxExpansions,
     timeLimitMs: budget.timeLimitMs,
+    concurrency: session.processes,
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
@@ -112,6 +121,7 @@ export async function proveTheorem(
       projectRoot: session.project.root,
       toolchain: session.project.toolchain,
       replCommand: session.repl.launch.display,
+      checkProcesses: session.processes,
     },
   };
 }

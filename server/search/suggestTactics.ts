@@ -65,40 +65,47 @@ export class TacticSuggester {
     let failed = 0;
     const proverStarted = performance.now();
     const envKey = hash([session.project.root, session.plan.header, session.plan.preamble, goals[0] ?? '']);
-    // One REPL runs one request at a time, so candidates are checked in model order; the first closing ones
-    // are the ones a user sees first.
+    // Screened in model order; the survivors are all handed to the session at once, which runs as many as it has
+    // REPL processes and queues the rest. The ranking below does not depend on which check finished first.
+    const toCheck: { candidate: ModelCandidate; tactic: string }[] = [];
     for (const c of candidates) {
-      signal?.throwIfAborted();
       const screened = screenTactic(c.tactic, { allowNativeDecide: settings['search.allowNativeDecide'] });
-      if (!screened.ok) {
-        forbidden.push({ tactic: c.tactic.slice(0, 200), reason: screened.reason });
-        continue;
-      }
-      const verdictKey = `${envKey}\u0000${screened.tactic}`;
-      let verdict = this.verdictCache.get(verdictKey);
-      const checkStarted = performance.now();
-      if (!verdict) {
-        const check = await session.check(session.root, screened.tactic, signal);
-        verdict =
-          check.kind === 'closed'
-            ? { kind: 'closed' }
-            : check.kind === 'progress'
-              ? { kind: 'progress', goals: [...check.node.goals] }
-              : { kind: 'failed', error: check.error };
-        // A timeout or a dead process says as much about the machine as about the tactic: not cached.
-        if (!(check.kind === 'failed' && check.transient)) this.verdictCache.set(verdictKey, verdict);
-      }
+      if (screened.ok) toCheck.push({ candidate: c, tactic: screened.tactic });
+      else forbidden.push({ tactic: c.tactic.slice(0, 200), reason: screened.reason });
+    }
+    signal?.throwIfAborted();
+    const checked = await Promise.all(
+      toCheck.map(async ({ candidate, tactic }) => {
+        const verdictKey = `${envKey}\u0000${tactic}`;
+        let verdict = this.verdictCache.get(verdictKey);
+        let checkMs = 0;
+        if (!verdict) {
+          const check = await session.check(session.root, tactic, signal);
+          checkMs = check.ms;
+          verdict =
+            check.kind === 'closed'
+              ? { kind: 'closed' }
+              : check.kind === 'progress'
+                ? { kind: 'progress', goals: [...check.node.goals] }
+                : { kind: 'failed', error: check.error };
+          // A timeout or a dead process says as much about the machine as about the tactic: not cached.
+          if (!(check.kind === 'failed' && check.transient)) this.verdictCache.set(verdictKey, verdict);
+        }
+        return { candidate, tactic, verdict, checkMs };
+      }),
+    );
+    for (const { candidate: c, tactic, verdict, checkMs } of checked) {
       if (verdict.kind === 'failed') {
         failed++;
         continue;
       }
       suggestions.push({
-        tactic: screened.tactic,
+        tactic,
         status: verdict.kind === 'closed' ? 'closes' : 'progress',
         remainingGoals: verdict.kind === 'progress' ? verdict.goals : [],
         meanLogprob: c.meanLogprob,
         modelRank: c.rank,
-        checkMs: performance.now() - checkStarted,
+        checkMs,
       });
     }
     const proverMs = performance.now() - proverStarted;
@@ -121,6 +128,7 @@ export class TacticSuggester {
         projectRoot: session.project.root,
         toolchain: session.project.toolchain,
         replCommand: session.repl.launch.display,
+        checkProcesses: session.processes,
       },
       cached,
       timings: { goalMs, modelMs, proverMs, totalMs: performance.now() - started },

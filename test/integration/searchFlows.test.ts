@@ -67,6 +67,7 @@ describe('suggest', () => {
       assert.equal(r.forbidden[0]?.tactic, 'admit');
       assert.equal(r.model.provider, 'http');
       assert.equal(r.model.promptFormat, 'llemma-fewshot');
+      assert.equal(r.prover.checkProcesses, defaultSettings['lean.checkProcesses']);
       assert.equal(r.cached, false);
       assert.ok(r.timings.totalMs >= r.timings.modelMs + r.timings.proverMs - 1);
       assertNothingForbiddenSent(tacticsSent());

@@ -303,6 +303,126 @@ describe('bestFirstSearch', () => {
     await assert.rejects(bestFirstSearch('root', 'root', env, { ...unlimited, maxExpansions: -1 }), RangeError);
     await assert.rejects(bestFirstSearch('root', 'root', env, { ...unlimited, timeLimitMs: Number.NaN }), RangeError);
     await assert.rejects(bestFirstSearch('root', 'root', env, unlimited), RangeError);
+    const ok = tableEnv({ root: [['a', -1, QED]] }).env;
+    for (const concurrency of [0, 1.5, Number.NaN]) {
+      await assert.rejects(bestFirstSearch('root', 'root', ok, { ...unlimited, concurrency }), RangeError);
+    }
+  });
+});
+
+describe('bestFirstSearch with concurrent tactic checks', () => {
+  /**
+   * The table environment with `apply` answering after a per-tactic delay (ms; default 1), recording the tactics
+   * started, the most applies ever in flight and the tactics whose signal abandoned them.
+   */
+  function timedEnv(table: Table, delays: Record<string, number> = {}) {
+    const inner = tableEnv(table);
+    let inFlight = 0;
+    const stats = { started: [] as string[], maxInFlight: 0, abandoned: [] as string[] };
+    const env: SearchEnvironment<string> = {
+      ...inner.env,
+      apply: (state, tactic, signal) =>
+        new Promise((resolve, reject) => {
+          stats.started.push(tactic);
+          stats.maxInFlight = Math.max(stats.maxInFlight, ++inFlight);
+          const timer = setTimeout(() => {
+            inFlight--;
+            signal.removeEventListener('abort', onAbort);
+            resolve(inner.env.apply(state, tactic, signal));
+          }, delays[tactic] ?? 1);
+          const onAbort = () => {
+            clearTimeout(timer);
+            inFlight--;
+            stats.abandoned.push(tactic);
+            reject(signal.reason);
+          };
+          signal.addEventListener('abort', onAbort, { once: true });
+        }),
+    };
+    return { ...inner, env, stats };
+  }
+
+  const wide: Table = {
+    root: [
+      ['a1', -0.1, null],
+      ['a2', -0.2, 'A'],
+      ['a3', -0.3, 'B'],
+      ['a4', -0.4, null],
+      ['a5', -0.5, 'A'],
+      ['a6', -0.6, null],
+    ],
+    A: [
+      ['x', -0.1, null],
+      ['y', -0.2, 'C'],
+    ],
+    B: [['z', -0.1, null]],
+    C: [
+      ['w1', -0.3, null],
+      ['w2', -0.4, QED],
+      ['w3', -0.5, QED],
+    ],
+  };
+
+  it('finds the same proof in the same order of expansions whatever the concurrency, within its bound', async () => {
+    const sequential = tableEnv(wide);
+    const expected = await bestFirstSearch('root', 'root', sequential.env, unlimited);
+    assert.equal(expected.outcome, 'proved');
+    assert.deepEqual(expected.tactics, ['a2', 'y', 'w2']);
+    for (const concurrency of [2, 3, 8]) {
+      // Later candidates answer first: a search that took results as they came would queue and prove differently.
+      const delays = { a1: 30, a2: 20, a3: 10, w2: 15, w3: 1 };
+      const run = timedEnv(wide, delays);
+      const result = await bestFirstSearch('root', 'root', run.env, { ...unlimited, concurrency });
+      assert.equal(result.outcome, 'proved', `concurrency ${concurrency}`);
+      assert.deepEqual(result.tactics, expected.tactics, `concurrency ${concurrency}`);
+      assert.deepEqual(run.proposed, sequential.proposed, `concurrency ${concurrency}`);
+      assert.deepEqual(run.verified, [['a2', 'y', 'w2']], `concurrency ${concurrency}: w3 finished first`);
+      assert.ok(run.stats.maxInFlight > 1, `concurrency ${concurrency}: the checks overlapped`);
+      assert.ok(run.stats.maxInFlight <= concurrency, `concurrency ${concurrency}: ${run.stats.maxInFlight} in flight`);
+      assert.equal(result.stats.expansions, expected.stats.expansions);
+      assert.equal(result.stats.visitedStates, expected.stats.visitedStates);
+    }
+  });
+
+  it('abandons the tactics still running when a proof is found', async () => {
+    const run = timedEnv(
+      {
+        root: [
+          ['done', -0.1, QED],
+          ['slow1', -0.2, null],
+          ['slow2', -0.3, null],
+          ['never', -0.4, null],
+        ],
+      },
+      { done: 1, slow1: 10_000, slow2: 10_000 },
+    );
+    const result = await bestFirstSearch('root', 'root', run.env, { ...unlimited, concurrency: 3 });
+    assert.equal(result.outcome, 'proved');
+    assert.deepEqual(result.tactics, ['done']);
+    assert.deepEqual(run.stats.abandoned.sort(), ['slow1', 'slow2']);
+    // `never` was outside the window when the proof arrived: it was not started at all.
+    assert.deepEqual(run.stats.started, ['done', 'slow1', 'slow2']);
+    assert.equal(result.stats.tacticsRun, 3);
+  });
+
+  it('stops starting tactics when the search is cancelled, and reports cancelled', async () => {
+    const controller = new AbortController();
+    const run = timedEnv(
+      { root: [...Array.from({ length: 10 }, (_, i) => [`t${i}`, -0.1, null] as const)] },
+      {
+        t0: 50,
+        t1: 10_000,
+      },
+    );
+    setTimeout(() => controller.abort(), 20);
+    const result = await bestFirstSearch('root', 'root', run.env, {
+      ...unlimited,
+      concurrency: 2,
+      signal: controller.signal,
+    });
+    assert.equal(result.outcome, 'cancelled');
+    assert.deepEqual(run.stats.started, ['t0', 't1']);
+    assert.deepEqual(run.stats.abandoned.sort(), ['t0', 't1']);
   });
 });
 

@@ -28,13 +28,23 @@ test('prove takes a file and optionally a theorem after the last colon, and the 
     expansions: 5,
     timeSeconds: 30,
   });
-  const plain = parseArgs(['prove', 'C:/x/A.lean', '--json', '--candidates', '8', '--allow-native-decide']);
+  const plain = parseArgs([
+    'prove',
+    'C:/x/A.lean',
+    '--json',
+    '--candidates',
+    '8',
+    '--allow-native-decide',
+    '--processes',
+    '3',
+  ]);
   assert.equal(plain.command, 'prove');
   if (plain.command === 'prove') {
     assert.equal(plain.file, 'C:/x/A.lean');
     assert.equal(plain.theorem, undefined);
     assert.equal(plain.candidates, 8);
     assert.equal(plain.allowNativeDecide, true);
+    assert.equal(plain.processes, 3);
     assert.equal(plain.json, true);
   }
 });
@@ -44,6 +54,7 @@ test('bad usage is a UsageError naming the problem', () => {
     [['frobnicate'], /unknown command 'frobnicate'/],
     [['prove'], /exactly one <file.lean>/],
     [['prove', 'a.lean', '--expansions', '0'], /--expansions must be a positive integer/],
+    [['prove', 'a.lean', '--processes', '9'], /--processes must be at most 8/],
     [['suggest'], /needs --goal/],
     [['suggest', '--goal', '⊢ True', '--n', '8', '--beam', '4'], /--beam must be at least --n/],
     [['suggest', '--goal', '⊢ True', '--temperature', 'hot'], /--temperature must be a number/],

@@ -1,6 +1,8 @@
 /**
- * The Lean prover as the server core sees it: one REPL per Lean project root, started on first use, restarted by its
- * client after a crash or hang, all disposed when settings that decide how a REPL starts change.
+ * The Lean prover as the server core sees it: per Lean project root, one REPL for goals and re-checks plus up to
+ * `lean.checkProcesses - 1` more that proof sessions bring in to run candidate tactics in parallel; each started on
+ * first use, restarted by its client after a crash or hang, all disposed when settings that decide how a REPL starts
+ * change.
  */
 import type { Position } from 'vscode-languageserver-protocol';
 import { type GoalAtResult, LlemmaErrorCode, type LlemmaSettings, type ProverStatusParams } from '../../../protocol';
@@ -8,6 +10,7 @@ import { LlemmaError } from '../../errors';
 import { goalAt } from './goalAt';
 import { findProject, type LeanProject, resolveReplLaunch } from './project';
 import { ProofSession, ProofSessionError } from './proofSession';
+import type { ReplLaunch } from './repl/replApi';
 import { ReplClient } from './repl/replClient';
 import { planGoalQuery } from './source/goalProbe';
 
@@ -20,12 +23,19 @@ export interface LeanProverOptions {
 }
 
 interface Running {
+  /** The first REPL of the project: goal queries, root probes, whole-proof re-checks; and checks. */
   client: ReplClient;
   project: LeanProject;
+  /** The project's further REPLs, for checks only; created when a session first has room for them. */
+  extra: ReplClient[];
 }
+
+/** The most REPL processes per project, whatever the setting says (each holds the project's imports). */
+export const maxCheckProcesses = 8;
 
 export class LeanProver {
   private readonly running = new Map<string, Running>();
+  private nextTag = 2;
 
   constructor(private readonly options: LeanProverOptions) {}
 
@@ -44,7 +54,8 @@ export class LeanProver {
    * proof search. Fails with NotInProof / LeanError in the words of the goal query.
    */
   async openSession(filePath: string, text: string, position: Position, signal?: AbortSignal): Promise<ProofSession> {
-    const { client, project } = this.replFor(filePath);
+    const running = this.replFor(filePath);
+    const { client, project } = running;
     const plan = planGoalQuery(text, position);
     if ('reason' in plan) {
       throw new LlemmaError(
@@ -54,7 +65,7 @@ export class LeanProver {
     }
     try {
       return await ProofSession.open(
-        client,
+        [client, ...this.extraRepls(running)],
         plan,
         project,
         { tacticTimeoutMs: this.options.settings()['lean.tacticTimeoutMs'] },
@@ -78,6 +89,26 @@ export class LeanProver {
     }
     const existing = this.running.get(project.root);
     if (existing) return existing;
+    const launch = this.launchFor(project);
+    const client = this.newClient(project, launch, true);
+    const entry = { client, project, extra: [] };
+    this.running.set(project.root, entry);
+    return entry;
+  }
+
+  /** The project's further REPLs, up to `lean.checkProcesses` in all, created (not started) as needed. */
+  private extraRepls(running: Running): ReplClient[] {
+    const setting = Math.floor(this.options.settings()['lean.checkProcesses']);
+    const wanted = Number.isFinite(setting) ? Math.max(1, Math.min(maxCheckProcesses, setting)) : 1;
+    while (running.extra.length < wanted - 1) {
+      running.extra.push(this.newClient(running.project, this.launchFor(running.project), false));
+    }
+    // The setting went down: the surplus processes stop (a session using one moves its checks to the others).
+    for (const surplus of running.extra.splice(wanted - 1)) void surplus.dispose();
+    return [...running.extra];
+  }
+
+  private launchFor(project: LeanProject): ReplLaunch {
     const settings = this.options.settings();
     const launch = resolveReplLaunch({
       root: project.root,
@@ -89,23 +120,32 @@ export class LeanProver {
       this.status(project, 'failed', launch.message);
       throw new LlemmaError(code, launch.message);
     }
-    const client = new ReplClient({
+    return launch;
+  }
+
+  /**
+   * A client for the project. Only the first reports its lifecycle as the prover's status; the others log theirs
+   * (a session that cannot use one goes on with the rest).
+   */
+  private newClient(project: LeanProject, launch: ReplLaunch, first: boolean): ReplClient {
+    const settings = this.options.settings();
+    const tag = first ? project.root : `${project.root} #${this.nextTag++}`;
+    return new ReplClient({
       launch,
       requestTimeoutMs: settings['lean.requestTimeoutMs'],
       importTimeoutMs: settings['lean.importTimeoutMs'],
-      log: (line) => this.options.log(`[repl ${project.root}] ${line}`),
-      onLifecycle: (state, message) => this.status(project, state, message),
+      log: (line) => this.options.log(`[repl ${tag}] ${line}`),
+      onLifecycle: first
+        ? (state, message) => this.status(project, state, message)
+        : (state, message) => this.options.log(`[repl ${tag}] ${state}${message ? `: ${message}` : ''}`),
     });
-    const entry = { client, project };
-    this.running.set(project.root, entry);
-    return entry;
   }
 
   /** Stops every REPL; the next request starts fresh ones with the current settings. */
   async restartAll(): Promise<void> {
     const all = [...this.running.values()];
     this.running.clear();
-    await Promise.all(all.map((r) => r.client.dispose()));
+    await Promise.all(all.flatMap((r) => [r.client, ...r.extra]).map((c) => c.dispose()));
     for (const r of all) this.status(r.project, 'stopped', 'Stopped; it starts again on the next request.');
   }
 
