@@ -8,9 +8,13 @@
 // This is a library path next to beamSearch.ts, not the product's default: its search differs from beamSearch.ts
 // where sequences end (see graphBeamSearch below) and it needs a second session on the same weights.
 
+import { readFile, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { CandidatePool, type CompletionTracker, makeCandidate } from './completion';
-import type { DecoderIo } from './ioSpec';
+import { type ModelConfig, parseModelConfig } from './config';
+import { createSession, type SessionOptions } from './executionProviders';
+import { checkDecoderIo, type DecoderIo } from './ioSpec';
 import { logSumExp, rowMax } from './logits';
 import { halfToFloatTable } from './onnxDecoder';
 import { type Candidate, throwIfAborted } from './types';
@@ -233,4 +237,50 @@ export async function graphBeamSearch(
     pool.add(makeCandidate(seq.tokenIds.slice(0, end), logprobs.slice(0, end), ending));
   }
   return pool.best(params.n);
+}
+
+export interface LoadedGraphBeamSearch {
+  config: ModelConfig;
+  graph: GenerationGraph;
+  scorer: OnnxSequenceScorer;
+  release(): Promise<void>;
+}
+
+/**
+ * Opens a model folder's generation.onnx and a second session on its model.onnx (for rescoring). The folder's
+ * other files are checked by loadModelFolder, which the caller runs for the tokenizer; this checks config.json
+ * only as far as it needs it. Nothing is left open when it throws.
+ */
+export async function loadGraphBeamSearch(
+  folderPath: string,
+  options: SessionOptions = {},
+): Promise<LoadedGraphBeamSearch> {
+  const folder = resolve(folderPath);
+  const graphPath = join(folder, 'generation.onnx');
+  if (!(await stat(graphPath).catch(() => null))?.isFile()) {
+    throw new Error(
+      `${graphPath} is missing; build it with: cd training/python && python3 -m llemma_train.generation_graph ${folder}`,
+    );
+  }
+  const config = parseModelConfig(await readFile(join(folder, 'config.json'), 'utf8'));
+  const sessions: ort.InferenceSession[] = [];
+  try {
+    const gen = (await createSession(graphPath, options)).session;
+    sessions.push(gen);
+    const dec = (await createSession(join(folder, 'model.onnx'), options)).session;
+    sessions.push(dec);
+    const graph = new GenerationGraph(gen, config.eosTokenIds[0]!, config.vocabSize);
+    const scorer = new OnnxSequenceScorer(dec, checkDecoderIo(dec.inputMetadata, dec.outputMetadata, config));
+    return {
+      config,
+      graph,
+      scorer,
+      release: async () => {
+        for (const s of sessions) await s.release();
+      },
+    };
+  } catch (err) {
+    for (const s of sessions) await s.release();
+    throw new Error(`model folder ${folder}: the generation graph cannot be used: ${(err as Error).message}`);
+  }
 }

@@ -12,7 +12,13 @@ import type * as ort from 'onnxruntime-node';
 import { beamSearch } from '../../model/src/beamSearch';
 import { CompletionTracker } from '../../model/src/completion';
 import { createSession } from '../../model/src/executionProviders';
-import { GenerationGraph, graphBeamSearch, OnnxSequenceScorer } from '../../model/src/graphBeamSearch';
+import {
+  GenerationGraph,
+  graphBeamSearch,
+  type LoadedGraphBeamSearch,
+  loadGraphBeamSearch,
+  OnnxSequenceScorer,
+} from '../../model/src/graphBeamSearch';
 import { checkDecoderIo } from '../../model/src/ioSpec';
 import { type LoadedModel, loadModelFolder } from '../../model/src/modelFolder';
 import { copyOfTinyModel, tempDir, testSessionOptions, tinyWeights } from '../../model/testing/fixture';
@@ -56,6 +62,7 @@ describe('beam search inside one ONNX Runtime run (generation.onnx)', () => {
   let model: LoadedModel;
   let graph: GenerationGraph;
   let scorer: OnnxSequenceScorer;
+  let loaded: LoadedGraphBeamSearch | undefined;
   const sessions: ort.InferenceSession[] = [];
   let promptIds: number[];
   const tracker = (maxNewTokens: number, stop: string[] = [], eos = model.config.eosTokenIds) =>
@@ -68,14 +75,12 @@ describe('beam search inside one ONNX Runtime run (generation.onnx)', () => {
     assert.equal(built.status, 0, built.stderr);
     model = await loadModelFolder(folder.dir, testSessionOptions);
     promptIds = model.tokenizer.encode(prompt);
-    const gen = (await createSession(join(folder.dir, 'generation.onnx'), testSessionOptions)).session;
-    const dec = (await createSession(join(folder.dir, 'model.onnx'), testSessionOptions)).session;
-    sessions.push(gen, dec);
-    graph = new GenerationGraph(gen, model.config.eosTokenIds[0]!, model.config.vocabSize);
-    scorer = new OnnxSequenceScorer(dec, checkDecoderIo(dec.inputMetadata, dec.outputMetadata, model.config));
+    loaded = await loadGraphBeamSearch(folder.dir, testSessionOptions);
+    ({ graph, scorer } = loaded);
   });
   after(async () => {
     for (const s of sessions) await s.release();
+    await loaded?.release();
     await model?.release();
     folder?.cleanup();
   });
@@ -260,11 +265,18 @@ describe('beam search inside one ONNX Runtime run (generation.onnx)', () => {
     await assert.rejects(graph.run(promptIds, { width: 2, returned: 1, maxNewTokens: 0 }), /no room to generate/);
   });
 
-  it('a session on model.onnx is not a generation graph', () => {
-    assert.throws(
-      () => new GenerationGraph(sessions[1]!, 2, model.config.vocabSize),
-      /not a BeamSearch generation graph[\s\S]*input "max_length" is missing/,
-    );
+  it('a folder without generation.onnx, or with a model.onnx in its place, is refused with the reason', async () => {
+    const copy = copyOfTinyModel();
+    try {
+      await assert.rejects(loadGraphBeamSearch(copy.dir, testSessionOptions), /generation\.onnx is missing; build it/);
+      writeFileSync(join(copy.dir, 'generation.onnx'), readFileSync(join(copy.dir, 'model.onnx')));
+      await assert.rejects(
+        loadGraphBeamSearch(copy.dir, testSessionOptions),
+        /the generation graph cannot be used: not a BeamSearch generation graph[\s\S]*input "max_length" is missing/,
+      );
+    } finally {
+      copy.cleanup();
+    }
   });
 
   it('the builder refuses a decoder that does not match config.json, naming what is missing', () => {
