@@ -52,7 +52,10 @@ export interface GraphRunParams {
   lengthPenalty?: number;
 }
 
-/** A session on generation.onnx. `eosId` must be the eos_token_id the graph was built with (config.json's first). */
+/**
+ * A session on generation.onnx. `eosId` must be the graph's eos_token_id (config.json's first) and `vocabSize` its
+ * pad_token_id (config.json's vocab_size), as llemma_train.generation_graph builds it.
+ */
 export class GenerationGraph {
   constructor(
     readonly session: ort.InferenceSession,
@@ -121,13 +124,16 @@ export class GenerationGraph {
     for (let r = 0; r < returned; r++) {
       const row = Array.from(data.subarray(r * maxLength, (r + 1) * maxLength));
       if (row.slice(0, p).some((t, i) => t !== promptIds[i])) throw new Error('BeamSearch changed the prompt');
-      // Hypotheses never hold EOS (an extension by EOS ends one, without the EOS); the rest of the row is padded
-      // with pad_token_id, which the builder sets to EOS. So a row shorter than maxLength ended at EOS.
+      // The rest of a row is padded with pad_token_id, which the builder sets to vocab_size (no token has it).
+      // Sequences never hold EOS (an extension by EOS ends one, without the EOS), so a shorter one ended at EOS.
       let end = maxLength;
-      while (end > p && row[end - 1] === this.eosId) end--;
+      while (end > p && row[end - 1] === this.vocabSize) end--;
       const generated = row.slice(p, end);
-      if (generated.some((t) => !Number.isInteger(t) || t < 0 || t >= this.vocabSize)) {
-        throw new Error(`BeamSearch returned a token id outside the vocabulary (${this.vocabSize})`);
+      if (generated.some((t) => t < 0 || t >= this.vocabSize || t === this.eosId)) {
+        throw new Error(
+          `BeamSearch returned a sequence with a token id outside the vocabulary (${this.vocabSize}) or an EOS ` +
+            'before its end; was generation.onnx built by llemma_train.generation_graph for this folder?',
+        );
       }
       const finishedByEos = end < maxLength;
       const score = scores.data[r]!;

@@ -68,6 +68,21 @@ describe('beam search inside one ONNX Runtime run (generation.onnx)', () => {
   const tracker = (maxNewTokens: number, stop: string[] = [], eos = model.config.eosTokenIds) =>
     new CompletionTracker(model.tokenizer.completionText(promptIds), { eosIds: new Set(eos), stop, maxNewTokens });
 
+  /** A generation graph for a copy of the tiny model whose config.json names `eos` as its EOS. */
+  async function graphWithEos(eos: number): Promise<GenerationGraph> {
+    const copy = copyOfTinyModel();
+    try {
+      const file = join(copy.dir, 'config.json');
+      writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), eos_token_id: eos }));
+      assert.equal(buildGraph(copy.dir).status, 0);
+      const session = (await createSession(join(copy.dir, 'generation.onnx'), testSessionOptions)).session;
+      sessions.push(session);
+      return new GenerationGraph(session, eos, model.config.vocabSize);
+    } finally {
+      copy.cleanup();
+    }
+  }
+
   before(async () => {
     assertPythonOnnx();
     folder = copyOfTinyModel();
@@ -125,50 +140,78 @@ describe('beam search inside one ONNX Runtime run (generation.onnx)', () => {
     });
   }
 
+  it('a prompt that holds the EOS id is read as written (the operator masks pad ids in prompts)', async () => {
+    const withEos = [...promptIds.slice(0, 5), graph.eosId, ...promptIds.slice(5)];
+    const steps = 6;
+    const tr = new CompletionTracker(model.tokenizer.completionText(withEos), {
+      eosIds: new Set(model.config.eosTokenIds),
+      stop: [],
+      maxNewTokens: steps,
+    });
+    const js = await beamSearch(model.decoder, withEos, tr, { width: 4, n: 1000 });
+    assert.ok(js.every((c) => c.finishReason === 'length'));
+    const seqs = await graph.run(withEos, { width: 4, returned: 4, maxNewTokens: steps });
+    assert.deepEqual(
+      seqs.map((s) => s.tokenIds),
+      js.slice(0, 4).map((c) => c.tokenIds),
+    );
+    seqs.forEach((s, i) => {
+      assertClose(s.score, js[i]!.logprob, 1e-4, `score ${i}`);
+    });
+  });
+
   it('EOS: sequences end at it, and the score divides the sum (EOS included) by the whole length^length_penalty', async () => {
     // The tiny model never ranks its EOS high; a copy whose config names a token the beams do pick shows how
     // ONNX Runtime finishes and scores sequences.
     const [top] = await graph.run(promptIds, { width: 4, returned: 1, maxNewTokens: 6 });
     const eos = top!.tokenIds[2]!;
-    const copy = copyOfTinyModel();
-    try {
-      const file = join(copy.dir, 'config.json');
-      writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), eos_token_id: eos }));
-      assert.equal(buildGraph(copy.dir).status, 0);
-      const session = (await createSession(join(copy.dir, 'generation.onnx'), testSessionOptions)).session;
-      sessions.push(session);
-      const g = new GenerationGraph(session, eos, model.config.vocabSize);
-      for (const lengthPenalty of [0, 1]) {
-        const seqs = await g.run(promptIds, { width: 4, returned: 4, maxNewTokens: 6, lengthPenalty });
-        assert.ok(
-          seqs.some((s) => s.finishedByEos),
-          'precondition: a sequence ended at the chosen EOS',
-        );
-        for (const s of seqs) {
-          assert.equal(s.tokenIds.at(-1) === eos, s.finishedByEos);
-          assert.equal(s.tokenIds.slice(0, -1).includes(eos), false, 'EOS only at the end');
-          const length = promptIds.length + s.tokenIds.length - (s.finishedByEos ? 1 : 0);
-          const expected = referenceSum(promptIds, s.tokenIds) / length ** lengthPenalty;
-          assertClose(s.score, expected, 1e-4, `score with length_penalty ${lengthPenalty}`);
-        }
-        const scores = seqs.map((s) => s.score);
-        assert.deepEqual(
-          scores,
-          [...scores].sort((a, b) => b - a),
-          'best score first',
-        );
+    const g = await graphWithEos(eos);
+    for (const lengthPenalty of [0, 1]) {
+      const seqs = await g.run(promptIds, { width: 4, returned: 4, maxNewTokens: 6, lengthPenalty });
+      assert.ok(
+        seqs.some((s) => s.finishedByEos),
+        'precondition: a sequence ended at the chosen EOS',
+      );
+      for (const s of seqs) {
+        assert.equal(s.tokenIds.at(-1) === eos, s.finishedByEos);
+        assert.equal(s.tokenIds.slice(0, -1).includes(eos), false, 'EOS only at the end');
+        const length = promptIds.length + s.tokenIds.length - (s.finishedByEos ? 1 : 0);
+        const expected = referenceSum(promptIds, s.tokenIds) / length ** lengthPenalty;
+        assertClose(s.score, expected, 1e-4, `score with length_penalty ${lengthPenalty}`);
       }
-      // The candidates count the EOS token and its log-probability, as beamSearch.ts does.
-      const cands = await graphBeamSearch(g, scorer, promptIds, tracker(6, [], [eos]), { width: 4, n: 4 });
-      const ended = cands.filter((c) => c.finishReason === 'eos');
-      assert.ok(ended.length > 0);
-      for (const c of ended) {
-        assert.equal(c.tokenIds.at(-1), eos);
-        assertClose(c.logprob, referenceSum(promptIds, c.tokenIds), 1e-4, 'EOS candidate logprob');
-      }
-    } finally {
-      copy.cleanup();
+      const scores = seqs.map((s) => s.score);
+      assert.deepEqual(
+        scores,
+        [...scores].sort((a, b) => b - a),
+        'best score first',
+      );
     }
+    // The candidates count the EOS token and its log-probability, as beamSearch.ts does.
+    const cands = await graphBeamSearch(g, scorer, promptIds, tracker(6, [], [eos]), { width: 4, n: 4 });
+    const ended = cands.filter((c) => c.finishReason === 'eos');
+    assert.ok(ended.length > 0);
+    for (const c of ended) {
+      assert.equal(c.tokenIds.at(-1), eos);
+      assertClose(c.logprob, referenceSum(promptIds, c.tokenIds), 1e-4, 'EOS candidate logprob');
+    }
+  });
+
+  it('a search that is done before the length limit stops there (padding is never fed to the decoder)', async () => {
+    // EOS = the most likely first token: with one beam the first step finishes a sequence that nothing can beat.
+    const [greedy] = await beamSearch(model.decoder, promptIds, tracker(1), { width: 1, n: 1 });
+    const eos = greedy!.tokenIds[0]!;
+    const g = await graphWithEos(eos);
+    const seqs = await g.run(promptIds, { width: 1, returned: 1, maxNewTokens: 16 });
+    assert.deepEqual(
+      seqs.map((s) => [s.tokenIds, s.finishedByEos]),
+      [[[eos], true]],
+    );
+    assertClose(seqs[0]!.score, greedy!.logprob, 1e-4, 'score');
+    const js = await beamSearch(model.decoder, promptIds, tracker(16, [], [eos]), { width: 1, n: 1 });
+    assert.deepEqual(
+      js.map((c) => [c.tokenIds, c.finishReason]),
+      [[[eos], 'eos']],
+    );
   });
 
   it('stop strings cut a sequence after the token that completes them; only the kept tokens are scored', async () => {

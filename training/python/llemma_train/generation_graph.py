@@ -174,6 +174,10 @@ def build(folder, out=None):
             del tensor.external_data[:]
     sub = decoder_subgraph(decoder, config)
     elem = sub.output[0].type.tensor_type.elem_type
+    # The operator masks prompt tokens equal to pad_token_id and restarts their positions, and pads the returned
+    # sequences with it: an id outside the vocabulary is never a prompt token and marks the end of each sequence.
+    # It is never fed to the decoder for one prompt (batch 1 stops when its search is done).
+    pad = config["vocab_size"]
     scalar = lambda name, t: helper.make_tensor_value_info(name, t, [1])  # noqa: E731
     node = helper.make_node(
         "BeamSearch",
@@ -181,7 +185,7 @@ def build(folder, out=None):
          "repetition_penalty"],
         ["sequences", "sequences_scores"],
         domain="com.microsoft", name="beam_search",
-        eos_token_id=eos, pad_token_id=eos, model_type=0, early_stopping=0, no_repeat_ngram_size=0, decoder=sub,
+        eos_token_id=eos, pad_token_id=pad, model_type=0, early_stopping=0, no_repeat_ngram_size=0, decoder=sub,
     )
     graph = helper.make_graph(
         [node], "llemma_generation",
@@ -198,7 +202,7 @@ def build(folder, out=None):
                               opset_imports=[helper.make_opsetid(d, v) for d, v in opsets.items()])
     model.ir_version = max(decoder.ir_version, 7)
     onnx.save(model, target)
-    return {"generation": target, "layers": len(sub.input) - 3, "eos_token_id": eos,
+    return {"generation": target, "layers": len(sub.input) - 3, "eos_token_id": eos, "pad_token_id": pad,
             "element_type": "float16" if elem == FLOAT16 else "float32", "bytes": os.path.getsize(target)}
 
 
