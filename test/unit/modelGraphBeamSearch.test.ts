@@ -333,6 +333,13 @@ describe('beam search inside one ONNX Runtime run (generation.onnx)', () => {
       assert.match(r.stderr, /input "past_key_values\.2\.key" is missing/);
       assert.match(r.stderr, /output "present\.2\.value" is missing/);
       assert.equal(existsSync(join(copy.dir, 'generation.onnx')), false);
+      writeFileSync(
+        file,
+        JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), num_hidden_layers: 2, vocab_size: 500 }),
+      );
+      const vocab = buildGraph(copy.dir);
+      assert.equal(vocab.status, 2, vocab.stderr);
+      assert.match(vocab.stderr, /output "logits" has vocabulary size 456 but config\.json says vocab_size = 500/);
     } finally {
       copy.cleanup();
     }

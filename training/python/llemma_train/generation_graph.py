@@ -75,6 +75,12 @@ def check_decoder(graph, config):
         problems.append("model.onnx: key/value tensors must be float32 or float16")
     if outs["logits"].type.tensor_type.elem_type != elem:
         problems.append("model.onnx: BeamSearch needs logits of the same element type as the key/value cache")
+    logits_dims = _dims(outs["logits"])
+    if len(logits_dims) != 3:
+        problems.append('model.onnx: output "logits" must be [batch, sequence, vocab]')
+    elif logits_dims[2] not in (None, vocab):
+        problems.append(f'model.onnx: output "logits" has vocabulary size {logits_dims[2]} but config.json says '
+                        f"vocab_size = {vocab}")
     dims = _dims(kv)
     if len(dims) != 4:
         problems.append(f'model.onnx: input "{kv.name}" must have 4 dimensions [batch, kv_heads, sequence, head_dim]')
