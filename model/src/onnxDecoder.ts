@@ -72,7 +72,7 @@ class OnnxKvCache implements KvCache {
 let halfTable: Float32Array | undefined;
 
 /** float16 bits → float32, for models whose logits are float16 (Node has no Float16Array before v24). */
-function halfToFloatTable(): Float32Array {
+export function halfToFloatTable(): Float32Array {
   if (halfTable) return halfTable;
   const table = new Float32Array(65536);
   for (let h = 0; h < 65536; h++) {
