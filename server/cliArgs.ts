@@ -24,6 +24,7 @@ Options of prove:
   --candidates <k>     candidates per expansion (default 32, as the Llemma search)
   --expansions <k>     expansions per theorem (default 100)
   --time <seconds>     wall time per theorem (default 600)
+  --budget <spec>      the three at once, e.g. candidates=32,expansions=100,time=600 (a later flag wins)
   --allow-native-decide  let proofs use native_decide (off by default)
   --processes <k>      REPL processes running candidate tactics at once (default 2, at most 8)
 All:
@@ -172,6 +173,7 @@ function parseProve(rest: string[]): ProveArgs {
     else if (flag === '--candidates') out.candidates = positiveInt(value(), '--candidates');
     else if (flag === '--expansions') out.expansions = positiveInt(value(), '--expansions');
     else if (flag === '--time') out.timeSeconds = positiveInt(value(), '--time');
+    else if (flag === '--budget') Object.assign(out, budgetSpec(value()));
     else if (flag === '--allow-native-decide') out.allowNativeDecide = true;
     else if (flag === '--processes') {
       out.processes = positiveInt(value(), '--processes');
@@ -204,6 +206,24 @@ function providers(list: string): ExecutionProvider[] {
   }
   if (names.length === 0) throw new UsageError('--ep needs at least one execution provider');
   return names as ExecutionProvider[];
+}
+
+/** `candidates=32,expansions=100,time=600`: any of the three keys, each at most once. */
+function budgetSpec(spec: string): Pick<ProveArgs, 'candidates' | 'expansions' | 'timeSeconds'> {
+  const out: Pick<ProveArgs, 'candidates' | 'expansions' | 'timeSeconds'> = {};
+  const fields = { candidates: 'candidates', expansions: 'expansions', time: 'timeSeconds' } as const;
+  const seen = new Set<string>();
+  for (const part of spec.split(',')) {
+    const m = /^\s*([a-z]+)\s*=\s*(\S+)\s*$/.exec(part);
+    const key = m?.[1];
+    if (!m || key === undefined || !(key in fields)) {
+      throw new UsageError(`--budget takes candidates=N,expansions=N,time=SECONDS (got '${part.trim()}' in '${spec}')`);
+    }
+    if (seen.has(key)) throw new UsageError(`--budget names ${key} twice`);
+    seen.add(key);
+    out[fields[key as keyof typeof fields]] = positiveInt(m[2]!, `--budget ${key}`);
+  }
+  return out;
 }
 
 function positiveInt(s: string, what: string): number {

@@ -28,6 +28,9 @@ test('prove takes a file and optionally a theorem after the last colon, and the 
     expansions: 5,
     timeSeconds: 30,
   });
+  const budget = parseArgs(['prove', 'a.lean', '--budget', 'candidates=16, expansions=50,time=120', '--time', '60']);
+  assert.ok(budget.command === 'prove');
+  assert.deepEqual([budget.candidates, budget.expansions, budget.timeSeconds], [16, 50, 60]);
   const plain = parseArgs([
     'prove',
     'C:/x/A.lean',
@@ -55,6 +58,9 @@ test('bad usage is a UsageError naming the problem', () => {
     [['prove'], /exactly one <file.lean>/],
     [['prove', 'a.lean', '--expansions', '0'], /--expansions must be a positive integer/],
     [['prove', 'a.lean', '--processes', '9'], /--processes must be at most 8/],
+    [['prove', 'a.lean', '--budget', 'candidates=8,depth=3'], /--budget takes candidates=N.*'depth=3'/],
+    [['prove', 'a.lean', '--budget', 'time=0'], /--budget time must be a positive integer/],
+    [['prove', 'a.lean', '--budget', 'time=5,time=6'], /--budget names time twice/],
     [['suggest'], /needs --goal/],
     [['suggest', '--goal', '⊢ True', '--n', '8', '--beam', '4'], /--beam must be at least --n/],
     [['suggest', '--goal', '⊢ True', '--temperature', 'hot'], /--temperature must be a number/],
