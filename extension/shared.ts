@@ -39,7 +39,8 @@ export function where(uri: vscode.Uri, pos: { line: number; character: number })
 }
 
 export function describeModel(m: ModelDescription): string {
-  return `${m.source} (${m.provider}, prompt ${m.promptFormat})`;
+  const skipped = m.skippedProviders?.length ? ` (skipped: ${m.skippedProviders.join('; ')})` : '';
+  return `${m.source} (${m.provider}${skipped}, prompt ${m.promptFormat})`;
 }
 
 /**
@@ -48,7 +49,7 @@ export function describeModel(m: ModelDescription): string {
  */
 export function shortModel(m: ModelDescription): string {
   const source = /^https?:\/\//.test(m.source) ? m.source : (m.source.split(/[\\/]/).filter(Boolean).pop() ?? m.source);
-  return `${source} (${m.provider.split(' (skipped')[0]})`;
+  return `${source} (${m.provider})`;
 }
 
 export function describeProver(p: ProverInfo): string {

@@ -69,6 +69,8 @@ export interface ModelDescription {
   source: string;
   /** Where it ran: `cpu`, `cuda`, `webgpu`, or `http` for a server. */
   provider: string;
+  /** Execution providers tried before `provider` and why each was not used (a local folder only). */
+  skippedProviders?: string[];
   /** The prompt format the candidates were generated with (model/src/prompts.ts). */
   promptFormat: string;
 }

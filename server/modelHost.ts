@@ -104,9 +104,8 @@ export class ModelHost {
           }
         : {
             source: info.folder,
-            provider: info.skippedProviders.length
-              ? `${info.provider} (skipped: ${info.skippedProviders.join('; ')})`
-              : info.provider,
+            provider: info.provider,
+            ...(info.skippedProviders.length ? { skippedProviders: [...info.skippedProviders] } : {}),
             promptFormat: info.promptFormat,
           };
     if (this.current?.key === key) this.description = description;

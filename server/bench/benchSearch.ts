@@ -201,7 +201,7 @@ function report(
   console.log('== Llemma proof search benchmark: suggestions and best-first search through LlemmaCore ==');
   console.log(`machine: ${describeMachine()}`);
   console.log(
-    `model:   ${model.source.startsWith(root) ? rel(model.source) : model.source} on ${model.provider} · prompt ${model.promptFormat}`,
+    `model:   ${model.source.startsWith(root) ? rel(model.source) : model.source} on ${model.provider}${model.skippedProviders ? ` (skipped: ${model.skippedProviders.join('; ')})` : ''} · prompt ${model.promptFormat}`,
   );
   console.log(
     `budget:  ${opts.candidates} candidates, beam ${opts.candidates}, ≤ 256 new tokens per candidate; ` +

@@ -9,6 +9,7 @@ import {
   focusEditor,
   goToPosition,
   notificationTexts,
+  startCommand,
   textOf,
   WrongAnswer,
   waitUntil,
@@ -75,20 +76,8 @@ export async function run(t) {
 
   await focusEditor(page, 'Demo.lean');
   await goToPosition(page, line, column);
-  // The palette by hand (not runCommand): the QuickPick of the command reuses the quick input widget, so "the palette
-  // closed" cannot be told apart from "the QuickPick has not opened yet".
-  await page.keyboard.press('F1');
+  await startCommand(page, COMMAND);
   const widget = page.locator('.quick-input-widget');
-  const input = widget.locator('.quick-input-box input');
-  await input.waitFor({ state: 'visible' });
-  await input.fill(`>${COMMAND}`);
-  const focusedRow = widget.locator('.quick-input-list .monaco-list-row.focused');
-  await waitUntil(
-    async () => ((await focusedRow.count()) ? textOf(focusedRow.locator('.label-name')) : ''),
-    (text) => text === COMMAND,
-    `the command palette to offer "${COMMAND}" as its first entry`,
-  );
-  await page.keyboard.press('Enter');
 
   const title = widget.locator('.quick-input-title');
   const shownTitle = await waitUntil(

@@ -102,6 +102,15 @@ export async function waitForNotification(page, pattern, what, timeoutMs = UI_TI
 
 /** Opens the command palette with F1 and runs the entry whose label is exactly `label` (e.g. `Llemma: Show Proof State`). */
 export async function runCommand(page, label) {
+  await startCommand(page, label);
+  await waitForQuickInputClosed(page, `the command palette to close after running "${label}"`);
+}
+
+/**
+ * Chooses the palette entry `label` and returns at once: for a command that opens a QuickPick of its own in the same
+ * quick input widget, "the palette closed" cannot be told apart from "the QuickPick has not opened yet".
+ */
+export async function startCommand(page, label) {
   await openQuickInput(page, `>${label}`);
   const focused = page.locator('.quick-input-widget .quick-input-list .monaco-list-row.focused');
   await waitUntil(
@@ -110,7 +119,6 @@ export async function runCommand(page, label) {
     `the command palette to offer "${label}" as its first entry`,
   );
   await page.keyboard.press('Enter');
-  await waitForQuickInputClosed(page, `the command palette to close after running "${label}"`);
 }
 
 /** Moves the cursor with the palette's go-to-line mode (`:line:column`, both 1-based) and checks where it landed. */
