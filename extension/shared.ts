@@ -40,7 +40,8 @@ export function where(uri: vscode.Uri, pos: { line: number; character: number })
 
 export function describeModel(m: ModelDescription): string {
   const skipped = m.skippedProviders?.length ? ` (skipped: ${m.skippedProviders.join('; ')})` : '';
-  return `${m.source} (${m.provider}${skipped}, prompt ${m.promptFormat})`;
+  const graph = m.generationGraph ? `, ${m.generationGraph}` : '';
+  return `${m.source} (${m.provider}${skipped}${graph}, prompt ${m.promptFormat})`;
 }
 
 /**

@@ -71,6 +71,8 @@ export interface ModelDescription {
   provider: string;
   /** Execution providers tried before `provider` and why each was not used (a local folder only). */
   skippedProviders?: string[];
+  /** Present when beam search runs inside the folder's generation.onnx (one ONNX Runtime run per search): how. */
+  generationGraph?: string;
   /** The prompt format the candidates were generated with (model/src/prompts.ts). */
   promptFormat: string;
 }

@@ -25,6 +25,11 @@ export interface LlemmaSettings {
   'model.path': string;
   /** `auto` (CUDA → WebGPU → CPU), `cuda`, `webgpu` or `cpu`. */
   'model.executionProvider': string;
+  /**
+   * `auto` (beam search inside the folder's generation.onnx on CUDA, step by step elsewhere), `on` (always; the
+   * folder must have one) or `off`.
+   */
+  'model.generationGraph': string;
   /** Ghost-text suggestions while typing a proof. */
   'suggest.enabled': boolean;
   /** Milliseconds of no typing before a suggestion is requested. */
@@ -54,6 +59,7 @@ export const defaultSettings: LlemmaSettings = {
   'lean.checkProcesses': 2,
   'model.path': '',
   'model.executionProvider': 'auto',
+  'model.generationGraph': 'auto',
   'suggest.enabled': true,
   'suggest.debounceMs': 400,
   'suggest.candidates': 32,

@@ -18,9 +18,11 @@ Options of suggest:
   --temperature <t>    0 (default) = beam search; above 0 = sampling
   --max-tokens <k>     new tokens per candidate (default 256)
   --ep <list>          execution providers to try, e.g. cuda,cpu (default: auto = cuda, webgpu, cpu)
+  --generation-graph <auto|on|off>  beam search inside the folder's generation.onnx: auto = on CUDA only (default)
 Options of prove:
   --repl "<command>", --timeout <ms>   as for goal; the timeout also bounds each candidate tactic (default 20 s)
-  --model <dir|url>, --ep <list>       as for suggest (default model: LLEMMA_MODEL, else the embedded one)
+  --model <dir|url>, --ep <list>, --generation-graph <mode>
+                                       as for suggest (default model: LLEMMA_MODEL, else the embedded one)
   --candidates <k>     candidates per expansion (default 32, as the Llemma search)
   --expansions <k>     expansions per theorem (default 100)
   --time <seconds>     wall time per theorem (default 600)
@@ -54,6 +56,7 @@ export interface SuggestArgs {
   temperature: number;
   maxTokens: number;
   ep?: ExecutionProvider[];
+  generationGraph?: GenerationGraphMode;
   json: boolean;
   verbose: boolean;
 }
@@ -69,6 +72,7 @@ export interface ProveArgs {
   timeoutMs?: number;
   model?: string;
   ep?: ExecutionProvider[];
+  generationGraph?: GenerationGraphMode;
   candidates?: number;
   expansions?: number;
   timeSeconds?: number;
@@ -78,6 +82,8 @@ export interface ProveArgs {
 
 const executionProviders = ['cuda', 'webgpu', 'cpu'] as const;
 type ExecutionProvider = (typeof executionProviders)[number];
+const generationGraphModes = ['auto', 'on', 'off'] as const;
+type GenerationGraphMode = (typeof generationGraphModes)[number];
 
 export type CliArgs = { command: 'help' } | GoalArgs | SuggestArgs | ProveArgs;
 
@@ -151,6 +157,7 @@ function parseSuggest(rest: string[]): SuggestArgs {
     else if (flag === '--max-tokens') out.maxTokens = positiveInt(value(), '--max-tokens');
     else if (flag === '--temperature') out.temperature = nonNegative(value(), '--temperature');
     else if (flag === '--ep') out.ep = providers(value());
+    else if (flag === '--generation-graph') out.generationGraph = graphMode(value());
     else return false;
     return true;
   });
@@ -170,6 +177,7 @@ function parseProve(rest: string[]): ProveArgs {
     else if (flag === '--timeout') out.timeoutMs = positiveInt(value(), '--timeout');
     else if (flag === '--model') out.model = value();
     else if (flag === '--ep') out.ep = providers(value());
+    else if (flag === '--generation-graph') out.generationGraph = graphMode(value());
     else if (flag === '--candidates') out.candidates = positiveInt(value(), '--candidates');
     else if (flag === '--expansions') out.expansions = positiveInt(value(), '--expansions');
     else if (flag === '--time') out.timeSeconds = positiveInt(value(), '--time');
@@ -206,6 +214,13 @@ function providers(list: string): ExecutionProvider[] {
   }
   if (names.length === 0) throw new UsageError('--ep needs at least one execution provider');
   return names as ExecutionProvider[];
+}
+
+function graphMode(mode: string): GenerationGraphMode {
+  if (!(generationGraphModes as readonly string[]).includes(mode)) {
+    throw new UsageError(`--generation-graph must be one of ${generationGraphModes.join(', ')} (got '${mode}')`);
+  }
+  return mode as GenerationGraphMode;
 }
 
 /** `candidates=32,expansions=100,time=600`: any of the three keys, each at most once. */

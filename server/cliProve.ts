@@ -37,6 +37,7 @@ export async function runProve(args: ProveArgs, signal: AbortSignal): Promise<nu
         : {}),
       ...(args.model ? { 'model.path': /^https?:\/\//i.test(args.model) ? args.model : path.resolve(args.model) } : {}),
       ...(args.ep ? { 'model.executionProvider': args.ep.join(',') } : {}),
+      ...(args.generationGraph ? { 'model.generationGraph': args.generationGraph } : {}),
       'search.allowNativeDecide': args.allowNativeDecide,
       ...(args.processes ? { 'lean.checkProcesses': args.processes } : {}),
     },
@@ -90,7 +91,7 @@ function render(file: string, o: Outcome): string {
       `${(s.elapsedMs / 1000).toFixed(1)} s (model ${(s.modelMs / 1000).toFixed(1)} s, Lean ${(s.proverMs / 1000).toFixed(1)} s)`,
     `  budget ${r.budget.candidatesPerExpansion} candidates × ${r.budget.maxExpansions} expansions, ` +
       `${r.budget.timeLimitMs / 1000} s, native_decide ${r.budget.allowNativeDecide ? 'allowed' : 'off'}`,
-    `  model ${r.model.source} on ${r.model.provider}${r.model.skippedProviders ? ` (skipped: ${r.model.skippedProviders.join('; ')})` : ''} (${r.model.promptFormat}) · Lean ${r.prover.toolchain ?? 'unknown toolchain'} via ${r.prover.replCommand} (${r.prover.checkProcesses ?? 1} process${r.prover.checkProcesses === 1 ? '' : 'es'})`,
+    `  model ${r.model.source} on ${r.model.provider}${r.model.skippedProviders ? ` (skipped: ${r.model.skippedProviders.join('; ')})` : ''}${r.model.generationGraph ? `, ${r.model.generationGraph}` : ''} (${r.model.promptFormat}) · Lean ${r.prover.toolchain ?? 'unknown toolchain'} via ${r.prover.replCommand} (${r.prover.checkProcesses ?? 1} process${r.prover.checkProcesses === 1 ? '' : 'es'})`,
   ];
   return `${lines.join('\n')}\n`;
 }

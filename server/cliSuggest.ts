@@ -18,6 +18,7 @@ export async function runSuggest(args: SuggestArgs, signal: AbortSignal): Promis
   try {
     generator = model.createGenerator(spec, {
       sessionOptions: { executionProviders: args.ep ?? 'auto' },
+      ...(args.generationGraph ? { generationGraph: args.generationGraph } : {}),
     });
   } catch (err) {
     return fail(args, (err as Error).message);
@@ -60,8 +61,9 @@ export async function runSuggest(args: SuggestArgs, signal: AbortSignal): Promis
         'skippedProviders' in info && info.skippedProviders.length
           ? ` (skipped: ${info.skippedProviders.join('; ')})`
           : '';
+      const graph = 'generationGraph' in info && info.generationGraph.used ? ` · ${info.generationGraph.reason}` : '';
       const lines = [
-        `model ${where}${skipped} · prompt ${format.name}`,
+        `model ${where}${skipped}${graph} · prompt ${format.name}`,
         `${args.temperature === 0 ? `beam ${budget.beamWidth}` : `sampling T=${args.temperature}`}, ${ranked.length} of ${args.n} candidates, ≤ ${args.maxTokens} tokens · ${Math.round(elapsedMs)} ms`,
         'not checked by Lean: mean log-prob, tactic',
         '',

@@ -12,6 +12,7 @@ import { LlemmaError } from './errors';
 type ModelModule = typeof import('../model/src/index');
 type Generator = ReturnType<ModelModule['createGenerator']>;
 type ExecutionProvider = import('../model/src/index').ExecutionProviderName;
+type GenerationGraphMode = import('../model/src/index').GenerationGraphMode;
 const knownProviders: readonly ExecutionProvider[] = ['cuda', 'webgpu', 'cpu'];
 
 /**
@@ -106,6 +107,7 @@ export class ModelHost {
             source: info.folder,
             provider: info.provider,
             ...(info.skippedProviders.length ? { skippedProviders: [...info.skippedProviders] } : {}),
+            ...(info.generationGraph.used ? { generationGraph: info.generationGraph.reason } : {}),
             promptFormat: info.promptFormat,
           };
     if (this.current?.key === key) this.description = description;
@@ -125,7 +127,7 @@ export class ModelHost {
   }
 
   private keyOf(s: LlemmaSettings): string {
-    return `${s['model.path']}\u0000${s['model.executionProvider']}`;
+    return `${s['model.path']}\u0000${s['model.executionProvider']}\u0000${s['model.generationGraph']}`;
   }
 
   private async ensure(): Promise<{ generator: Generator; module: ModelModule; key: string }> {
@@ -158,10 +160,18 @@ export class ModelHost {
         `llemma.model.executionProvider: unknown provider ${unknown.join(', ')}; use auto, or a list of ${knownProviders.join(', ')}.`,
       );
     }
+    const graphMode = settings['model.generationGraph'].trim() || 'auto';
+    if (!(module.generationGraphModes as readonly string[]).includes(graphMode)) {
+      throw new LlemmaError(
+        LlemmaErrorCode.ModelError,
+        `llemma.model.generationGraph: unknown value ${graphMode}; use ${module.generationGraphModes.join(', ')}.`,
+      );
+    }
     let generator: Generator;
     try {
       generator = module.createGenerator(spec, {
         sessionOptions: { executionProviders: names.length ? (names as ExecutionProvider[]) : 'auto' },
+        generationGraph: graphMode as GenerationGraphMode,
       });
     } catch (err) {
       throw new LlemmaError(LlemmaErrorCode.ModelError, (err as Error).message);

@@ -15,6 +15,7 @@ import type { Decoder, KvCache } from '../src/onnxDecoder';
 import { getPromptFormat, type ProofContext } from '../src/prompts';
 import { tinyModelDir } from '../testing/fixture';
 import { type BuiltBenchModel, defaultShaped, ensureBenchModel } from './benchModels';
+import { readBenchWorld, theoremOfGoal } from './benchWorld';
 import { TimedDecoder } from './timedDecoder';
 import { type GreedyRunner, loadTransformersJs } from './transformersJs';
 
@@ -304,10 +305,65 @@ async function main(): Promise<void> {
     const tokPerS = (32 / e.fullStepMs) * 1000;
     console.log(`    ${label.padEnd(44)} ${fmt(e.fullStepMs, 2).padStart(7)} ms/step = ${fmt(tokPerS, 0)} tok/s`);
   }
-  console.log();
-  console.log(`total bench time ${fmt((performance.now() - started) / 1000)} s`);
   await big.release();
   await tiny.release();
+
+  // 5. The embedded default model (trained weights, its own tokenizer) on the bench world's goals, as the product
+  // prompts it: the issue's "32 candidates for one goal ≤ 0.3 s with the default model".
+  console.log();
+  await defaultModelExpansions();
+  console.log();
+  console.log(`total bench time ${fmt((performance.now() - started) / 1000)} s`);
+}
+
+/** Nearest-rank percentile of a non-empty list. */
+const pct = (xs: readonly number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.max(0, Math.ceil(p * s.length) - 1)]!;
+};
+
+async function defaultModelExpansions(): Promise<void> {
+  const folder = join(root, 'model', 'default');
+  const world = readBenchWorld();
+  const names = Object.keys(world.positions).slice(0, quick ? 3 : undefined);
+  const m = await loadModelFolder(folder, sessionOptions);
+  const format = getPromptFormat(m.config.promptFormat);
+  const promptOf = (name: string, goal: string) =>
+    format.render({ theorem: theoremOfGoal(name, goal), tactics: [], goals: [goal] });
+  const c = m.config;
+  console.log(
+    `[5] the embedded default model (model/default: trained weights, vocab ${c.vocabSize}, hidden ${c.hiddenSize}, ` +
+      `${c.numLayers} layers, prompt ${c.promptFormat}): one 32-beam expansion per goal as the product runs it ` +
+      `(n 32, width 32, stop ${JSON.stringify(format.stop)}, ≤ 256 new tokens), ${names.length} goals of ` +
+      `test/fixtures/worlds/bench.json, after one warm-up goal:`,
+  );
+  await expansion(m, promptOf('warm_up', world.warmUp), 256);
+  const runs: Expansion[] = [];
+  const promptTokens: number[] = [];
+  for (const name of names) {
+    const prompt = promptOf(name, world.positions[name]!);
+    promptTokens.push(m.tokenizer.encode(prompt).length);
+    runs.push(await expansion(m, prompt, 256));
+  }
+  await m.release();
+  const ms = runs.map((e) => e.ms);
+  const steps = runs.map((e) => e.steps);
+  const within = ms.filter((t) => t <= 300).length;
+  const share = (pick: (e: Expansion) => number) => runs.reduce((a, e) => a + pick(e), 0) / ms.reduce((a, b) => a + b);
+  console.log(
+    `    prompts ${Math.min(...promptTokens)}–${Math.max(...promptTokens)} tokens; steps p50 ${pct(steps, 0.5)}, ` +
+      `max ${Math.max(...steps)}; candidates p50 ${pct(
+        runs.map((e) => e.candidates),
+        0.5,
+      )}; longest candidate ${Math.max(...runs.map((e) => e.maxTokens))} tokens`,
+  );
+  console.log(
+    `    wall time per goal: p50 ${fmt(pct(ms, 0.5))} ms, p95 ${fmt(pct(ms, 0.95))} ms, max ${fmt(Math.max(...ms))} ms; ` +
+      `of it model runs ${fmt(100 * share((e) => e.prefillMs + e.stepMs * e.steps), 0)} %, search JS ${fmt(100 * share((e) => e.searchMs), 0)} %`,
+  );
+  console.log(
+    `    target ≤ 300 ms: ${within}/${ms.length} goals within; ${pct(ms, 0.5) <= 300 ? 'met' : 'not met'} at the median`,
+  );
 }
 
 main().catch((err) => {

@@ -7,6 +7,7 @@ import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SessionOptions } from './executionProviders';
+import type { GenerationGraphMode } from './localGenerator';
 import { type BeamSearchMode, OpenAICompletionsGenerator, type OpenAIModelInfo } from './openaiBackend';
 import type { ModelInfo } from './types';
 import { WorkerGenerator } from './workerGenerator';
@@ -16,6 +17,8 @@ export interface CreateGeneratorOptions {
   cwd?: string;
   /** Model folder only: ONNX Runtime session options. */
   sessionOptions?: SessionOptions;
+  /** Model folder only: when beam search runs in generation.onnx (LocalGenerator.load); default "auto". */
+  generationGraph?: GenerationGraphMode;
   /** Model folder only: the worker script (WorkerGeneratorOptions.workerFile). */
   workerFile?: string;
   /** URL only: sent as a bearer token. */
@@ -136,6 +139,7 @@ export function createGenerator(spec: string, options: CreateGeneratorOptions = 
     return new WorkerGenerator({
       folder: parsed.folder,
       ...(options.sessionOptions ? { sessionOptions: options.sessionOptions } : {}),
+      ...(options.generationGraph ? { generationGraph: options.generationGraph } : {}),
       ...(options.workerFile ? { workerFile: options.workerFile } : {}),
     });
   }

@@ -253,13 +253,15 @@ export interface LoadedGraphBeamSearch {
 }
 
 /**
- * Opens a model folder's generation.onnx and a second session on its model.onnx (for rescoring). The folder's
- * other files are checked by loadModelFolder, which the caller runs for the tokenizer; this checks config.json
- * only as far as it needs it. Nothing is left open when it throws.
+ * Opens a model folder's generation.onnx and, unless `scorer` is given (LocalGenerator passes one on the session it
+ * already has), a second session on its model.onnx for rescoring. The folder's other files are checked by
+ * loadModelFolder, which the caller runs for the tokenizer; this checks config.json only as far as it needs it.
+ * Nothing is left open when it throws.
  */
 export async function loadGraphBeamSearch(
   folderPath: string,
   options: SessionOptions = {},
+  scorer?: OnnxSequenceScorer,
 ): Promise<LoadedGraphBeamSearch> {
   const folder = resolve(folderPath);
   const graphPath = join(folder, 'generation.onnx');
@@ -273,14 +275,17 @@ export async function loadGraphBeamSearch(
   try {
     const gen = (await createSession(graphPath, options)).session;
     sessions.push(gen);
-    const dec = (await createSession(join(folder, 'model.onnx'), options)).session;
-    sessions.push(dec);
     const graph = new GenerationGraph(gen, config.eosTokenIds[0]!, config.vocabSize);
-    const scorer = new OnnxSequenceScorer(dec, checkDecoderIo(dec.inputMetadata, dec.outputMetadata, config));
+    let rescorer = scorer;
+    if (!rescorer) {
+      const dec = (await createSession(join(folder, 'model.onnx'), options)).session;
+      sessions.push(dec);
+      rescorer = new OnnxSequenceScorer(dec, checkDecoderIo(dec.inputMetadata, dec.outputMetadata, config));
+    }
     return {
       config,
       graph,
-      scorer,
+      scorer: rescorer,
       release: async () => {
         for (const s of sessions) await s.release();
       },

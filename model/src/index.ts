@@ -11,7 +11,7 @@ export {
   ModelSpecError,
   parseModelSpec,
 } from './generatorFactory';
-export { LocalGenerator } from './localGenerator';
+export { type GenerationGraphMode, generationGraphModes, LocalGenerator } from './localGenerator';
 export { type LoadedModel, loadModelFolder, ModelFolderError, requiredFiles } from './modelFolder';
 export {
   type BeamSearchMode,

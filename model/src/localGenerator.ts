@@ -1,10 +1,24 @@
 // The model run in the calling thread: tokenizer + ONNX decoder + a decoding strategy behind TacticGenerator.
 // ONNX Runtime's run() blocks the thread between steps, so servers use WorkerGenerator (workerGenerator.ts),
 // which runs this class in a worker thread; tests and the CLI may use it directly.
+//
+// Beam search runs step by step (beamSearch.ts) or, when the folder has a generation.onnx and the mode allows it,
+// inside one ONNX Runtime run (graphBeamSearch.ts): "auto" uses the graph on CUDA only, where the step-by-step path
+// would copy the whole key/value cache between the device and the host at every step.
 
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { beamSearch } from './beamSearch';
 import { CompletionTracker } from './completion';
 import type { SessionOptions } from './executionProviders';
+import {
+  graphBeamSearch,
+  type LoadedGraphBeamSearch,
+  loadGraphBeamSearch,
+  maxGraphBeams,
+  maxGraphLength,
+  OnnxSequenceScorer,
+} from './graphBeamSearch';
 import { type LoadedModel, loadModelFolder } from './modelFolder';
 import { sample } from './sampling';
 import {
@@ -16,11 +30,66 @@ import {
   throwIfAborted,
 } from './types';
 
-export class LocalGenerator implements TacticGenerator {
-  constructor(readonly model: LoadedModel) {}
+/** When beam search runs in generation.onnx: "auto" on CUDA only, "on" always (the file must exist), "off" never. */
+export type GenerationGraphMode = 'auto' | 'on' | 'off';
+export const generationGraphModes: readonly GenerationGraphMode[] = ['auto', 'on', 'off'];
 
-  static async load(folder: string, options: SessionOptions = {}): Promise<LocalGenerator> {
-    return new LocalGenerator(await loadModelFolder(folder, options));
+/** The generation graph a generator uses (null: none) and why, for ModelInfo. */
+interface GraphChoice {
+  graph: LoadedGraphBeamSearch | null;
+  reason: string;
+}
+
+async function chooseGenerationGraph(
+  model: LoadedModel,
+  options: SessionOptions,
+  mode: GenerationGraphMode,
+): Promise<GraphChoice> {
+  if (mode === 'off') return { graph: null, reason: 'generation graph off' };
+  const exists = (await stat(join(model.folder, 'generation.onnx')).catch(() => null))?.isFile() === true;
+  if (mode === 'auto' && !exists) return { graph: null, reason: 'no generation.onnx in the folder' };
+  if (mode === 'auto' && model.provider !== 'cuda') {
+    return {
+      graph: null,
+      reason: `generation.onnx is used on cuda only ("auto"); this model runs on ${model.provider}`,
+    };
+  }
+  const scorer = new OnnxSequenceScorer(model.session, model.io);
+  const sessionOptions: SessionOptions = { ...options, executionProviders: [model.provider] };
+  try {
+    const graph = await loadGraphBeamSearch(model.folder, sessionOptions, scorer);
+    return {
+      graph,
+      reason: `beam search in one ONNX Runtime run (generation.onnx, ${mode === 'on' ? 'on' : 'auto on cuda'})`,
+    };
+  } catch (err) {
+    if (mode === 'on') throw err;
+    return { graph: null, reason: `generation.onnx not used: ${(err as Error).message}` };
+  }
+}
+
+export class LocalGenerator implements TacticGenerator {
+  constructor(
+    readonly model: LoadedModel,
+    private readonly graph: GraphChoice = { graph: null, reason: 'generation graph not loaded' },
+  ) {}
+
+  /**
+   * Loads a model folder, and its generation.onnx as `generationGraph` says. A generation.onnx that cannot be
+   * used is an error with "on"; with "auto" the step-by-step search is used and info() says why.
+   */
+  static async load(
+    folder: string,
+    options: SessionOptions = {},
+    generationGraph: GenerationGraphMode = 'auto',
+  ): Promise<LocalGenerator> {
+    const model = await loadModelFolder(folder, options);
+    try {
+      return new LocalGenerator(model, await chooseGenerationGraph(model, options, generationGraph));
+    } catch (err) {
+      await model.release();
+      throw err;
+    }
   }
 
   async generate(prompt: string, opts: GenerateOptions): Promise<Candidate[]> {
@@ -41,6 +110,11 @@ export class LocalGenerator implements TacticGenerator {
       maxNewTokens: Math.min(o.maxNewTokens, room),
     });
     if (o.temperature === 0) {
+      const g = this.graph.graph;
+      // Searches beyond the operator's limits run step by step.
+      if (g && o.beamWidth <= maxGraphBeams && promptIds.length + tracker.maxNewTokens <= maxGraphLength) {
+        return graphBeamSearch(g.graph, g.scorer, promptIds, tracker, { width: o.beamWidth, n: o.n, signal: o.signal });
+      }
       return beamSearch(decoder, promptIds, tracker, { width: o.beamWidth, n: o.n, signal: o.signal });
     }
     return sample(decoder, promptIds, tracker, {
@@ -60,10 +134,12 @@ export class LocalGenerator implements TacticGenerator {
       promptFormat: config.promptFormat,
       contextLength: config.contextLength,
       vocabSize: config.vocabSize,
+      generationGraph: { used: this.graph.graph !== null, reason: this.graph.reason },
     };
   }
 
-  release(): Promise<void> {
-    return this.model.release();
+  async release(): Promise<void> {
+    await this.graph.graph?.release();
+    await this.model.release();
   }
 }

@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import type { InferenceSession } from 'onnxruntime-node';
 import { type ModelConfig, parseModelConfig } from './config';
 import { createSession, type ExecutionProviderName, type SessionOptions } from './executionProviders';
-import { checkDecoderIo } from './ioSpec';
+import { checkDecoderIo, type DecoderIo } from './ioSpec';
 import { type Decoder, type KvCache, OnnxDecoder } from './onnxDecoder';
 import { TextTokenizer } from './tokenizer';
 
@@ -32,6 +32,9 @@ export interface LoadedModel {
   config: ModelConfig;
   tokenizer: TextTokenizer;
   decoder: Decoder<KvCache>;
+  /** The session on model.onnx and its checked I/O (the decoder's; generation.onnx's rescoring shares them). */
+  session: InferenceSession;
+  io: DecoderIo;
   /** The execution provider the session runs on. */
   provider: ExecutionProviderName;
   /** Providers tried before it and why they could not be used. */
@@ -123,6 +126,8 @@ export async function loadModelFolder(folderPath: string, options: SessionOption
       config,
       tokenizer,
       decoder,
+      session,
+      io,
       provider,
       skippedProviders,
       release: () => session.release(),

@@ -105,4 +105,6 @@ export interface ModelInfo {
   promptFormat: string;
   contextLength: number;
   vocabSize: number;
+  /** Whether beam search runs inside generation.onnx (one ONNX Runtime run per search), and why or why not. */
+  generationGraph: { used: boolean; reason: string };
 }

@@ -17,7 +17,7 @@ const running = new Map<number, AbortController>();
 
 function generator(): Promise<LocalGenerator> {
   if (!loading) {
-    loading = LocalGenerator.load(config.folder, config.sessionOptions);
+    loading = LocalGenerator.load(config.folder, config.sessionOptions, config.generationGraph);
     loading.catch(() => {
       loading = null;
     });

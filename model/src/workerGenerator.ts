@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { SessionOptions } from './executionProviders';
+import type { GenerationGraphMode } from './localGenerator';
 import { abortError, type Candidate, type GenerateOptions, type ModelInfo, type TacticGenerator } from './types';
 import { deserializeError, type HostMessage, type WorkerConfig, type WorkerMessage } from './workerProtocol';
 
@@ -12,6 +13,8 @@ export interface WorkerGeneratorOptions {
   /** The model folder (docs/model-format.md). */
   folder: string;
   sessionOptions?: SessionOptions;
+  /** When beam search runs in generation.onnx (LocalGenerator.load); default "auto". */
+  generationGraph?: GenerationGraphMode;
   /** The worker's script; default: defaultWorkerFile(). */
   workerFile?: string;
 }
@@ -79,7 +82,11 @@ export class WorkerGenerator implements TacticGenerator {
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
     const file = this.options.workerFile ?? defaultWorkerFile();
-    const workerData: WorkerConfig = { folder: this.options.folder, sessionOptions: this.options.sessionOptions ?? {} };
+    const workerData: WorkerConfig = {
+      folder: this.options.folder,
+      sessionOptions: this.options.sessionOptions ?? {},
+      generationGraph: this.options.generationGraph ?? 'auto',
+    };
     // From TypeScript source (tests, development) the worker registers tsx's require hook before loading the
     // entry file; a bundled build points at plain JavaScript.
     const worker = file.endsWith('.ts')

@@ -2,12 +2,14 @@
 // is structured-cloneable plain data; errors travel as SerializedError and are rebuilt on the caller's side.
 
 import type { SessionOptions } from './executionProviders';
+import type { GenerationGraphMode } from './localGenerator';
 import { type ModelFile, ModelFolderError } from './modelFolder';
 import type { Candidate, GenerateOptions, ModelInfo } from './types';
 
 export interface WorkerConfig {
   folder: string;
   sessionOptions: SessionOptions;
+  generationGraph: GenerationGraphMode;
 }
 
 export type HostMessage =

@@ -15,9 +15,10 @@
 //   --candidates <k> (candidates = beam width, default 32 as the settings), --repeats <k> (cache hits, default 20),
 //   --expansions <k> (per proof search, default 8), --round-trips <k> (default 200).
 
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import * as path from 'node:path';
+import { benchWorldFile, readBenchWorld, theoremOfGoal } from '../../model/bench/benchWorld';
 import {
   defaultSettings,
   type LlemmaSettings,
@@ -27,7 +28,7 @@ import {
 import { LlemmaCore } from '../core';
 
 const root = path.resolve(__dirname, '..', '..');
-const worldFile = path.join(root, 'test', 'fixtures', 'worlds', 'bench.json');
+const worldFile = benchWorldFile;
 const doubleFile = path.join(root, 'test', 'doubles', 'replDouble.mjs');
 const started = performance.now();
 
@@ -71,16 +72,12 @@ function parseOptions(argv: string[]): Options {
   return out;
 }
 
-/** The declarations of the world as Lean source: `n : ℕ\n⊢ n + 0 = n` becomes `theorem x (n : ℕ) : n + 0 = n`. */
+/** The declarations of the world as Lean source, each `:= by sorry`. */
 function leanSource(theorems: Record<string, string>): { text: string; line: Map<string, number> } {
   const lines = ['import Mathlib', ''];
   const line = new Map<string, number>();
   for (const [name, goal] of Object.entries(theorems)) {
-    const parts = goal.split('\n');
-    const target = parts.pop()!;
-    if (!target.startsWith('⊢ ')) throw new Error(`${name}: the goal's last line must be "⊢ …"`);
-    const binders = parts.map((h) => ` (${h})`).join('');
-    lines.push(`theorem ${name}${binders} : ${target.slice(2)} := by`);
+    lines.push(`${theoremOfGoal(name, goal)} := by`);
     line.set(name, lines.length);
     lines.push('  sorry', '');
   }
@@ -110,9 +107,8 @@ function describeMachine(): string {
 
 async function main(): Promise<void> {
   const opts = parseOptions(process.argv.slice(2));
-  const world = JSON.parse(readFileSync(worldFile, 'utf8')) as { theorems: Record<string, string> };
-  const { warm_up: warmGoal, mul_comm_and_add_zero: proved, half_of_four: exhausted, ...positions } = world.theorems;
-  if (!warmGoal || !proved || !exhausted) throw new Error(`${worldFile} lacks warm_up / the proof-search theorems`);
+  const world = readBenchWorld();
+  const { warmUp: warmGoal, positions } = world;
   const measured = Object.keys(positions).slice(0, opts.n);
   if (measured.length < opts.n) throw new Error(`--n ${opts.n}: the world has only ${measured.length} positions`);
   const goals = new Set(measured.map((n) => positions[n]));

@@ -105,11 +105,15 @@ describe('suggest', () => {
   test('a model that cannot be used fails the request with a message that says why', async () => {
     const empty = path.join(base, 'empty-model');
     mkdirSync(empty, { recursive: true });
-    for (const [modelPath, message] of [
-      ['relative/model', /must be an absolute folder path or an http\(s\) URL/],
-      [empty, /model\.onnx|config\.json|tokenizer\.json/],
+    for (const [settings, message] of [
+      [{ 'model.path': 'relative/model' }, /must be an absolute folder path or an http\(s\) URL/],
+      [{ 'model.path': empty }, /model\.onnx|config\.json|tokenizer\.json/],
+      [
+        { 'model.path': empty, 'model.generationGraph': 'yes' },
+        /generationGraph: unknown value yes; use auto, on, off/,
+      ],
     ] as const) {
-      const { core } = makeCore({ 'model.path': modelPath });
+      const { core } = makeCore(settings);
       try {
         await assert.rejects(
           core.suggestTactics(file, text, { line: 3, character: 2 }),

@@ -94,6 +94,8 @@ test('suggest takes the goal, the model and the generation budget', () => {
     '8',
     '--ep',
     'cuda, cpu',
+    '--generation-graph',
+    'on',
     '--json',
   ]);
   assert.deepEqual(a, {
@@ -104,9 +106,15 @@ test('suggest takes the goal, the model and the generation budget', () => {
     temperature: 0,
     maxTokens: 256,
     ep: ['cuda', 'cpu'],
+    generationGraph: 'on',
     json: true,
     verbose: false,
   });
   const d = parseArgs(['suggest', '--goal', '⊢ True']);
   assert.equal(d.command === 'suggest' && d.n, 32, 'the Llemma search default: 32 candidates');
+  assert.equal(d.command === 'suggest' && d.generationGraph, undefined, "the default is the model layer's (auto)");
+  assert.throws(
+    () => parseArgs(['suggest', '--goal', '⊢ True', '--generation-graph', 'yes']),
+    /--generation-graph must be one of auto, on, off \(got 'yes'\)/,
+  );
 });

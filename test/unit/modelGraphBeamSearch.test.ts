@@ -12,6 +12,7 @@ import type * as ort from 'onnxruntime-node';
 import { beamSearch } from '../../model/src/beamSearch';
 import { CompletionTracker } from '../../model/src/completion';
 import { createSession } from '../../model/src/executionProviders';
+import { createGenerator } from '../../model/src/generatorFactory';
 import {
   GenerationGraph,
   graphBeamSearch,
@@ -20,6 +21,7 @@ import {
   OnnxSequenceScorer,
 } from '../../model/src/graphBeamSearch';
 import { checkDecoderIo } from '../../model/src/ioSpec';
+import { LocalGenerator } from '../../model/src/localGenerator';
 import { type LoadedModel, loadModelFolder } from '../../model/src/modelFolder';
 import { copyOfTinyModel, tempDir, testSessionOptions, tinyWeights } from '../../model/testing/fixture';
 import { logSoftmax, referenceLogits } from '../../model/testing/referenceForward';
@@ -319,6 +321,102 @@ describe('beam search inside one ONNX Runtime run (generation.onnx)', () => {
       );
     } finally {
       copy.cleanup();
+    }
+  });
+
+  it('LocalGenerator "on": beam search runs in generation.onnx, its sequences rescored by the folder\'s model.onnx', async () => {
+    // generation.onnx built from other weights than model.onnx beside it: the candidates show which ran.
+    const other = tempDir();
+    try {
+      writeTinyModelFolder(other.dir, { seed: 7 });
+      const built = buildGraph(other.dir);
+      assert.equal(built.status, 0, built.stderr);
+      for (const f of ['model.onnx', 'config.json', 'tokenizer.json']) {
+        writeFileSync(join(other.dir, f), readFileSync(join(folder.dir, f)));
+      }
+      const opts = { n: 4, beamWidth: 4, maxNewTokens: 8 };
+      const viaGraph = await LocalGenerator.load(other.dir, testSessionOptions, 'on');
+      const stepwise = await LocalGenerator.load(other.dir, testSessionOptions, 'off');
+      const direct = await loadGraphBeamSearch(other.dir, testSessionOptions);
+      try {
+        assert.equal(viaGraph.info().generationGraph.used, true);
+        assert.match(viaGraph.info().generationGraph.reason, /one ONNX Runtime run \(generation\.onnx, on\)/);
+        assert.deepEqual(stepwise.info().generationGraph, { used: false, reason: 'generation graph off' });
+        const got = await viaGraph.generate(prompt, opts);
+        const expected = await graphBeamSearch(direct.graph, direct.scorer, promptIds, tracker(8), { width: 4, n: 4 });
+        assert.deepEqual(
+          got.map((c) => [c.tokenIds, c.tokenLogprobs]),
+          expected.map((c) => [c.tokenIds, c.tokenLogprobs]),
+        );
+        // Scored by this folder's model.onnx (the reference forward of the tiny weights), not by the graph's.
+        for (const c of got) assertClose(c.logprob, referenceSum(promptIds, c.tokenIds), 1e-4, c.text);
+        const steps = await stepwise.generate(prompt, opts);
+        assert.deepEqual(
+          steps.map((c) => c.tokenIds),
+          (await beamSearch(model.decoder, promptIds, tracker(8), { width: 4, n: 4 })).map((c) => c.tokenIds),
+        );
+        assert.notDeepEqual(
+          got.map((c) => c.tokenIds),
+          steps.map((c) => c.tokenIds),
+          'the graph of other weights finds other beams',
+        );
+        // Sampling never uses the graph.
+        const sampled = await viaGraph.generate(prompt, { n: 2, temperature: 1, seed: 3, maxNewTokens: 6 });
+        assert.deepEqual(
+          sampled.map((c) => c.tokenIds),
+          (await stepwise.generate(prompt, { n: 2, temperature: 1, seed: 3, maxNewTokens: 6 })).map((c) => c.tokenIds),
+        );
+      } finally {
+        await viaGraph.release();
+        await stepwise.release();
+        await direct.release();
+      }
+    } finally {
+      other.cleanup();
+    }
+  });
+
+  it('LocalGenerator "auto" on the CPU searches step by step and says why; "on" without a usable graph is an error', async () => {
+    const auto = await LocalGenerator.load(folder.dir, testSessionOptions, 'auto');
+    try {
+      assert.deepEqual(auto.info().generationGraph, {
+        used: false,
+        reason: 'generation.onnx is used on cuda only ("auto"); this model runs on cpu',
+      });
+    } finally {
+      await auto.release();
+    }
+    const copy = copyOfTinyModel();
+    try {
+      const none = await LocalGenerator.load(copy.dir, testSessionOptions);
+      assert.deepEqual(none.info().generationGraph, { used: false, reason: 'no generation.onnx in the folder' });
+      await none.release();
+      await assert.rejects(
+        LocalGenerator.load(copy.dir, testSessionOptions, 'on'),
+        /generation\.onnx is missing; build it/,
+      );
+      writeFileSync(join(copy.dir, 'generation.onnx'), readFileSync(join(copy.dir, 'model.onnx')));
+      await assert.rejects(
+        LocalGenerator.load(copy.dir, testSessionOptions, 'on'),
+        /the generation graph cannot be used: not a BeamSearch generation graph/,
+      );
+    } finally {
+      copy.cleanup();
+    }
+  });
+
+  it('the worker takes the mode from createGenerator', async () => {
+    const g = createGenerator(folder.dir, { sessionOptions: testSessionOptions, generationGraph: 'on' });
+    try {
+      const info = await g.info();
+      assert.ok('generationGraph' in info && info.generationGraph.used);
+      const cands = await g.generate(prompt, { n: 4, maxNewTokens: 8 });
+      assert.deepEqual(
+        cands.map((c) => c.tokenIds),
+        (await graphBeamSearch(graph, scorer, promptIds, tracker(8), { width: 4, n: 4 })).map((c) => c.tokenIds),
+      );
+    } finally {
+      await g.dispose();
     }
   });
 
