@@ -6,6 +6,7 @@
 // The prompt runs once, at batch 1; the first step forks its cache row into the beams. Each beam lives in one
 // row of the decoder's batch; a beam's first child keeps its parent's row, so between steps only forked beams
 // are copied (into the rows of beams that were dropped) and the batch shrinks when fewer beams run.
+// beamSearchBatch runs several prompts' searches in one batch the same way (their rows side by side).
 
 import { CandidatePool, type CompletionTracker, makeCandidate } from './completion';
 import { logSumExp, topK } from './logits';
@@ -46,44 +47,61 @@ export async function beamSearch<C>(
   tracker: CompletionTracker,
   params: BeamSearchParams,
 ): Promise<Candidate[]> {
+  return (await beamSearchBatch(decoder, [{ promptIds, tracker }], params))[0]!;
+}
+
+/** One prompt of a batched beam search, with its own end rules. */
+export interface BeamSearchJob {
+  promptIds: readonly number[];
+  tracker: CompletionTracker;
+}
+
+/** A prompt's search while it runs: its beams (in batch rows) and its finished candidates. */
+interface JobState {
+  job: BeamSearchJob;
+  beams: Beam[];
+  pool: CandidatePool;
+  done: boolean;
+}
+
+/**
+ * Beam searches of several prompts in one decoder batch: the prompts are prefilled together (left-padded), and
+ * every step runs the beams of all unfinished prompts as one batch; a prompt whose search is done leaves the
+ * batch. Each prompt's search is exactly `beamSearch` of that prompt alone (same beams, same candidates), and the
+ * results come back in the order of `jobs`.
+ */
+export async function beamSearchBatch<C>(
+  decoder: Decoder<C>,
+  jobs: readonly BeamSearchJob[],
+  params: BeamSearchParams,
+): Promise<Candidate[][]> {
   const { width, n, signal } = params;
   throwIfAborted(signal);
-  let { cache, logits } = await decoder.prefill([promptIds]);
-  let beams: Beam[] = [{ ids: [], logprobs: [], sum: 0, row: 0 }];
-  const pool = new CandidatePool();
-  const perBeam = 2 * width;
+  if (jobs.length === 0) return [];
+  let { cache, logits } = await decoder.prefill(jobs.map((j) => j.promptIds));
+  const states: JobState[] = jobs.map((job, row) => ({
+    job,
+    beams: [{ ids: [], logprobs: [], sum: 0, row }],
+    pool: new CandidatePool(),
+    done: false,
+  }));
 
-  while (beams.length > 0) {
+  for (;;) {
     throwIfAborted(signal);
-    // Beams are in order of their sums, best first (the first step has one). Once 2·width extensions are known,
-    // a beam whose sum is no better than the 2·width-th of them cannot place one (log-probabilities are ≤ 0):
-    // its row is skipped, and with it the pass over the vocabulary.
-    const lists: Extensions[] = [];
-    const kept = new BestSums(perBeam);
-    beams.forEach((beam, parent) => {
-      if (kept.full && beam.sum <= kept.threshold) return;
-      const list = extend(beam, parent, logits[beam.row]!, perBeam);
-      lists.push(list);
-      kept.addSorted(list.sums);
-    });
     const next: Beam[] = [];
     const parents: number[] = [];
-    // The 2·width best extensions overall, best first; equal sums keep (parent, token rank) order, as a stable
-    // sort of all extensions would.
-    for (const [rank, [list, at]] of mergeBest(lists, perBeam).entries()) {
-      const parent = beams[list.parent]!;
-      const ids = [...parent.ids, list.tokens[at]!];
-      const logprobs = [...parent.logprobs, list.logprobs[at]!];
-      const ending = tracker.check(ids);
-      if (ending.reason !== null) {
-        if (rank < width) pool.add(makeCandidate(ids, logprobs, ending));
+    for (const state of states) {
+      if (state.done) continue;
+      const chosen = nextBeams(state, logits, width);
+      if (chosen.beams.length === 0 || isDone(state.pool, chosen.beams, width)) {
+        state.done = true;
         continue;
       }
-      next.push({ ids, logprobs, sum: list.sums[at]!, row: -1 });
-      parents.push(parent.row);
-      if (next.length === width) break;
+      state.beams = chosen.beams;
+      next.push(...chosen.beams);
+      parents.push(...chosen.parentRows);
     }
-    if (next.length === 0 || isDone(pool, next, width)) break;
+    if (next.length === 0) break;
     const { source, rowOf } = placeRows(parents);
     cache = decoder.selectRows(cache, source);
     const tokens = new Array<number>(next.length);
@@ -92,9 +110,51 @@ export async function beamSearch<C>(
       tokens[beam.row] = beam.ids.at(-1)!;
     });
     ({ cache, logits } = await decoder.step(cache, tokens));
-    beams = next;
   }
-  return pool.best(n);
+  return states.map((s) => s.pool.best(n));
+}
+
+/**
+ * One step of one prompt's search: the 2·width best one-token extensions of its beams; those that end join its
+ * pool (if they rank within the first `width`), the others are the next beams, best first, with the batch rows
+ * of their parents.
+ */
+function nextBeams(
+  state: JobState,
+  logits: readonly Float32Array[],
+  width: number,
+): { beams: Beam[]; parentRows: number[] } {
+  const perBeam = 2 * width;
+  const { beams, pool, job } = state;
+  // Beams are in order of their sums, best first (the first step has one). Once 2·width extensions are known,
+  // a beam whose sum is no better than the 2·width-th of them cannot place one (log-probabilities are ≤ 0):
+  // its row is skipped, and with it the pass over the vocabulary.
+  const lists: Extensions[] = [];
+  const kept = new BestSums(perBeam);
+  beams.forEach((beam, parent) => {
+    if (kept.full && beam.sum <= kept.threshold) return;
+    const list = extend(beam, parent, logits[beam.row]!, perBeam);
+    lists.push(list);
+    kept.addSorted(list.sums);
+  });
+  const next: Beam[] = [];
+  const parentRows: number[] = [];
+  // The 2·width best extensions overall, best first; equal sums keep (parent, token rank) order, as a stable
+  // sort of all extensions would.
+  for (const [rank, [list, at]] of mergeBest(lists, perBeam).entries()) {
+    const parent = beams[list.parent]!;
+    const ids = [...parent.ids, list.tokens[at]!];
+    const logprobs = [...parent.logprobs, list.logprobs[at]!];
+    const ending = job.tracker.check(ids);
+    if (ending.reason !== null) {
+      if (rank < width) pool.add(makeCandidate(ids, logprobs, ending));
+      continue;
+    }
+    next.push({ ids, logprobs, sum: list.sums[at]!, row: -1 });
+    parentRows.push(parent.row);
+    if (next.length === width) break;
+  }
+  return { beams: next, parentRows };
 }
 
 function extend(beam: Beam, parent: number, row: Float32Array, k: number): Extensions {

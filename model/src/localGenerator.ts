@@ -8,7 +8,7 @@
 
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { beamSearch } from './beamSearch';
+import { beamSearch, beamSearchBatch } from './beamSearch';
 import { CompletionTracker } from './completion';
 import type { SessionOptions } from './executionProviders';
 import {
@@ -25,6 +25,7 @@ import {
   type Candidate,
   type GenerateOptions,
   type ModelInfo,
+  type ResolvedOptions,
   resolveOptions,
   type TacticGenerator,
   throwIfAborted,
@@ -92,10 +93,9 @@ export class LocalGenerator implements TacticGenerator {
     }
   }
 
-  async generate(prompt: string, opts: GenerateOptions): Promise<Candidate[]> {
-    const o = resolveOptions(opts);
-    throwIfAborted(o.signal);
-    const { tokenizer, decoder, config } = this.model;
+  /** The prompt's ids and end rules; a RangeError when the prompt leaves no room in the context. */
+  private prepare(prompt: string, o: ResolvedOptions): { promptIds: number[]; tracker: CompletionTracker } {
+    const { tokenizer, config } = this.model;
     const promptIds = tokenizer.encode(prompt);
     const room = config.contextLength - promptIds.length;
     if (room < 1) {
@@ -109,6 +109,31 @@ export class LocalGenerator implements TacticGenerator {
       stop: o.stop,
       maxNewTokens: Math.min(o.maxNewTokens, room),
     });
+    return { promptIds, tracker };
+  }
+
+  /**
+   * Beam searches of all prompts run in one decoder batch (prompts × beam width rows; beamSearchBatch). Sampling,
+   * and beam search in generation.onnx, run prompt after prompt. A prompt too long for the context fails the
+   * whole call before anything runs.
+   */
+  async generateBatch(prompts: readonly string[], opts: GenerateOptions): Promise<Candidate[][]> {
+    const o = resolveOptions(opts);
+    throwIfAborted(o.signal);
+    const jobs = prompts.map((p) => this.prepare(p, o));
+    if (o.temperature > 0 || this.graph.graph !== null || jobs.length <= 1) {
+      const out: Candidate[][] = [];
+      for (const p of prompts) out.push(await this.generate(p, opts));
+      return out;
+    }
+    return beamSearchBatch(this.model.decoder, jobs, { width: o.beamWidth, n: o.n, signal: o.signal });
+  }
+
+  async generate(prompt: string, opts: GenerateOptions): Promise<Candidate[]> {
+    const o = resolveOptions(opts);
+    throwIfAborted(o.signal);
+    const { decoder } = this.model;
+    const { promptIds, tracker } = this.prepare(prompt, o);
     if (o.temperature === 0) {
       const g = this.graph.graph;
       // Searches beyond the operator's limits run step by step.

@@ -129,6 +129,11 @@ export class OpenAICompletionsGenerator implements TacticGenerator {
     return `${this.config.baseUrl}/completions`;
   }
 
+  /** One request per prompt, all in flight at once: the server (vLLM, llama.cpp) batches them itself. */
+  generateBatch(prompts: readonly string[], opts: GenerateOptions): Promise<Candidate[][]> {
+    return Promise.all(prompts.map((p) => this.generate(p, opts)));
+  }
+
   async generate(prompt: string, opts: GenerateOptions): Promise<Candidate[]> {
     const o = resolveOptions(opts);
     if (typeof prompt !== 'string') throw new TypeError('the prompt must be a string');

@@ -38,6 +38,12 @@ export interface GenerateOptions {
 export interface TacticGenerator {
   /** Candidates sorted by `meanLogprob`, best first, with distinct texts. */
   generate(prompt: string, opts: GenerateOptions): Promise<Candidate[]>;
+  /**
+   * `generate` for several prompts with the same options, results in the order of `prompts`: the same candidates
+   * as one `generate` per prompt, computed together where the generator can (a local model runs the beam searches
+   * in one decoder batch). Optional: callers fall back to `generate`.
+   */
+  generateBatch?(prompts: readonly string[], opts: GenerateOptions): Promise<Candidate[][]>;
 }
 
 /** Options with defaults filled in and checked. */

@@ -41,6 +41,9 @@ async function handle(message: HostMessage): Promise<void> {
     const g = await generator();
     if (message.type === 'info') {
       reply({ type: 'info', id, info: g.info() });
+    } else if (message.type === 'generateBatch') {
+      const candidates = await g.generateBatch(message.prompts, { ...message.opts, signal: controller.signal });
+      reply({ type: 'batchResult', id, candidates });
     } else {
       const candidates = await g.generate(message.prompt, { ...message.opts, signal: controller.signal });
       reply({ type: 'result', id, candidates });

@@ -45,6 +45,16 @@ export class WorkerGenerator implements TacticGenerator {
     return this.request<Candidate[]>((id) => ({ type: 'generate', id, prompt, opts: rest }), signal);
   }
 
+  /** LocalGenerator.generateBatch in the worker: the prompts' beam searches share one decoder batch. */
+  generateBatch(prompts: readonly string[], opts: GenerateOptions): Promise<Candidate[][]> {
+    const { signal, ...rest } = opts;
+    if (signal?.aborted) return Promise.reject(abortError(signal));
+    return this.request<Candidate[][]>(
+      (id) => ({ type: 'generateBatch', id, prompts: [...prompts], opts: rest }),
+      signal,
+    );
+  }
+
   /** Loads the model (if not yet loaded) and describes it. */
   info(): Promise<ModelInfo> {
     return this.request<ModelInfo>((id) => ({ type: 'info', id }));
@@ -113,7 +123,7 @@ export class WorkerGenerator implements TacticGenerator {
     this.pending.delete(m.id);
     if (this.pending.size === 0) this.worker?.unref();
     if (m.type === 'error') p.reject(deserializeError(m.error));
-    else if (m.type === 'result') p.resolve(m.candidates);
+    else if (m.type === 'result' || m.type === 'batchResult') p.resolve(m.candidates);
     else p.resolve(m.info);
   }
 

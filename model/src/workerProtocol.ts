@@ -14,11 +14,13 @@ export interface WorkerConfig {
 
 export type HostMessage =
   | { type: 'generate'; id: number; prompt: string; opts: Omit<GenerateOptions, 'signal'> }
+  | { type: 'generateBatch'; id: number; prompts: string[]; opts: Omit<GenerateOptions, 'signal'> }
   | { type: 'info'; id: number }
   | { type: 'cancel'; id: number };
 
 export type WorkerMessage =
   | { type: 'result'; id: number; candidates: Candidate[] }
+  | { type: 'batchResult'; id: number; candidates: Candidate[][] }
   | { type: 'info'; id: number; info: ModelInfo }
   | { type: 'error'; id: number; error: SerializedError };
 

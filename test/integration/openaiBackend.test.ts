@@ -153,6 +153,26 @@ describe('requests', () => {
     assert.equal(d.completions()[0]!.best_of, 6);
   });
 
+  it('generateBatch sends one request per prompt and returns the results in prompt order', async () => {
+    const other = '⊢ True';
+    const d = await startDouble([
+      { match: { promptIncludes: 'True' }, completions: [{ text: 'trivial', logprobs: [-0.25] }] },
+      { match: { promptIncludes: 'n + 0' }, completions: [{ text: 'simp', logprobs: [-0.5] }] },
+    ]);
+    const out = await d.generator({ beamSearch: 'off' }).generateBatch([prompt, other, prompt], { n: 1 });
+    assert.deepEqual(
+      out.map((cands) => cands.map((c) => c.text)),
+      [['simp'], ['trivial'], ['simp']],
+    );
+    assert.deepEqual(
+      d
+        .completions()
+        .map((b) => b.prompt)
+        .sort(),
+      [other, prompt, prompt].sort(),
+    );
+  });
+
   it('samples at the requested temperature with the seed, without beam-search fields', async () => {
     const d = await startDouble([
       { match: { temperature: 0.7, n: 3 }, completions: [{ text: 'ring', logprobs: [-1, -1] }] },

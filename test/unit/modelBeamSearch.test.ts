@@ -3,10 +3,11 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { beamSearch } from '../../model/src/beamSearch';
+import { beamSearch, beamSearchBatch } from '../../model/src/beamSearch';
 import { CompletionTracker } from '../../model/src/completion';
 import type { Decoder, StepOutput } from '../../model/src/onnxDecoder';
 import { sample } from '../../model/src/sampling';
+import type { Candidate } from '../../model/src/types';
 
 // Toy vocabulary: 0 = 'a', 1 = 'b', 2 = 'c', 3 = EOS.
 const letters = ['a', 'b', 'c', ''];
@@ -112,6 +113,50 @@ describe('beam search (toy decoder)', () => {
     assert.equal(c!.text, 'a');
     assert.deepEqual(c!.tokenIds, [0, 1, 0]);
     assert.equal(c!.finishReason, 'stop');
+  });
+
+  it('a batch of prompts gives each prompt the search it gets alone, in one decoder batch', async () => {
+    // Distributions that depend on the whole sequence, with some EOS, so the three searches end at different steps.
+    const probs = (seq: readonly number[]) => {
+      const h = seq.reduce((acc, t) => (acc * 31 + t + 7) % 1009, 11);
+      const w = [1 + (h % 7), 1 + ((h >> 1) % 5), 1 + ((h >> 3) % 4), h % 3 === 0 ? 4 : 0.5];
+      const z = w.reduce((a, b) => a + b, 0);
+      return w.map((x) => x / z);
+    };
+    const jobs = [
+      { promptIds: [0], tracker: tracker(3) },
+      { promptIds: [1, 2], tracker: tracker(7, ['ba']) },
+      { promptIds: [2], tracker: tracker(5) },
+    ];
+    const rowsPerStep = (d: ToyDecoder, log: number[]) => {
+      const step = d.step.bind(d);
+      d.step = async (cache, tokens) => {
+        log.push(cache.length);
+        return step(cache, tokens);
+      };
+    };
+    const alone: Candidate[][] = [];
+    const aloneRows: number[][] = [];
+    for (const job of jobs) {
+      const d = new ToyDecoder(probs);
+      const log: number[] = [];
+      rowsPerStep(d, log);
+      alone.push(await beamSearch(d, job.promptIds, job.tracker, { width: 4, n: 4 }));
+      aloneRows.push(log);
+    }
+    const d = new ToyDecoder(probs);
+    const batchRows: number[] = [];
+    rowsPerStep(d, batchRows);
+    const together = await beamSearchBatch(d, jobs, { width: 4, n: 4 });
+    assert.deepEqual(together, alone);
+    assert.ok(new Set(aloneRows.map((r) => r.length)).size > 1, 'precondition: the searches end at different steps');
+    // Each step runs the beams of every unfinished prompt; a finished prompt leaves the batch.
+    const longest = Math.max(...aloneRows.map((r) => r.length));
+    assert.deepEqual(
+      batchRows,
+      Array.from({ length: longest }, (_, k) => aloneRows.reduce((sum, r) => sum + (r[k] ?? 0), 0)),
+    );
+    assert.deepEqual(await beamSearchBatch(d, [], { width: 4, n: 4 }), []);
   });
 
   it('stops between steps once the signal is aborted', async () => {

@@ -176,6 +176,36 @@ describe('generation on the tiny model', () => {
     }
   });
 
+  it('generateBatch: prompts of different lengths (left-padded) get the candidates generate gives each alone', async () => {
+    const prompts = [prompt, 'Tactic state:\n---\na b : ℕ\n⊢ a + b = b + a\n---\nNext tactic:\n---', '⊢ True'];
+    const lengths = prompts.map((p) => gen.model.tokenizer.encode(p).length);
+    assert.equal(new Set(lengths).size, 3, 'precondition: three prompt lengths');
+    const opts = { n: 4, beamWidth: 6, maxNewTokens: 10 };
+    const together = await gen.generateBatch(prompts, opts);
+    assert.equal(together.length, 3);
+    for (const [i, p] of prompts.entries()) {
+      const alone = await gen.generate(p, opts);
+      assert.deepEqual(
+        together[i]!.map((c) => [c.text, c.tokenIds, c.finishReason]),
+        alone.map((c) => [c.text, c.tokenIds, c.finishReason]),
+        `prompt ${i}`,
+      );
+      together[i]!.forEach((c, k) => {
+        assertClose(c.logprob, alone[k]!.logprob, 1e-4, `prompt ${i} candidate ${k}`);
+        // and against the reference forward of that prompt alone
+        const ids = gen.model.tokenizer.encode(p);
+        const ref = referenceTokenLogprobs(ids, c.tokenIds).reduce((a, b) => a + b, 0);
+        assertClose(c.logprob, ref, 1e-4, `prompt ${i} candidate ${k} vs reference`);
+      });
+    }
+    const sampled = await gen.generateBatch(prompts.slice(0, 2), { n: 2, temperature: 1, seed: 5, maxNewTokens: 6 });
+    assert.deepEqual(sampled[1], await gen.generate(prompts[1]!, { n: 2, temperature: 1, seed: 5, maxNewTokens: 6 }));
+    await assert.rejects(
+      gen.generateBatch([prompt, 'x'.repeat(5000)], opts),
+      (err: Error) => err instanceof RangeError && /context length/.test(err.message),
+    );
+  });
+
   it('rejects with AbortError when cancelled between steps, and stays usable', async () => {
     const controller = new AbortController();
     let steps = 0;

@@ -29,6 +29,8 @@ describe('WorkerGenerator', () => {
       assert.deepEqual(await worker.generate(prompt, opts), expected);
       const sampled = { n: 3, temperature: 0.8, seed: 5, maxNewTokens: 6 };
       assert.deepEqual(await worker.generate(prompt, sampled), await local.generate(prompt, sampled));
+      const prompts = [prompt, '⊢ True'];
+      assert.deepEqual(await worker.generateBatch(prompts, opts), await local.generateBatch(prompts, opts));
     } finally {
       await local.release();
     }
@@ -52,6 +54,10 @@ describe('WorkerGenerator', () => {
     assert.ok(Date.now() - started < 5000, 'the abort was honoured promptly');
     const after = await worker.generate(prompt, { n: 1, maxNewTokens: 3 });
     assert.equal(after.length, 1);
+    const batchAbort = new AbortController();
+    const batch = worker.generateBatch([prompt, prompt], { n: 16, maxNewTokens: 256, signal: batchAbort.signal });
+    setTimeout(() => batchAbort.abort(), 30);
+    await assert.rejects(batch, (err: Error) => err.name === 'AbortError');
   });
 
   it('rejects at once for a signal that is already aborted', async () => {
