@@ -129,6 +129,21 @@ export class LocalGenerator implements TacticGenerator {
     return beamSearchBatch(this.model.decoder, jobs, { width: o.beamWidth, n: o.n, signal: o.signal });
   }
 
+  /**
+   * Every distinct candidate that a step-by-step beam search of `opts.beamWidth` finished, best mean first: not only
+   * the best `n` (`opts.n` is ignored), for evaluations that rank them another way.
+   */
+  async finishedBeamCandidates(prompt: string, opts: GenerateOptions): Promise<Candidate[]> {
+    const o = resolveOptions(opts);
+    throwIfAborted(o.signal);
+    const { promptIds, tracker } = this.prepare(prompt, o);
+    return beamSearch(this.model.decoder, promptIds, tracker, {
+      width: o.beamWidth,
+      n: Number.POSITIVE_INFINITY,
+      signal: o.signal,
+    });
+  }
+
   async generate(prompt: string, opts: GenerateOptions): Promise<Candidate[]> {
     const o = resolveOptions(opts);
     throwIfAborted(o.signal);

@@ -206,6 +206,15 @@ describe('generation on the tiny model', () => {
     );
   });
 
+  it('finishedBeamCandidates returns the whole finished pool, of which generate returns the best n', async () => {
+    const opts = { n: 3, beamWidth: 6, maxNewTokens: 8, stop: ['e'] };
+    const all = await gen.finishedBeamCandidates(prompt, opts);
+    const best = await gen.generate(prompt, opts);
+    assert.ok(all.length > best.length, `${all.length} finished, ${best.length} returned`);
+    assert.deepEqual(all.slice(0, best.length), best);
+    for (let i = 1; i < all.length; i++) assert.ok(all[i - 1]!.meanLogprob >= all[i]!.meanLogprob);
+  });
+
   it('rejects with AbortError when cancelled between steps, and stays usable', async () => {
     const controller = new AbortController();
     let steps = 0;

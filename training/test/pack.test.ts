@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { flagSegmentStart, flagTarget, RowPacker, ShardWriter } from '../src/pack/packer';
-import type { PackIndex } from '../src/pack/stage';
+import { type PackIndex, runPackStage } from '../src/pack/stage';
 import { jsonLines } from '../src/tokenizer/stage';
 import { TrainedTokenizer } from '../src/tokenizer/tokenizerJson';
-import type { RunConfig } from '../src/train/runConfig';
+import { loadRunConfig, type RunConfig } from '../src/train/runConfig';
 import { packedTinyRun } from './smokeFixture';
 
 const segment = (n: number, first: number) => ({
@@ -111,5 +111,38 @@ describe('pack stage', () => {
     assert.equal(packed.length, examples);
     assert.equal(examples + index.splits.train.tooLong, expected.length);
     assert.deepEqual(packed.sort(), expected.filter((e) => packed.includes(e)).sort());
+  });
+
+  it('draws pack.goalKnownShare of the sample from first steps (tactic state known), the rest from the others', async () => {
+    const rows: Record<string, unknown>[] = [];
+    for await (const row of jsonLines([path.join(run.runDir, 'tactics-train.jsonl')])) rows.push(row);
+    const known = rows.filter((r) => r['goalKnown'] === true).length;
+    assert.ok(known > 0 && known < rows.length, 'the fixture has both kinds');
+    const packWith = async (goalKnownShare: number | null, maxTrainExamples: number) => {
+      run.stages.pack = { ...run.stages.pack, goalKnownShare, maxTrainExamples };
+      return (await runPackStage(run)).splits.train;
+    };
+    try {
+      const onlyKnown = await packWith(1, rows.length);
+      assert.equal(onlyKnown.goalKnownExamples, onlyKnown.examples);
+      assert.equal(onlyKnown.examples + onlyKnown.tooLong, known);
+      const noneKnown = await packWith(0, rows.length);
+      assert.equal(noneKnown.goalKnownExamples, 0);
+      assert.equal(noneKnown.examples + noneKnown.tooLong, rows.length - known);
+      // Half of a sample of ~known examples: about known/2 of each kind (a seeded draw, so allow the spread).
+      const half = await packWith(0.5, known);
+      const drawnKnown = half.goalKnownExamples;
+      const drawnOther = half.examples - half.goalKnownExamples;
+      assert.ok(Math.abs(drawnKnown - known / 2) < known / 4, `${drawnKnown} first steps of ${known} wanted ~half`);
+      assert.ok(Math.abs(drawnOther - known / 2) < known / 4, `${drawnOther} other steps, ~${known / 2} wanted`);
+    } finally {
+      run.stages.pack = { ...run.stages.pack, goalKnownShare: null, maxTrainExamples: 0 };
+    }
+  });
+
+  it('refuses a goal-known share outside 0–1', () => {
+    const bad = path.join(dir, 'bad.json');
+    writeFileSync(bad, JSON.stringify({ pack: { goalKnownShare: 1.5 } }));
+    assert.throws(() => loadRunConfig(bad), /pack\.goalKnownShare: a number from 0 to 1/);
   });
 });

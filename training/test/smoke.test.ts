@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { getPromptFormat, LocalGenerator } from '../../model/src/index';
 import { runDataStage } from '../src/data/pipeline';
+import { normalizeTactic } from '../src/eval/firstTactics';
 import { runEvalStage } from '../src/eval/stage';
 import { runExportStage } from '../src/export/stage';
 import { runPackStage } from '../src/pack/stage';
@@ -139,9 +140,19 @@ describe('smoke: data → tokenizer → pack → train (with resume) → export 
     const report = await runEvalStage(run);
     assert.ok(report.counts.evaluated > 0);
     assert.ok(report.model.top1 <= report.model.topN && report.model.topN <= report.counts.evaluated);
+    // The second ranking: the fixture's beam (probabilityBeamWidth 6) re-ranked by total log-probability.
+    assert.equal(report.byProbability?.beamWidth, 6);
+    for (const p of report.predictions) {
+      assert.ok(p.byProbability && p.byProbability.length <= 4 && p.byProbability.length > 0);
+    }
+    const hits = report.predictions.filter(
+      (p) => normalizeTactic(p.byProbability?.[0] ?? '') === normalizeTactic(p.gold),
+    ).length;
+    assert.equal(report.byProbability?.top1, hits);
     assert.equal(report.baseline.tactics.length, Math.min(4, report.counts.trainTheorems));
     const card = readFileSync(path.join(report.folder, 'MODEL_CARD.md'), 'utf8');
     assert.match(card, /first-tactic exact match/i);
+    assert.match(card, /\| this model, beam 6, ranked by total log-probability \|/);
     assert.match(card, /CPU only/);
   });
 });

@@ -114,7 +114,7 @@ export function tinyConfig(dir: string, overrides: Record<string, unknown> = {})
       threads: 2,
     },
     export: { folder: '', tolerance: 1e-3 },
-    eval: { maxTheorems: 8, sources: [], n: 4, maxNewTokens: 12 },
+    eval: { maxTheorems: 8, sources: [], n: 4, maxNewTokens: 12, probabilityBeamWidth: 6 },
     ...overrides,
   };
 }

@@ -19,10 +19,20 @@ export interface EvalReport {
   sources: string[];
   budget: { n: number; beamWidth: number; maxNewTokens: number; maxTheorems: number };
   counts: { heldOutTheorems: number; sampled: number; evaluated: number; tooLong: number; trainTheorems: number };
+  /** Beam search of width n, candidates ranked by mean log-probability (as the product's search ranks them). */
   model: Hits;
+  /** Beam search of a wider beam, its candidates ranked by total log-probability; absent when not run. */
+  byProbability?: Hits & { beamWidth: number };
   baseline: Hits & { tactics: { tactic: string; count: number }[] };
   seconds: number;
-  predictions: { theorem: string; path: string; gold: string; candidates: string[] }[];
+  predictions: {
+    theorem: string;
+    path: string;
+    gold: string;
+    candidates: string[];
+    /** The best n of the wider beam by total log-probability. */
+    byProbability?: string[];
+  }[];
 }
 
 export async function runEvalStage(run: RunConfig, log: (line: string) => void = () => {}): Promise<EvalReport> {
@@ -44,12 +54,15 @@ export async function runEvalStage(run: RunConfig, log: (line: string) => void =
   const sample = order.slice(0, cfg.maxTheorems).map((o) => o.t);
 
   const model: Hits = { top1: 0, topN: 0 };
+  const byProbability: Hits = { top1: 0, topN: 0 };
+  const wide = cfg.probabilityBeamWidth;
   const baseline: Hits = { top1: 0, topN: 0 };
   const predictions: EvalReport['predictions'] = [];
   let tooLong = 0;
   try {
     for (const [i, item] of sample.entries()) {
       let candidates: string[];
+      let ranked: string[] | undefined;
       try {
         const out = await generator.generate(item.prompt, {
           n: cfg.n,
@@ -57,6 +70,18 @@ export async function runEvalStage(run: RunConfig, log: (line: string) => void =
           maxNewTokens: cfg.maxNewTokens,
         });
         candidates = out.map((c) => format.parseCompletion(c.text));
+        if (wide > 0) {
+          const all = await generator.finishedBeamCandidates(item.prompt, {
+            n: cfg.n,
+            beamWidth: wide,
+            stop: format.stop,
+            maxNewTokens: cfg.maxNewTokens,
+          });
+          ranked = [...all]
+            .sort((a, b) => b.logprob - a.logprob)
+            .slice(0, cfg.n)
+            .map((c) => format.parseCompletion(c.text));
+        }
       } catch (e) {
         if (e instanceof RangeError) {
           tooLong++;
@@ -72,9 +97,20 @@ export async function runEvalStage(run: RunConfig, log: (line: string) => void =
       );
       model.top1 += m.top1;
       model.topN += m.topN;
+      if (ranked) {
+        const r = score(item.tactic, ranked, cfg.n);
+        byProbability.top1 += r.top1;
+        byProbability.topN += r.topN;
+      }
       baseline.top1 += b.top1;
       baseline.topN += b.topN;
-      predictions.push({ theorem: item.theorem, path: item.path, gold: item.tactic, candidates });
+      predictions.push({
+        theorem: item.theorem,
+        path: item.path,
+        gold: item.tactic,
+        candidates,
+        ...(ranked ? { byProbability: ranked } : {}),
+      });
       if ((i + 1) % 50 === 0) {
         log(
           `eval: ${i + 1}/${sample.length}: model top-1 ${model.top1}, top-${cfg.n} ${model.topN}; baseline ${baseline.top1}, ${baseline.topN}`,
@@ -97,6 +133,7 @@ export async function runEvalStage(run: RunConfig, log: (line: string) => void =
       trainTheorems: train.length,
     },
     model,
+    ...(wide > 0 ? { byProbability: { ...byProbability, beamWidth: wide } } : {}),
     baseline: { ...baseline, tactics: baselineTactics },
     seconds: Number(((performance.now() - started) / 1000).toFixed(1)),
     predictions,
@@ -115,7 +152,12 @@ export function describeEval(r: EvalReport): string {
     `data: held-out first tactics of run "${r.data.run}" (${r.sources.join(', ') || 'all sources'}): ${r.counts.heldOutTheorems} theorems, ` +
       `${r.counts.sampled} sampled, ${r.counts.evaluated} evaluated, ${r.counts.tooLong} skipped (prompt longer than the context)`,
     `budget: beam search, n = beam width = ${r.budget.n}, at most ${r.budget.maxNewTokens} new tokens; ${r.seconds} s`,
-    `model:    top-1 ${pct(r.model.top1)} (${r.model.top1}/${n}), top-${r.budget.n} ${pct(r.model.topN)} (${r.model.topN}/${n})`,
+    `model:    top-1 ${pct(r.model.top1)} (${r.model.top1}/${n}), top-${r.budget.n} ${pct(r.model.topN)} (${r.model.topN}/${n}) — ranked by mean log-probability, as the search ranks`,
+    ...(r.byProbability
+      ? [
+          `model:    top-1 ${pct(r.byProbability.top1)} (${r.byProbability.top1}/${n}), top-${r.budget.n} ${pct(r.byProbability.topN)} (${r.byProbability.topN}/${n}) — beam ${r.byProbability.beamWidth}, ranked by total log-probability`,
+        ]
+      : []),
     `baseline: top-1 ${pct(r.baseline.top1)} (${r.baseline.top1}/${n}), top-${r.budget.n} ${pct(r.baseline.topN)} (${r.baseline.topN}/${n}) ` +
       `— the ${r.budget.n} most frequent first tactics of ${r.counts.trainTheorems} training theorems: ${r.baseline.tactics.map((t) => t.tactic).join(' | ')}`,
   ].join('\n');

@@ -27,6 +27,12 @@ function readJson<T>(file: string): T | undefined {
 }
 
 const int = (n: number | undefined) => (n === undefined ? 'n/a' : n.toLocaleString('en-US'));
+
+/** ", N of them with the tactic state known" when the pack recorded it (packs written before it did not). */
+function goalKnownPart(split: PackIndex['splits']['train'] | undefined): string {
+  const n = split?.goalKnownExamples;
+  return n === undefined ? '' : `, ${int(n)} of them first steps with the tactic state known`;
+}
 const pct = (k: number, n: number) => (n > 0 ? `${((100 * k) / n).toFixed(1)} % (${k}/${n})` : 'n/a');
 const fixed = (n: number | undefined, digits = 3) => (n === undefined ? 'n/a' : n.toFixed(digits));
 
@@ -70,13 +76,16 @@ function firstSuggestions(e: EvalReport): { distinct: number; list: string } {
   return { distinct: counts.size, list };
 }
 
-/** One plain sentence on how the model compares with the baseline. */
+/** Plain sentences on how the model compares with the baseline, per ranking. */
 function comparison(e: EvalReport): string {
   const verdict = (m: number, b: number) => (m > b ? 'better than' : m < b ? 'worse than' : 'level with');
-  return (
-    `On this measure the model is ${verdict(e.model.top1, e.baseline.top1)} the baseline at top-1 and ` +
-    `${verdict(e.model.topN, e.baseline.topN)} it at top-${e.budget.n}.`
-  );
+  const sentence = (what: string, h: { top1: number; topN: number }) =>
+    `${what} the model is ${verdict(h.top1, e.baseline.top1)} the baseline at top-1 and ` +
+    `${verdict(h.topN, e.baseline.topN)} it at top-${e.budget.n}.`;
+  return [
+    sentence('Ranked as the search ranks (mean log-probability)', e.model),
+    ...(e.byProbability ? [sentence('Ranked by total log-probability', e.byProbability)] : []),
+  ].join(' ');
 }
 
 function hardware(summary: TrainSummary | undefined): string {
@@ -196,7 +205,7 @@ export function modelCardText(run: RunConfig): string {
     `Hardware: ${hardware(summary)}.`,
     `Packed rows of ${int(pack?.seq_len)} positions, several examples per row with attention and positions confined to each example;`,
     'the loss is taken on the target tokens (the tactic, `---` and `</s>`) only.',
-    `Examples packed: ${int(pack?.splits.train.examples)} train (a seeded sample; ${int(pack?.splits.train.tooLong)} longer than the context left out), ` +
+    `Examples packed: ${int(pack?.splits.train.examples)} train (a seeded sample${goalKnownPart(pack?.splits.train)}; ${int(pack?.splits.train.tooLong)} longer than the context left out), ` +
       `${int(pack?.splits.heldout.examples)} held-out for the held-out loss.`,
     `Steps: ${int(summary?.steps)} of ${int(summary?.max_steps)}${summary?.stopped_early ? ' (stopped early by the time limit)' : ''}, ` +
       `${summary?.rows_per_step ?? 'n/a'} rows per step; tokens seen ${int(summary?.tokens)}, of which target tokens ${int(summary?.target_tokens)}; ` +
@@ -215,12 +224,20 @@ export function modelCardText(run: RunConfig): string {
     const e = evaluation;
     p(
       `First-tactic exact match on ${e.counts.evaluated} held-out ${e.sources.join('/') || 'all-source'} theorems (the first tactic of theorems in`,
-      'held-out files, whitespace normalised; no Lean, so a different but valid tactic counts as wrong): beam search,',
-      `${e.budget.n} candidates, at most ${e.budget.maxNewTokens} new tokens. Baseline: the ${e.budget.n} most frequent first tactics of the training split, in order.`,
+      'held-out files, whitespace normalised; no Lean, so a different but valid tactic counts as wrong), at most',
+      `${e.budget.maxNewTokens} new tokens per candidate. Baseline: the ${e.budget.n} most frequent first tactics of the training split, in order.`,
+      'Two rankings of the model: the one the product uses (beam search, candidates by mean log-probability per token, the',
+      "Llemma search's length-normalised score) and, comparable with the baseline's ranking by frequency, a wider beam's",
+      'candidates by total log-probability (the sequences the model itself finds most likely).',
       '',
-      '| | top-1 | top-8 |',
+      `| | top-1 | top-${e.budget.n} |`,
       '|---|---:|---:|',
-      `| this model | ${pct(e.model.top1, e.counts.evaluated)} | ${pct(e.model.topN, e.counts.evaluated)} |`,
+      `| this model, beam ${e.budget.n}, ranked by mean log-probability (as the search ranks) | ${pct(e.model.top1, e.counts.evaluated)} | ${pct(e.model.topN, e.counts.evaluated)} |`,
+      ...(e.byProbability
+        ? [
+            `| this model, beam ${e.byProbability.beamWidth}, ranked by total log-probability | ${pct(e.byProbability.top1, e.counts.evaluated)} | ${pct(e.byProbability.topN, e.counts.evaluated)} |`,
+          ]
+        : []),
       `| frequency baseline | ${pct(e.baseline.top1, e.counts.evaluated)} | ${pct(e.baseline.topN, e.counts.evaluated)} |`,
       '',
       comparison(e),

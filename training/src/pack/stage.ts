@@ -21,6 +21,8 @@ export interface SplitStats {
   shards: ShardInfo[];
   rows: number;
   examples: number;
+  /** Of them, examples whose tactic state is known (a theorem's first step). */
+  goalKnownExamples: number;
   tooLong: number;
   tokens: number;
   targetTokens: number;
@@ -53,6 +55,31 @@ function exampleCounts(runDir: string): { train: number; heldOut: number } {
     heldOut += s.tactics.heldOut;
   }
   return { train, heldOut };
+}
+
+/**
+ * The chance that each example of a split is kept: max / total for every example, or, with a goal-known share, that
+ * share of max from the goal-known examples and the rest from the others (counted in one pass over the file).
+ */
+async function keepProbabilities(
+  file: string,
+  total: number,
+  max: number,
+  goalKnownShare: number | null,
+): Promise<{ known: number; unknown: number }> {
+  if (max <= 0 || total <= 0) return { known: 1, unknown: 1 };
+  if (goalKnownShare === null) {
+    const p = Math.min(1, max / total);
+    return { known: p, unknown: p };
+  }
+  let known = 0;
+  let unknown = 0;
+  for await (const row of jsonLines([file])) {
+    if (row['goalKnown'] === true) known++;
+    else unknown++;
+  }
+  const p = (want: number, have: number) => (have > 0 ? Math.min(1, want / have) : 0);
+  return { known: p(max * goalKnownShare, known), unknown: p(max * (1 - goalKnownShare), unknown) };
 }
 
 export async function runPackStage(run: RunConfig, log: (line: string) => void = () => {}): Promise<PackIndex> {
@@ -92,6 +119,7 @@ export async function runPackStage(run: RunConfig, log: (line: string) => void =
       shards: [],
       rows: 0,
       examples: 0,
+      goalKnownExamples: 0,
       tooLong: 0,
       tokens: 0,
       targetTokens: 0,
@@ -101,9 +129,10 @@ export async function runPackStage(run: RunConfig, log: (line: string) => void =
     const writer = new ShardWriter(dir, name, rowLen, cfg.shardRows);
     const packer = new RowPacker(rowLen, tok.eosId, (ids, flags) => writer.write(ids, flags));
     const random = seeded(run.data.seed ^ (name === 'train' ? 0x7061636b : 0x68656c64));
-    const keep = max > 0 && total > 0 ? Math.min(1, max / total) : 1;
+    const keep = await keepProbabilities(file, total, max, name === 'train' ? cfg.goalKnownShare : null);
     for await (const row of jsonLines([file])) {
-      if (random() >= keep) continue;
+      const known = row['goalKnown'] === true;
+      if (random() >= (known ? keep.known : keep.unknown)) continue;
       const { ids, flags } = encodeExample(String(row['prompt']), String(row['target']));
       if (ids.length > rowLen) {
         stats.tooLong++;
@@ -111,6 +140,7 @@ export async function runPackStage(run: RunConfig, log: (line: string) => void =
       }
       packer.add({ ids, flags });
       stats.examples++;
+      if (known) stats.goalKnownExamples++;
       stats.tokens += ids.length;
       for (const f of flags) if (f & flagTarget) stats.targetTokens++;
     }
@@ -133,7 +163,7 @@ export async function runPackStage(run: RunConfig, log: (line: string) => void =
     stats.rows = writer.rows;
     stats.paddingTokens = packer.wastedTokens;
     log(
-      `pack ${name}: ${stats.examples} examples (${stats.tooLong} longer than ${rowLen} tokens left out) in ${stats.rows} rows`,
+      `pack ${name}: ${stats.examples} examples (${stats.goalKnownExamples} with the tactic state known; ${stats.tooLong} longer than ${rowLen} tokens left out) in ${stats.rows} rows`,
     );
     return stats;
   };

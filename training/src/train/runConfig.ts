@@ -28,6 +28,12 @@ export interface PackStageConfig {
   seqLen: number;
   /** Tactic examples packed for training (a seeded sample); 0: all. */
   maxTrainExamples: number;
+  /**
+   * Share of maxTrainExamples drawn from examples whose tactic state is known (a theorem's first step, the goal
+   * rendered from its binders: the condition the server's prompts are always in); the rest from the other steps.
+   * null: one uniform sample.
+   */
+  goalKnownShare: number | null;
   /** Held-out examples packed for the held-out loss; 0: all. */
   maxHeldOutExamples: number;
   /** Tokens of mixture text (whole documents cut into rows, loss on every token) added to the training split. */
@@ -61,6 +67,11 @@ export interface EvalStageConfig {
   /** Candidates per theorem (beam width = n). */
   n: number;
   maxNewTokens: number;
+  /**
+   * The second measure: a beam search of this width (32: the search's setting) whose finished candidates (all of
+   * them) are ranked by total log-probability, the best n kept, as the baseline ranks tactics by frequency. 0: not run.
+   */
+  probabilityBeamWidth: number;
 }
 
 export interface ModelStagesConfig {
@@ -73,10 +84,17 @@ export interface ModelStagesConfig {
 
 export const defaultStages: ModelStagesConfig = {
   tokenizer: { vocabSize: 8000, sampleMB: 24, mixtureShare: 0.3, charCoverage: 0.99995, minPairCount: 2 },
-  pack: { seqLen: 512, maxTrainExamples: 0, maxHeldOutExamples: 2000, mixtureTokens: 0, shardRows: 65536 },
+  pack: {
+    seqLen: 512,
+    maxTrainExamples: 0,
+    goalKnownShare: null,
+    maxHeldOutExamples: 2000,
+    mixtureTokens: 0,
+    shardRows: 65536,
+  },
   train: { model: {}, train: {} },
   export: { folder: '', tolerance: 1e-3 },
-  eval: { maxTheorems: 300, sources: ['mathlib4'], n: 8, maxNewTokens: 48 },
+  eval: { maxTheorems: 300, sources: ['mathlib4'], n: 8, maxNewTokens: 48, probabilityBeamWidth: 32 },
 };
 
 const stageKeys = ['tokenizer', 'pack', 'model', 'train', 'export', 'eval'] as const;
@@ -115,7 +133,15 @@ export function loadRunConfig(file?: string): RunConfig {
 function mergeStages(part: Record<string, unknown>): ModelStagesConfig {
   const { model, train, ...rest } = part;
   // model and train are open objects for Python; everything else is checked key by key against the defaults.
+  // pack.goalKnownShare is a number or null, which the key-by-key merge (typed by the defaults) cannot express.
+  let knownShare: unknown = null;
+  if (typeof rest['pack'] === 'object' && rest['pack'] !== null && 'goalKnownShare' in rest['pack']) {
+    const { goalKnownShare, ...packRest } = rest['pack'] as Record<string, unknown>;
+    knownShare = goalKnownShare;
+    rest['pack'] = packRest;
+  }
   const merged = mergeConfig(structuredClone(defaultStages), { ...rest });
+  merged.pack.goalKnownShare = knownShare as number | null;
   for (const [key, value] of [
     ['model', model],
     ['train', train],
@@ -129,6 +155,10 @@ function mergeStages(part: Record<string, unknown>): ModelStagesConfig {
   if (model !== undefined) merged.train.model = { ...merged.train.model, ...(model as object) };
   const { pack, tokenizer } = merged;
   if (!Number.isInteger(pack.seqLen) || pack.seqLen < 8) throw new Error('config pack.seqLen: an integer ≥ 8');
+  const share = pack.goalKnownShare;
+  if (share !== null && !(typeof share === 'number' && share >= 0 && share <= 1)) {
+    throw new Error('config pack.goalKnownShare: a number from 0 to 1');
+  }
   if (tokenizer.vocabSize < 300 || tokenizer.vocabSize > 65535) {
     throw new Error('config tokenizer.vocabSize: between 300 and 65535 (ids are stored as uint16)');
   }
