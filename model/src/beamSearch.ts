@@ -67,7 +67,8 @@ interface JobState {
 /**
  * Beam searches of several prompts in one decoder batch: the prompts are prefilled together (left-padded), and
  * every step runs the beams of all unfinished prompts as one batch; a prompt whose search is done leaves the
- * batch. Each prompt's search is exactly `beamSearch` of that prompt alone (same beams, same candidates), and the
+ * batch. Each prompt's search is `beamSearch` of that prompt alone, step for step (an ONNX decoder's logits for a
+ * left-padded row may differ from the unpadded ones in the last bits, which can only flip exact ties), and the
  * results come back in the order of `jobs`.
  */
 export async function beamSearchBatch<C>(

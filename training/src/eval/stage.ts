@@ -1,7 +1,9 @@
 /**
  * `llemma-train eval`: first-tactic exact match of the exported model on held-out theorems, through the product's
  * own runtime (model/src's LocalGenerator: ONNX Runtime, beam search, the prompt format's stop strings), against a
- * frequency baseline that always proposes the training split's most common first tactics. Writes
+ * frequency baseline that always proposes the training split's most common first tactics. The model is ranked two
+ * ways: its beam-n candidates by mean log-probability (the search's order) and, unless probabilityBeamWidth is 0, all
+ * finished candidates of a wider beam by total log-probability (the order comparable with the baseline's). Writes
  * out/<run>/eval.json (with every prediction) and refreshes the model card.
  */
 import { writeFileSync } from 'node:fs';
