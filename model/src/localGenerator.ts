@@ -123,7 +123,7 @@ export class LocalGenerator implements TacticGenerator {
     const jobs = prompts.map((p) => this.prepare(p, o));
     if (o.temperature > 0 || this.graph.graph !== null || jobs.length <= 1) {
       const out: Candidate[][] = [];
-      for (const p of prompts) out.push(await this.generate(p, opts));
+      for (const job of jobs) out.push(await this.run(job, o));
       return out;
     }
     return beamSearchBatch(this.model.decoder, jobs, { width: o.beamWidth, n: o.n, signal: o.signal });
@@ -147,8 +147,15 @@ export class LocalGenerator implements TacticGenerator {
   async generate(prompt: string, opts: GenerateOptions): Promise<Candidate[]> {
     const o = resolveOptions(opts);
     throwIfAborted(o.signal);
+    return this.run(this.prepare(prompt, o), o);
+  }
+
+  /** One prepared prompt: beam search (in generation.onnx when it is used and the search fits) or sampling. */
+  private run(
+    { promptIds, tracker }: { promptIds: number[]; tracker: CompletionTracker },
+    o: ResolvedOptions,
+  ): Promise<Candidate[]> {
     const { decoder } = this.model;
-    const { promptIds, tracker } = this.prepare(prompt, o);
     if (o.temperature === 0) {
       const g = this.graph.graph;
       // Searches beyond the operator's limits run step by step.

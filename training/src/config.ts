@@ -100,6 +100,8 @@ export const repoDir = path.resolve(workspaceDir, '..');
 const openObjects = new Set(['data.decontamination.problemIdAliases']);
 // Keys whose default is null but which take a string.
 const nullableStrings = new Set(['dataDir']);
+// Keys whose default is null but which take a number (the model stages' keys are merged with this function too).
+const nullableNumbers = new Set(['pack.goalKnownShare']);
 // Keys that take a number or the word "auto".
 const numberOrAuto = new Set(['data.workers']);
 
@@ -119,6 +121,9 @@ export function mergeConfig<T>(base: T, override: unknown, where = ''): T {
     if (!(key in out)) throw new Error(`config ${at}: unknown key (known: ${Object.keys(out).join(', ')})`);
     const current = out[key];
     if (nullableStrings.has(at) && (value === null || typeof value === 'string')) {
+      out[key] = value;
+    } else if (nullableNumbers.has(at)) {
+      if (value !== null && typeof value !== 'number') throw new Error(`config ${at}: expected a number or null`);
       out[key] = value;
     } else if (numberOrAuto.has(at)) {
       if (value !== 'auto' && !(typeof value === 'number' && Number.isInteger(value) && value >= 0)) {

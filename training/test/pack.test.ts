@@ -144,5 +144,9 @@ describe('pack stage', () => {
     const bad = path.join(dir, 'bad.json');
     writeFileSync(bad, JSON.stringify({ pack: { goalKnownShare: 1.5 } }));
     assert.throws(() => loadRunConfig(bad), /pack\.goalKnownShare: a number from 0 to 1/);
+    writeFileSync(bad, JSON.stringify({ pack: { goalKnownShare: 'half' } }));
+    assert.throws(() => loadRunConfig(bad), /pack\.goalKnownShare: expected a number or null/);
+    writeFileSync(bad, JSON.stringify({ pack: { goalKnownShare: 0.5 } }));
+    assert.equal(loadRunConfig(bad).stages.pack.goalKnownShare, 0.5);
   });
 });

@@ -133,15 +133,7 @@ export function loadRunConfig(file?: string): RunConfig {
 function mergeStages(part: Record<string, unknown>): ModelStagesConfig {
   const { model, train, ...rest } = part;
   // model and train are open objects for Python; everything else is checked key by key against the defaults.
-  // pack.goalKnownShare is a number or null, which the key-by-key merge (typed by the defaults) cannot express.
-  let knownShare: unknown = null;
-  if (typeof rest['pack'] === 'object' && rest['pack'] !== null && 'goalKnownShare' in rest['pack']) {
-    const { goalKnownShare, ...packRest } = rest['pack'] as Record<string, unknown>;
-    knownShare = goalKnownShare;
-    rest['pack'] = packRest;
-  }
   const merged = mergeConfig(structuredClone(defaultStages), { ...rest });
-  merged.pack.goalKnownShare = knownShare as number | null;
   for (const [key, value] of [
     ['model', model],
     ['train', train],
@@ -156,7 +148,7 @@ function mergeStages(part: Record<string, unknown>): ModelStagesConfig {
   const { pack, tokenizer } = merged;
   if (!Number.isInteger(pack.seqLen) || pack.seqLen < 8) throw new Error('config pack.seqLen: an integer ≥ 8');
   const share = pack.goalKnownShare;
-  if (share !== null && !(typeof share === 'number' && share >= 0 && share <= 1)) {
+  if (share !== null && !(share >= 0 && share <= 1)) {
     throw new Error('config pack.goalKnownShare: a number from 0 to 1');
   }
   if (tokenizer.vocabSize < 300 || tokenizer.vocabSize > 65535) {
