@@ -140,6 +140,55 @@ describe('pack stage', () => {
     }
   });
 
+  it('leaves out training examples whose target is longer than pack.maxTargetTokens, and counts them', async () => {
+    /** Target tokens (flagged for the loss) of every packed segment of a split. */
+    const targetLengths = (index: PackIndex, split: 'train' | 'heldout') => {
+      const lengths: number[] = [];
+      for (const s of index.splits[split].shards) {
+        for (const f of readFileSync(path.join(run.runDir, 'pack', s.flags))) {
+          if (f & flagSegmentStart) lengths.push(0);
+          if (f & flagTarget) lengths[lengths.length - 1]!++;
+        }
+      }
+      return lengths;
+    };
+    const packWith = async (maxTargetTokens: number) => {
+      run.stages.pack = { ...run.stages.pack, maxTargetTokens };
+      return runPackStage(run);
+    };
+    try {
+      const all = await packWith(0);
+      const lengths = targetLengths(all, 'train').sort((a, b) => a - b);
+      assert.equal(all.max_target_tokens, 0);
+      assert.equal(all.splits.train.targetTooLong, 0);
+      const cap = lengths[Math.floor(lengths.length / 2)]!;
+      const longer = lengths.filter((n) => n > cap).length;
+      assert.ok(longer > 0 && cap > 0, 'the fixture has targets on both sides of the median');
+      const capped = await packWith(cap);
+      assert.equal(capped.max_target_tokens, cap);
+      assert.ok(targetLengths(capped, 'train').every((n) => n <= cap));
+      assert.equal(capped.splits.train.targetTooLong, longer);
+      assert.equal(capped.splits.train.examples, all.splits.train.examples - longer);
+      // The held-out split keeps every example, so its loss means the same with and without the cap.
+      assert.equal(capped.splits.heldout.targetTooLong, 0);
+      assert.deepEqual(targetLengths(capped, 'heldout'), targetLengths(all, 'heldout'));
+    } finally {
+      run.stages.pack = { ...run.stages.pack, maxTargetTokens: 0 };
+    }
+  });
+
+  it('refuses a target cap that is not a whole number ≥ 0', () => {
+    const bad = path.join(dir, 'bad-cap.json');
+    for (const value of [-1, 2.5]) {
+      writeFileSync(bad, JSON.stringify({ pack: { maxTargetTokens: value } }));
+      assert.throws(() => loadRunConfig(bad), /pack\.maxTargetTokens: a whole number ≥ 0/);
+    }
+    writeFileSync(bad, JSON.stringify({ pack: { maxTargetTokens: 'short' } }));
+    assert.throws(() => loadRunConfig(bad), /pack\.maxTargetTokens: expected number/);
+    writeFileSync(bad, JSON.stringify({ pack: { maxTargetTokens: 24 } }));
+    assert.equal(loadRunConfig(bad).stages.pack.maxTargetTokens, 24);
+  });
+
   it('refuses a goal-known share outside 0–1', () => {
     const bad = path.join(dir, 'bad.json');
     writeFileSync(bad, JSON.stringify({ pack: { goalKnownShare: 1.5 } }));

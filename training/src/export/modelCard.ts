@@ -33,6 +33,10 @@ function goalKnownPart(split: PackIndex['splits']['train'] | undefined): string 
   const n = split?.goalKnownExamples;
   return n === undefined ? '' : `, ${int(n)} of them first steps with the tactic state known`;
 }
+function targetCapPart(pack: PackIndex | undefined): string {
+  const cap = pack?.max_target_tokens;
+  return cap ? ` and ${int(pack?.splits.train.targetTooLong)} whose target is longer than ${cap} tokens` : '';
+}
 const pct = (k: number, n: number) => (n > 0 ? `${((100 * k) / n).toFixed(1)} % (${k}/${n})` : 'n/a');
 const fixed = (n: number | undefined, digits = 3) => (n === undefined ? 'n/a' : n.toFixed(digits));
 
@@ -205,7 +209,7 @@ export function modelCardText(run: RunConfig): string {
     `Hardware: ${hardware(summary)}.`,
     `Packed rows of ${int(pack?.seq_len)} positions, several examples per row with attention and positions confined to each example;`,
     'the loss is taken on the target tokens (the tactic, `---` and `</s>`) only.',
-    `Examples packed: ${int(pack?.splits.train.examples)} train (a seeded sample${goalKnownPart(pack?.splits.train)}; ${int(pack?.splits.train.tooLong)} longer than the context left out), ` +
+    `Examples packed: ${int(pack?.splits.train.examples)} train (a seeded sample${goalKnownPart(pack?.splits.train)}; ${int(pack?.splits.train.tooLong)} longer than the context${targetCapPart(pack)} left out), ` +
       `${int(pack?.splits.heldout.examples)} held-out for the held-out loss.`,
     `Steps: ${int(summary?.steps)} of ${int(summary?.max_steps)}${summary?.stopped_early ? ' (stopped early by the time limit)' : ''}, ` +
       `${summary?.rows_per_step ?? 'n/a'} rows per step; tokens seen ${int(summary?.tokens)}, of which target tokens ${int(summary?.target_tokens)}; ` +

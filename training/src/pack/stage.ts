@@ -24,6 +24,8 @@ export interface SplitStats {
   /** Of them, examples whose tactic state is known (a theorem's first step). */
   goalKnownExamples: number;
   tooLong: number;
+  /** Left out because the target alone is longer than pack.maxTargetTokens (training split only). */
+  targetTooLong: number;
   tokens: number;
   targetTokens: number;
   mixtureTokens: number;
@@ -41,6 +43,8 @@ export interface PackIndex {
   tokenizer_sha256: string;
   /** Examples whose prompt/target seam was re-encoded as one text and differed (they are packed as one text). */
   seam_mismatches: number;
+  /** pack.maxTargetTokens of the run (0: no limit; absent in indexes written before it existed). */
+  max_target_tokens?: number;
   splits: { train: SplitStats; heldout: SplitStats };
   seconds: number;
 }
@@ -109,9 +113,10 @@ export async function runPackStage(run: RunConfig, log: (line: string) => void =
     }
     ids.push(tok.eosId);
     const flags = new Uint8Array(ids.length);
-    flags.fill(flagTarget, Math.min(promptIds.length, ids.length - 1));
+    const firstTarget = Math.min(promptIds.length, ids.length - 1);
+    flags.fill(flagTarget, firstTarget);
     flags[0] = flagSegmentStart;
-    return { ids, flags };
+    return { ids, flags, targetTokens: ids.length - firstTarget };
   };
 
   const packSplit = async (name: 'train' | 'heldout', file: string, total: number, max: number) => {
@@ -121,6 +126,7 @@ export async function runPackStage(run: RunConfig, log: (line: string) => void =
       examples: 0,
       goalKnownExamples: 0,
       tooLong: 0,
+      targetTooLong: 0,
       tokens: 0,
       targetTokens: 0,
       mixtureTokens: 0,
@@ -130,12 +136,17 @@ export async function runPackStage(run: RunConfig, log: (line: string) => void =
     const packer = new RowPacker(rowLen, tok.eosId, (ids, flags) => writer.write(ids, flags));
     const random = seeded(run.data.seed ^ (name === 'train' ? 0x7061636b : 0x68656c64));
     const keep = await keepProbabilities(file, total, max, name === 'train' ? cfg.goalKnownShare : null);
+    const targetCap = name === 'train' ? cfg.maxTargetTokens : 0;
     for await (const row of jsonLines([file])) {
       const known = row['goalKnown'] === true;
       if (random() >= (known ? keep.known : keep.unknown)) continue;
-      const { ids, flags } = encodeExample(String(row['prompt']), String(row['target']));
+      const { ids, flags, targetTokens } = encodeExample(String(row['prompt']), String(row['target']));
       if (ids.length > rowLen) {
         stats.tooLong++;
+        continue;
+      }
+      if (targetCap > 0 && targetTokens > targetCap) {
+        stats.targetTooLong++;
         continue;
       }
       packer.add({ ids, flags });
@@ -163,7 +174,9 @@ export async function runPackStage(run: RunConfig, log: (line: string) => void =
     stats.rows = writer.rows;
     stats.paddingTokens = packer.wastedTokens;
     log(
-      `pack ${name}: ${stats.examples} examples (${stats.goalKnownExamples} with the tactic state known; ${stats.tooLong} longer than ${rowLen} tokens left out) in ${stats.rows} rows`,
+      `pack ${name}: ${stats.examples} examples (${stats.goalKnownExamples} with the tactic state known; ${stats.tooLong} longer than ${rowLen} tokens` +
+        (targetCap > 0 ? `, ${stats.targetTooLong} with a target longer than ${targetCap} tokens` : '') +
+        ` left out) in ${stats.rows} rows`,
     );
     return stats;
   };
@@ -173,6 +186,7 @@ export async function runPackStage(run: RunConfig, log: (line: string) => void =
   const index: PackIndex = {
     format: packFormat,
     seq_len: cfg.seqLen,
+    max_target_tokens: cfg.maxTargetTokens,
     row_len: rowLen,
     vocab_size: tok.vocabSize,
     bos_id: tok.bosId,

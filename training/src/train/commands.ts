@@ -26,7 +26,7 @@ export const modelCommands: Record<string, Command> = {
     const r = await runPackStage(run, log);
     const s = (name: 'train' | 'heldout') => {
       const x = r.splits[name];
-      return `${name}: ${x.examples} examples (${x.tooLong} too long) in ${x.rows} rows, ${x.targetTokens}/${x.tokens} target tokens`;
+      return `${name}: ${x.examples} examples (${x.tooLong} too long${x.targetTooLong ? `, ${x.targetTooLong} with too long a target` : ''}) in ${x.rows} rows, ${x.targetTokens}/${x.tokens} target tokens`;
     };
     return `${s('train')}\n${s('heldout')}\nwrote ${run.runDir}/pack/index.json`;
   },

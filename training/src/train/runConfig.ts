@@ -34,6 +34,11 @@ export interface PackStageConfig {
    * null: one uniform sample.
    */
   goalKnownShare: number | null;
+  /**
+   * Training examples whose target (the tactic, the stop string and `</s>`) takes more tokens are left out and
+   * counted; 0: no limit. The held-out split is not filtered, so its loss stays comparable between runs.
+   */
+  maxTargetTokens: number;
   /** Held-out examples packed for the held-out loss; 0: all. */
   maxHeldOutExamples: number;
   /** Tokens of mixture text (whole documents cut into rows, loss on every token) added to the training split. */
@@ -88,6 +93,7 @@ export const defaultStages: ModelStagesConfig = {
     seqLen: 512,
     maxTrainExamples: 0,
     goalKnownShare: null,
+    maxTargetTokens: 0,
     maxHeldOutExamples: 2000,
     mixtureTokens: 0,
     shardRows: 65536,
@@ -150,6 +156,9 @@ function mergeStages(part: Record<string, unknown>): ModelStagesConfig {
   const share = pack.goalKnownShare;
   if (share !== null && !(share >= 0 && share <= 1)) {
     throw new Error('config pack.goalKnownShare: a number from 0 to 1');
+  }
+  if (!Number.isInteger(pack.maxTargetTokens) || pack.maxTargetTokens < 0) {
+    throw new Error('config pack.maxTargetTokens: a whole number ≥ 0 (0: no limit)');
   }
   if (tokenizer.vocabSize < 300 || tokenizer.vocabSize > 65535) {
     throw new Error('config tokenizer.vocabSize: between 300 and 65535 (ids are stored as uint16)');
