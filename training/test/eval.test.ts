@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { getPromptFormat } from '../../model/src/index';
-import { mostFrequent, normalizeTactic, score, tacticOfTarget } from '../src/eval/firstTactics';
+import { mostFrequent, normalizeTactic, pairedTopN, score, signTestP, tacticOfTarget } from '../src/eval/firstTactics';
 
 describe('first-tactic evaluation', () => {
   it('reads the tactic of a target the way the runtime parses a completion', () => {
@@ -24,5 +24,27 @@ describe('first-tactic evaluation', () => {
       { tactic: 'simp', count: 2 },
       { tactic: 'aesop', count: 1 },
     ]);
+  });
+
+  it('gives the exact two-sided sign test of a paired comparison', () => {
+    assert.equal(signTestP(0, 0), 1);
+    assert.equal(signTestP(3, 3), 1);
+    assert.equal(signTestP(1, 0), 1); // one flip: either way is as likely
+    assert.equal(signTestP(5, 0), 2 / 32);
+    assert.equal(signTestP(0, 5), 2 / 32);
+    assert.ok(Math.abs(signTestP(8, 2) - (2 * (1 + 10 + 45)) / 1024) < 1e-15);
+    // Large counts stay finite and symmetric.
+    const p = signTestP(150, 110);
+    assert.ok(p > 0.01 && p < 0.02, String(p));
+    assert.equal(signTestP(110, 150), p);
+  });
+
+  it('counts the theorems only one side gets right at top-n', () => {
+    const gold = ['simp', 'rfl', 'ring', 'intro x'];
+    const model = [['simp'], ['ring', 'rfl'], ['omega'], ['intro  x']];
+    const baseline = [['simp'], ['simp'], ['ring'], ['simp']];
+    assert.deepEqual(pairedTopN(gold, model, baseline, 2), { modelOnly: 2, baselineOnly: 1, p: 1 });
+    // At top-1 the model's 'rfl' (second) no longer counts.
+    assert.deepEqual(pairedTopN(gold, model, baseline, 1).modelOnly, 1);
   });
 });

@@ -150,9 +150,18 @@ describe('smoke: data → tokenizer → pack → train (with resume) → export 
     ).length;
     assert.equal(report.byProbability?.top1, hits);
     assert.equal(report.baseline.tactics.length, Math.min(4, report.counts.trainTheorems));
+    // The paired counts differ exactly as the two totals do (theorems both get right, or both miss, cancel out).
+    const paired = report.paired;
+    assert.ok(paired?.byProbability);
+    assert.equal(paired.model.modelOnly - paired.model.baselineOnly, report.model.topN - report.baseline.topN);
+    assert.equal(
+      paired.byProbability.modelOnly - paired.byProbability.baselineOnly,
+      (report.byProbability?.topN ?? 0) - report.baseline.topN,
+    );
     const card = readFileSync(path.join(report.folder, 'MODEL_CARD.md'), 'utf8');
     assert.match(card, /first-tactic exact match/i);
     assert.match(card, /\| this model, beam 6, ranked by total log-probability \|/);
     assert.match(card, /CPU only/);
+    assert.match(card, /Paired over the same theorems at top-4, .* sign test p = /);
   });
 });

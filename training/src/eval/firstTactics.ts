@@ -77,3 +77,45 @@ export function score(gold: string, ranked: readonly string[], n: number): Hits 
   const r = ranked.slice(0, n).map(normalizeTactic);
   return { top1: r[0] === g ? 1 : 0, topN: r.includes(g) ? 1 : 0 };
 }
+
+/** Theorems one ranking gets right at top-n and the other does not, and how likely so uneven a split is by chance. */
+export interface PairedComparison {
+  /** Right in the model's first n, wrong in the baseline's. */
+  modelOnly: number;
+  /** Right in the baseline's first n, wrong in the model's. */
+  baselineOnly: number;
+  /** Two-sided exact sign test (McNemar's exact test) on the theorems where the two disagree. */
+  p: number;
+}
+
+/** Compares two rankings on the same theorems: `model[i]` and `baseline[i]` are the ranked tactics for `gold[i]`. */
+export function pairedTopN(
+  gold: readonly string[],
+  model: readonly (readonly string[])[],
+  baseline: readonly (readonly string[])[],
+  n: number,
+): PairedComparison {
+  let modelOnly = 0;
+  let baselineOnly = 0;
+  gold.forEach((g, i) => {
+    const m = score(g, model[i] ?? [], n).topN;
+    const b = score(g, baseline[i] ?? [], n).topN;
+    if (m > b) modelOnly++;
+    else if (b > m) baselineOnly++;
+  });
+  return { modelOnly, baselineOnly, p: signTestP(modelOnly, baselineOnly) };
+}
+
+/** Two-sided exact sign test: P(a split at least this uneven) of a + b fair coin flips. */
+export function signTestP(a: number, b: number): number {
+  const total = a + b;
+  if (total === 0) return 1;
+  // Binomial(total, 1/2) probabilities built up term by term (no factorials: total is a few hundred at most).
+  let term = 0.5 ** total;
+  let tail = 0;
+  for (let k = 0; k <= Math.min(a, b); k++) {
+    tail += term;
+    term = (term * (total - k)) / (k + 1);
+  }
+  return Math.min(1, 2 * tail);
+}

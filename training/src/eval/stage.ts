@@ -13,7 +13,7 @@ import { writeModelCard } from '../export/modelCard';
 import { modelFolder } from '../export/stage';
 import { dataOutputs, seeded } from '../tokenizer/stage';
 import type { RunConfig } from '../train/runConfig';
-import { type Hits, mostFrequent, readFirstTactics, score } from './firstTactics';
+import { type Hits, mostFrequent, type PairedComparison, pairedTopN, readFirstTactics, score } from './firstTactics';
 
 export interface EvalReport {
   folder: string;
@@ -26,6 +26,11 @@ export interface EvalReport {
   /** Beam search of a wider beam, its candidates ranked by total log-probability; absent when not run. */
   byProbability?: Hits & { beamWidth: number };
   baseline: Hits & { tactics: { tactic: string; count: number }[] };
+  /**
+   * Each ranking against the baseline at top-n on the same theorems (absent in reports written before it was
+   * added): how many only one side gets right, and the sign test's p-value of that split.
+   */
+  paired?: { model: PairedComparison; byProbability?: PairedComparison };
   seconds: number;
   predictions: {
     theorem: string;
@@ -122,6 +127,13 @@ export async function runEvalStage(run: RunConfig, log: (line: string) => void =
   } finally {
     await generator.release();
   }
+  const gold = predictions.map((p) => p.gold);
+  const baselineRanked = predictions.map(() => baselineTactics.map((t) => t.tactic));
+  const pairedWith = (ranked: readonly (readonly string[])[]) => pairedTopN(gold, ranked, baselineRanked, cfg.n);
+  const paired: NonNullable<EvalReport['paired']> = {
+    model: pairedWith(predictions.map((p) => p.candidates)),
+    ...(wide > 0 ? { byProbability: pairedWith(predictions.map((p) => p.byProbability ?? [])) } : {}),
+  };
   const report: EvalReport = {
     folder,
     data: { run: run.data.run, heldOut: outputs.tacticsHeldOut, train: outputs.tacticsTrain },
@@ -137,6 +149,7 @@ export async function runEvalStage(run: RunConfig, log: (line: string) => void =
     model,
     ...(wide > 0 ? { byProbability: { ...byProbability, beamWidth: wide } } : {}),
     baseline: { ...baseline, tactics: baselineTactics },
+    paired,
     seconds: Number(((performance.now() - started) / 1000).toFixed(1)),
     predictions,
   };
@@ -162,5 +175,17 @@ export function describeEval(r: EvalReport): string {
       : []),
     `baseline: top-1 ${pct(r.baseline.top1)} (${r.baseline.top1}/${n}), top-${r.budget.n} ${pct(r.baseline.topN)} (${r.baseline.topN}/${n}) ` +
       `— the ${r.budget.n} most frequent first tactics of ${r.counts.trainTheorems} training theorems: ${r.baseline.tactics.map((t) => t.tactic).join(' | ')}`,
+    ...(r.paired
+      ? [
+          `paired, top-${r.budget.n}: ${describePaired(r.paired.model)} (mean log-probability)` +
+            (r.paired.byProbability ? `; ${describePaired(r.paired.byProbability)} (total log-probability)` : ''),
+        ]
+      : []),
   ].join('\n');
+}
+
+/** "the model alone right on 12, the baseline alone on 5, sign test p = 0.14". */
+export function describePaired(c: PairedComparison): string {
+  const p = c.p < 0.001 ? c.p.toExponential(1) : c.p.toFixed(3);
+  return `the model alone right on ${c.modelOnly}, the baseline alone on ${c.baselineOnly}, sign test p = ${p}`;
 }

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import * as path from 'node:path';
-import type { EvalReport } from '../eval/stage';
+import { describePaired, type EvalReport } from '../eval/stage';
 import type { PackIndex } from '../pack/stage';
 import type { TokenizerReport } from '../tokenizer/stage';
 import { type LossRecord, readLossLog } from '../train/lossCurve';
@@ -86,9 +86,19 @@ function comparison(e: EvalReport): string {
   const sentence = (what: string, h: { top1: number; topN: number }) =>
     `${what} the model is ${verdict(h.top1, e.baseline.top1)} the baseline at top-1 and ` +
     `${verdict(h.topN, e.baseline.topN)} it at top-${e.budget.n}.`;
+  const paired = e.paired
+    ? [
+        `Paired over the same theorems at top-${e.budget.n}, ranked as the search ranks: ${describePaired(e.paired.model)}` +
+          (e.paired.byProbability
+            ? `; ranked by total log-probability: ${describePaired(e.paired.byProbability)}.`
+            : '.'),
+        'A p-value above 0.05 means the difference could well be chance on this many theorems.',
+      ]
+    : [];
   return [
     sentence('Ranked as the search ranks (mean log-probability)', e.model),
     ...(e.byProbability ? [sentence('Ranked by total log-probability', e.byProbability)] : []),
+    ...paired,
   ].join(' ');
 }
 
