@@ -28,11 +28,12 @@ function readJson<T>(file: string): T | undefined {
 
 const int = (n: number | undefined) => (n === undefined ? 'n/a' : n.toLocaleString('en-US'));
 
-/** ", N of them with the tactic state known" when the pack recorded it (packs written before it did not). */
+/** ", N of them first steps with the tactic state known" when the pack recorded it (older packs did not). */
 function goalKnownPart(split: PackIndex['splits']['train'] | undefined): string {
   const n = split?.goalKnownExamples;
   return n === undefined ? '' : `, ${int(n)} of them first steps with the tactic state known`;
 }
+/** " and N whose target is longer than C tokens" when the run capped targets (pack.maxTargetTokens). */
 function targetCapPart(pack: PackIndex | undefined): string {
   const cap = pack?.max_target_tokens;
   return cap ? ` and ${int(pack?.splits.train.targetTooLong)} whose target is longer than ${cap} tokens` : '';
