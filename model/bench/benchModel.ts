@@ -1,7 +1,8 @@
 // `npm run bench:model`: speed of the model runtime on this machine's CPU, in one run, on ONNX models built here
-// (model/bench/benchModels.ts; random weights): greedy tokens/s next to transformers.js on the same model file,
-// the fraction of the memory-bandwidth roofline, 32-beam expansions (the Llemma search's setting) and the
-// batch-32 step time. Every figure is printed with what produced it. Not part of `npm test`.
+// (model/bench/benchModels.ts; random weights): greedy tokens/s and 32 candidates for one prompt next to
+// transformers.js on the same model file, the fraction of the memory-bandwidth roofline, 32-beam expansions (the
+// Llemma search's setting), the batch-32 step time, and the shipped default model on the bench world's goals.
+// Every figure is printed with what produced it. Not part of `npm test`.
 //
 // Options (environment): BENCH_QUICK=1 runs shorter generations (a smoke test of the bench itself).
 
@@ -146,6 +147,78 @@ async function timeGreedyPair(
   return [timing(0), timing(1)];
 }
 
+/**
+ * The product's job, 32 candidates for one prompt, on each side's best way to do it: ours runs the prompt once and
+ * forks 32 rows from its cache (beam search as the product runs it, and sampling); transformers.js, which has no
+ * beam search, samples 32 rows of the repeated prompt. No stop string, so every row decodes the same number of
+ * tokens on both sides. Sides alternate; medians.
+ */
+async function candidatesForOneGoal(
+  ours: LocalGenerator,
+  runner: GreedyRunner,
+  prompt: string,
+  promptIds: readonly number[],
+  reps: number,
+): Promise<void> {
+  const rows = 32;
+  const newTokens = quick ? 8 : 32;
+  console.log();
+  console.log(
+    `[1b] ${rows} candidates for one prompt (the product's job), ${defaultShaped.name}, proof-prefix ` +
+      `(${promptIds.length} tokens), ${newTokens} new tokens per candidate, no stop string, median of ${reps} ` +
+      '(sides alternating) after a warm-up',
+  );
+  if (!runner.sampleBatch) {
+    console.log(`    not measured: the baseline (${runner.label}) has no batched sampling`);
+    return;
+  }
+  const sample = runner.sampleBatch.bind(runner);
+  const tokens = (cands: { tokenIds: readonly number[] }[]) => cands.reduce((n, c) => n + c.tokenIds.length, 0);
+  const sides: [string, () => Promise<[number, number]>][] = [
+    [
+      'ours, beam search (width 32)',
+      async () => {
+        const c = await ours.generate(prompt, { n: rows, stop: [], maxNewTokens: newTokens });
+        return [c.length, tokens(c)];
+      },
+    ],
+    [
+      'ours, sampling (T = 1)',
+      async () => {
+        const c = await ours.generate(prompt, { n: rows, temperature: 1, seed: 7, stop: [], maxNewTokens: newTokens });
+        return [c.length, tokens(c)];
+      },
+    ],
+    [
+      'transformers.js, sampling (T = 1, top_k 50)',
+      async () => {
+        const out = await sample(promptIds, rows, newTokens);
+        return [out.length, out.reduce((n, r) => n + r.length, 0)];
+      },
+    ],
+  ];
+  const times: number[][] = sides.map(() => []);
+  const made: [number, number][] = sides.map(() => [0, 0]);
+  for (const [, run] of sides) await run();
+  for (let i = 0; i < reps; i++) {
+    for (const [k, [, run]] of sides.entries()) {
+      const t = performance.now();
+      made[k] = await run();
+      times[k]!.push(performance.now() - t);
+    }
+  }
+  const ms = times.map(median);
+  const theirs = ms[2]!;
+  for (const [k, [label]] of sides.entries()) {
+    const [cands, toks] = made[k]!;
+    const ratio = k === 2 ? '' : `   ${fmt(theirs / ms[k]!, 2)}× transformers.js`;
+    console.log(
+      `    ${label.padEnd(44)} ${fmt(ms[k]!).padStart(7)} ms   ${cands} candidates, ${toks} tokens ` +
+        `(${fmt((toks / ms[k]!) * 1000, 0)} tok/s)${ratio}`,
+    );
+  }
+}
+
 interface Expansion {
   ms: number;
   candidates: number;
@@ -244,7 +317,6 @@ async function main(): Promise<void> {
     greedyTokens,
     reps,
   );
-  await runner.release();
   const firstDiff = oursT.ids.findIndex((id, i) => id !== baseT.ids[i]);
   console.log();
   console.log(
@@ -263,6 +335,9 @@ async function main(): Promise<void> {
       `${fmt(oursT.endToEndTokPerS / baseT.endToEndTokPerS, 2)}×, prefill ${fmt(baseT.prefillMs / oursT.prefillMs, 2)}× ` +
       `faster; same tokens: ${firstDiff < 0 && oursT.ids.length === baseT.ids.length ? 'yes' : `no (first difference at ${firstDiff})`}`,
   );
+
+  await candidatesForOneGoal(ours, runner, proofPrefix, ppIds, reps);
+  await runner.release();
 
   // 2. Roofline: weight bytes streamed per decoded token against the measured copy bandwidth.
   const achieved = built.streamedBytes * oursT.decodeTokPerS;

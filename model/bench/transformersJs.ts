@@ -1,5 +1,5 @@
 // The speed baseline: transformers.js (@huggingface/transformers, a devDependency) running the same model folder
-// in Node with greedy decoding (it has no beam search). Loaded lazily so that the bench still runs, and says
+// in Node: greedy decoding, and batched sampling for many candidates (it has no beam search). Loaded lazily so that the bench still runs, and says
 // why, where the package is missing or fails.
 
 import { readFileSync } from 'node:fs';
@@ -10,6 +10,11 @@ export interface GreedyRunner {
   label: string;
   /** Greedy decoding of exactly `newTokens` tokens after `promptIds`; returns the new ids. */
   generate(promptIds: readonly number[], newTokens: number): Promise<number[]>;
+  /**
+   * `rows` sampled continuations of exactly `newTokens` tokens after `promptIds`, decoded as one batch: the way
+   * to get many candidates for one prompt from a runtime without beam search. Absent where unsupported.
+   */
+  sampleBatch?(promptIds: readonly number[], rows: number, newTokens: number): Promise<number[][]>;
   release(): Promise<void>;
 }
 
@@ -64,6 +69,27 @@ export async function loadTransformersJs(modelDir: string, threads: number): Pro
           num_beams: 1,
         } as never)) as { data: BigInt64Array };
         return Array.from(out.data.subarray(n), Number);
+      },
+      // The prompt repeated on every row (transformers.js has no way to share one prefill between rows), its
+      // multinomial sampler with its default top_k (50) at temperature 1.
+      async sampleBatch(promptIds, rows, newTokens) {
+        const n = promptIds.length;
+        const ids = new BigInt64Array(rows * n);
+        const one = BigInt64Array.from(promptIds, BigInt);
+        for (let r = 0; r < rows; r++) ids.set(one, r * n);
+        const out = (await model.generate({
+          input_ids: new tjs.Tensor('int64', ids, [rows, n]),
+          attention_mask: new tjs.Tensor('int64', new BigInt64Array(rows * n).fill(1n), [rows, n]),
+          max_new_tokens: newTokens,
+          min_new_tokens: newTokens,
+          do_sample: true,
+          temperature: 1,
+          num_beams: 1,
+        } as never)) as { data: BigInt64Array; dims: number[] };
+        const width = out.dims[1]!;
+        return Array.from({ length: rows }, (_, r) =>
+          Array.from(out.data.subarray(r * width + n, (r + 1) * width), Number),
+        );
       },
       release: () => model.dispose().then(() => undefined),
     };

@@ -64,6 +64,8 @@ class Attention(nn.Module):
         self.o_proj = nn.Linear(self.n_heads * self.head_dim, d, bias=False)
         # Plain matmul attention is what the ONNX export traces; training on GPU may use the fused kernel.
         self.use_sdpa = False
+        # The export's form (set_grouped_attention): the same numbers without copying K/V per query head.
+        self.grouped = False
 
     def forward(self, x, cos, sin, mask, past: Optional[KV]) -> Tuple[torch.Tensor, KV]:
         b, s, _ = x.shape
@@ -77,6 +79,8 @@ class Attention(nn.Module):
             v = torch.cat((past[1], v), dim=2)
         present = (k, v)
         rep = self.n_heads // self.n_kv
+        if self.grouped and not self.use_sdpa:
+            return self.o_proj(self._grouped(q, k, v, mask, rep)), present
         k, v = repeat_kv(k, rep), repeat_kv(v, rep)
         if self.use_sdpa and hasattr(F, "scaled_dot_product_attention"):
             out = F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
@@ -88,6 +92,20 @@ class Attention(nn.Module):
             out = torch.matmul(torch.softmax(scores.float(), dim=-1).to(q.dtype), v)
         out = out.transpose(1, 2).reshape(b, s, self.n_heads * self.head_dim)
         return self.o_proj(out), present
+
+    def _grouped(self, q, k, v, mask, rep: int) -> torch.Tensor:
+        """Attention with the query heads that share a key/value head stacked as rows of one matmul
+        ([B, H_kv, rep * S, D] x [B, H_kv, D, P + S]), so K and V are read where they are instead of being
+        repeated rep times (repeat_kv's Expand, a copy of the whole cache per step in ONNX Runtime). Query head
+        h = g * rep + r reads key/value head g, as in repeat_kv; the products are the same numbers."""
+        b, _, s, d = q.shape
+        t = k.shape[2]
+        qg = (q * (1.0 / math.sqrt(d))).reshape(b, self.n_kv, rep * s, d)
+        scores = torch.matmul(qg, k.transpose(2, 3)).view(b, self.n_kv, rep, s, t)
+        scores = scores.masked_fill(~mask.unsqueeze(2), torch.finfo(scores.dtype).min)
+        probs = torch.softmax(scores.float(), dim=-1).to(q.dtype).view(b, self.n_kv, rep * s, t)
+        out = torch.matmul(probs, v).view(b, self.n_heads, s, d)
+        return out.transpose(1, 2).reshape(b, s, self.n_heads * d)
 
 
 class MLP(nn.Module):
@@ -149,6 +167,12 @@ class LlamaForCausalLM(nn.Module):
     def set_fused_attention(self, on: bool) -> None:
         for layer in self.model.layers:
             layer.self_attn.use_sdpa = on
+
+    def set_grouped_attention(self, on: bool) -> None:
+        """The export's attention (Attention._grouped). Training keeps repeat_kv, so that a training run
+        reproduces the same weights as before this form existed."""
+        for layer in self.model.layers:
+            layer.self_attn.grouped = on
 
     def forward(
         self,

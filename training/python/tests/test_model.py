@@ -8,7 +8,7 @@ import torch
 
 from llemma_train import checkpoint
 from llemma_train.config import ModelConfig, build_config, parse_assignment
-from llemma_train.export import DecoderWithPast
+from llemma_train.export import DecoderWithPast, export_onnx
 from llemma_train.model import LlamaForCausalLM, packed_inputs
 from llemma_train.train import lr_at
 
@@ -43,6 +43,36 @@ class ModelTest(unittest.TestCase):
         mask = torch.ones(1, 1, 2, 6, dtype=torch.bool).tril(diagonal=4)
         second, _ = self.model(ids[:, 4:], torch.tensor([[4, 5]]), mask, past)
         torch.testing.assert_close(torch.cat([first, second], dim=1), full, rtol=1e-5, atol=1e-5)
+
+    def test_grouped_attention_gives_the_same_logits(self):
+        ids = torch.tensor([[1, 7, 9, 11, 4, 3], [0, 0, 5, 6, 8, 2]])
+        pos = torch.tensor([[0, 1, 2, 3, 4, 5], [0, 0, 0, 1, 2, 3]])
+        mask = causal(6) & torch.tensor([[1] * 6, [0, 0, 1, 1, 1, 1]], dtype=torch.bool).view(2, 1, 1, 6)
+        plain, plain_past = self.model(ids[:, :4], pos[:, :4], mask[:, :, :4, :4])
+        plain_next, _ = self.model(ids[:, 4:], pos[:, 4:], mask[:, :, 4:, :], plain_past)
+        self.model.set_grouped_attention(True)
+        try:
+            grouped, past = self.model(ids[:, :4], pos[:, :4], mask[:, :, :4, :4])
+            grouped_next, _ = self.model(ids[:, 4:], pos[:, 4:], mask[:, :, 4:, :], past)
+        finally:
+            self.model.set_grouped_attention(False)
+        self.assertTrue(self.model.model.layers[0].self_attn.grouped is False)
+        torch.testing.assert_close(grouped, plain, rtol=1e-6, atol=1e-6)
+        torch.testing.assert_close(grouped_next, plain_next, rtol=1e-6, atol=1e-6)
+        for (k1, v1), (k2, v2) in zip(past, plain_past):
+            torch.testing.assert_close(k1, k2)
+            torch.testing.assert_close(v1, v2)
+
+    def test_export_reads_key_values_without_repeating_them(self):
+        import onnx
+
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "model.onnx")
+            export_onnx(self.model, path)
+            ops = [n.op_type for n in onnx.load(path).graph.node]
+        self.assertNotIn("Expand", ops)  # repeat_kv's copy of K/V per query head
+        self.assertEqual(ops.count("MatMul"), 2 * (7 + 2) + 1)  # per layer 7 projections + 2 attention; lm_head
+        self.assertFalse(self.model.model.layers[0].self_attn.grouped)
 
     def test_packed_segments_do_not_see_each_other(self):
         a, b = [1, 5, 6, 7], [1, 8, 9]
