@@ -1,6 +1,6 @@
 // The speed baseline: transformers.js (@huggingface/transformers, a devDependency) running the same model folder
-// in Node: greedy decoding, and batched sampling for many candidates (it has no beam search). Loaded lazily so that the bench still runs, and says
-// why, where the package is missing or fails.
+// in Node: greedy decoding, and batched sampling for many candidates (it has no beam search). Loaded lazily so
+// that the bench still runs, and says why, where the package is missing or fails.
 
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';

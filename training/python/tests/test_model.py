@@ -56,7 +56,7 @@ class ModelTest(unittest.TestCase):
             grouped_next, _ = self.model(ids[:, 4:], pos[:, 4:], mask[:, :, 4:, :], past)
         finally:
             self.model.set_grouped_attention(False)
-        self.assertTrue(self.model.model.layers[0].self_attn.grouped is False)
+        self.assertFalse(self.model.model.layers[0].self_attn.grouped)
         torch.testing.assert_close(grouped, plain, rtol=1e-6, atol=1e-6)
         torch.testing.assert_close(grouped_next, plain_next, rtol=1e-6, atol=1e-6)
         for (k1, v1), (k2, v2) in zip(past, plain_past):
