@@ -1,8 +1,11 @@
 // `npm test`: lint, typecheck, build and package, then the Node test suites (unit, golden, integration) and the
-// end-to-end suite in a real VS Code. Every stage runs even if an earlier one failed, and the last line sums them up.
+// end-to-end suite in a real VS Code. Every stage runs even if an earlier one failed, and the last line sums them up:
+// a cancelled test (one that never finished, say because its file crashed or timed out) counts as failed, and every
+// skipped test is listed with the reason it gave.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { e2eCounts, summaryLines, tapCounts } from './testSummary.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const tapFile = path.join(root, '.cache', 'test-results.tap');
@@ -33,19 +36,13 @@ const stages = [
       `--test-reporter-destination=${tapFile}`,
       ...testFiles,
     ],
-    counts: () => {
-      const tap = readFileSync(tapFile, 'utf8');
-      const n = (key) => Number(tap.match(new RegExp(`^# ${key} (\\d+)$`, 'm'))?.[1] ?? 0);
-      return { passed: n('pass'), failed: n('fail') };
-    },
+    counts: () => tapCounts(readFileSync(tapFile, 'utf8')),
   },
-  { name: 'e2e', cmd: process.execPath, args: ['test/e2e/run.mjs'], counts: (out) => lastCounts(out) },
+  { name: 'e2e', cmd: process.execPath, args: ['test/e2e/run.mjs'], counts: (out) => e2eCounts(out) },
 ];
 
 const only = process.env.LLEMMA_TEST_STAGES?.split(',');
-let passed = 0;
-let failed = 0;
-const report = [];
+const results = [];
 for (const stage of stages) {
   if (only && !only.includes(stage.name)) continue;
   const t0 = Date.now();
@@ -53,19 +50,9 @@ for (const stage of stages) {
   const r = spawnSync(stage.cmd, stage.args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
   process.stdout.write(r.stdout ?? '');
   const ok = r.status === 0;
-  const c = stage.counts ? stage.counts(r.stdout ?? '') : { passed: ok ? 1 : 0, failed: ok ? 0 : 1 };
-  // A stage that exits non-zero fails even if its own counts said otherwise (e.g. it crashed before running tests).
-  if (!ok && c.failed === 0) c.failed = 1;
-  passed += c.passed;
-  failed += c.failed;
-  report.push(
-    `${stage.name}: ${ok ? 'ok' : 'FAILED'} (${c.passed} passed, ${c.failed} failed, ${((Date.now() - t0) / 1000).toFixed(1)} s)`,
-  );
+  const counts = stage.counts ? stage.counts(r.stdout ?? '') : { passed: ok ? 1 : 0, failed: ok ? 0 : 1, skipped: [] };
+  results.push({ name: stage.name, ok, seconds: (Date.now() - t0) / 1000, ...counts });
 }
-process.stdout.write(`\n${report.join('\n')}\n\ntests: ${passed} passed, ${failed} failed\n`);
+const { text, failed } = summaryLines(results);
+process.stdout.write(text);
 process.exit(failed === 0 ? 0 : 1);
-
-function lastCounts(out) {
-  const m = [...out.matchAll(/^(\d+) passed, (\d+) failed/gm)].pop();
-  return m ? { passed: Number(m[1]), failed: Number(m[2]) } : { passed: 0, failed: 1 };
-}

@@ -18,23 +18,13 @@ dir="${1:-$repo/.cache/code-server}"
 marker="$dir/.installed-code-server-$CODE_SERVER_VERSION"
 bin="$dir/node_modules/.bin/code-server"
 
-# Chromium is checked here too, although only the tests use it, so that a missing one is named before anything runs.
-missing=()
-[[ -x /usr/bin/chromium ]] || missing+=(/usr/bin/chromium)
-command -v rg >/dev/null 2>&1 || missing+=(rg)
-if ((${#missing[@]})); then
-  echo "setupCodeServer: missing ${missing[*]}; install them with: apt-get install chromium ripgrep libkrb5-dev" >&2
-  exit 1
-fi
+# Everything the tests need besides node_modules (Chromium, ripgrep, …) is named before anything runs.
+bash "$repo/scripts/checkPrerequisites.sh" || exit 1
 
 if [[ -f "$marker" && -x "$bin" ]]; then
   exit 0
 fi
 
-if [[ ! -e /usr/include/krb5.h && ! -e /usr/include/gssapi/gssapi.h ]]; then
-  echo "setupCodeServer: warning: libkrb5-dev headers not found; the kerberos module will not build" \
-    "(apt-get install chromium ripgrep libkrb5-dev)" >&2
-fi
 node_major="$(node -p 'process.versions.node.split(".")[0]')"
 if [[ "$node_major" != 20 ]]; then
   echo "setupCodeServer: warning: code-server $CODE_SERVER_VERSION declares Node 20; this is Node $node_major" >&2
