@@ -1,4 +1,5 @@
 export * from './commands';
+export * from './displayText';
 export * from './errors';
 export * from './requests';
 export * from './settings';

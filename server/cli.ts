@@ -6,8 +6,10 @@
  */
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
+import { version } from '../package.json';
 import { defaultSettings, type GoalAtResult } from '../protocol';
 import { type GoalArgs, parseArgs, UsageError, usage } from './cliArgs';
+import { cliMessage, printError, printJson, printText } from './cliOutput';
 import { runProve } from './cliProve';
 import { runSuggest } from './cliSuggest';
 import { LlemmaCore } from './core';
@@ -17,7 +19,11 @@ async function main(argv: string[]): Promise<number> {
   try {
     const args = parseArgs(argv);
     if (args.command === 'help') {
-      process.stdout.write(usage);
+      process.stdout.write(usage(args.topic));
+      return 0;
+    }
+    if (args.command === 'version') {
+      process.stdout.write(`llemma ${version}\n`);
       return 0;
     }
     const abort = new AbortController();
@@ -27,7 +33,8 @@ async function main(argv: string[]): Promise<number> {
     return await runSuggest(args, abort.signal);
   } catch (err) {
     if (err instanceof UsageError) {
-      process.stderr.write(`llemma: ${err.message}\n\n${usage}`);
+      printError(err.message);
+      if (err.showUsage) process.stderr.write(`\n${usage(err.showUsage.command)}`);
       return 2;
     }
     throw err;
@@ -41,39 +48,53 @@ async function runGoal(args: GoalArgs, signal: AbortSignal): Promise<number> {
       ...(args.timeoutMs ? { 'lean.requestTimeoutMs': args.timeoutMs, 'lean.importTimeoutMs': args.timeoutMs } : {}),
     },
     replOverride: args.repl ?? (process.env['LLEMMA_REPL'] || undefined),
-    log: args.verbose ? (line) => process.stderr.write(`${line}\n`) : undefined,
+    log: args.verbose ? (line) => process.stderr.write(`${cliMessage(line)}\n`) : undefined,
   });
   try {
     const file = path.resolve(args.file);
     const text = await readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
-      throw new UsageError(`cannot read ${args.file}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`);
+      throw new UsageError(`cannot read ${args.file}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`, false);
     });
-    const position = { line: args.line - 1, character: columnToUtf16(text, args.line - 1, args.column - 1) };
+    const position = { line: args.line - 1, character: columnToUtf16(args, text) };
     const result = await core.goalAt(file, text, position, signal);
-    process.stdout.write(args.json ? `${JSON.stringify(result, null, 2)}\n` : renderGoal(args, result));
+    if (args.json) printJson(result);
+    else printText(renderGoal(args, result));
     return 0;
   } catch (err) {
     if (err instanceof UsageError) throw err;
     const e = toLlemmaError(err);
-    if (args.json)
-      process.stdout.write(`${JSON.stringify({ error: { code: e.code, message: e.message } }, null, 2)}\n`);
-    process.stderr.write(`llemma: ${e.message}\n`);
+    if (args.json) printJson({ error: { code: e.code, message: cliMessage(e.message) } });
+    printError(e.message);
     return 1;
   } finally {
     await core.dispose();
   }
 }
 
-/** Editors count columns in characters the user sees; LSP positions count UTF-16 units. */
-function columnToUtf16(text: string, line: number, column: number): number {
-  const lineText = text.split('\n')[line] ?? '';
-  return [...lineText].slice(0, column).join('').length;
+/**
+ * The LSP column (UTF-16 units) of the 1-based `<line>:<col>` the user gave, where editors count characters. A
+ * position outside the file is refused: Lean would otherwise be asked about some other place.
+ */
+function columnToUtf16(at: GoalArgs, text: string): number {
+  const lines = text.split(/\r?\n/);
+  const lineText = lines[at.line - 1];
+  if (lineText === undefined) {
+    throw new UsageError(`${at.file} has ${lines.length} lines; there is no line ${at.line}`, false);
+  }
+  const chars = [...lineText];
+  if (at.column > chars.length + 1) {
+    throw new UsageError(
+      `line ${at.line} of ${at.file} has ${chars.length} characters; column ${at.column} is past its end (at most ${chars.length + 1})`,
+      false,
+    );
+  }
+  return chars.slice(0, at.column - 1).join('').length;
 }
 
 function renderGoal(at: GoalArgs, r: GoalAtResult): string {
   const lines = [
     `${at.file}:${at.line}:${at.column} · ${r.declaration}`,
-    `Lean REPL (${r.prover.replCommand}) · toolchain ${r.prover.toolchain ?? 'unknown'} · ${Math.round(r.elapsedMs)} ms`,
+    `${r.prover.prover} via \`${r.prover.replCommand}\` · toolchain ${r.prover.toolchain ?? 'unknown'} · ${Math.round(r.elapsedMs)} ms`,
     '',
     r.goals.length === 0 ? 'No goals: the proof is complete at this point.' : r.goals.join('\n\n'),
   ];
@@ -84,9 +105,7 @@ function renderGoal(at: GoalArgs, r: GoalAtResult): string {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err) => {
-    process.stderr.write(
-      `llemma: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
-    );
+    printError(`internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     process.exit(1);
   },
 );

@@ -1,40 +1,75 @@
 /** Argument parsing for the `llemma` CLI, kept apart from main() so it can be tested without running anything. */
-export const usage = `Usage:
-  llemma goal <file.lean>:<line>:<col> [options]   the proof state at a position (1-based line and column)
-  llemma suggest --goal "<tactic state>" [options] ranked next tactics from the model (not checked by Lean)
-  llemma prove <file.lean>[:<theorem>] [options]   best-first proof search for a theorem's first \`sorry\`;
-                                                   the proof is re-checked by Lean, the file is not changed
-  llemma help
+const synopsis = {
+  goal: 'llemma goal <file.lean>:<line>:<col> [options]   the proof state at a position (1-based line and column)',
+  suggest: 'llemma suggest --goal "<tactic state>" [options] ranked next tactics from the model (not checked by Lean)',
+  prove:
+    "llemma prove <file.lean>[:<theorem>] [options]   best-first proof search for a theorem's first `sorry`;\n" +
+    '                                                   the proof is re-checked by Lean, the file is not changed',
+} as const;
 
-Options of goal:
-  --repl "<command>"   command line that starts the Lean REPL in the project folder
-                       (default: the environment's LLEMMA_REPL, else detected: \`lake exe repl\` or \`lake env repl\`)
-  --timeout <ms>       per-request timeout for the REPL
-Options of suggest:
-  --model <dir|url>    a model folder (docs/model-format.md) or an OpenAI-compatible server URL
-                       (default: the environment's LLEMMA_MODEL)
+const replOptions = `  --repl "<command>"   command line that starts the Lean REPL in the project folder
+                       (default: the environment's LLEMMA_REPL, else detected: \`lake exe repl\` or \`lake env repl\`)`;
+const modelOptions = `  --model <dir|url>    a model folder (docs/model-format.md) or an OpenAI-compatible server URL
+                       (default: the environment's LLEMMA_MODEL, else the embedded model)
+  --ep <list>          execution providers to try, e.g. cuda,cpu (default: auto = cuda, webgpu, cpu)
+  --generation-graph <auto|on|off>  beam search inside the folder's generation.onnx: auto = on CUDA only (default)`;
+const commonOptions = `  --json               print JSON instead of text
+  --verbose            log to stderr
+  --help               this command's help`;
+
+const options = {
+  goal: `${replOptions}
+  --timeout <ms>       per-request timeout for the REPL`,
+  suggest: `${modelOptions}
   --n <k>              candidates to return (default 32, as the Llemma search)
   --beam <w>           beam width (default: n)
   --temperature <t>    0 (default) = beam search; above 0 = sampling
-  --max-tokens <k>     new tokens per candidate (default 256)
-  --ep <list>          execution providers to try, e.g. cuda,cpu (default: auto = cuda, webgpu, cpu)
-  --generation-graph <auto|on|off>  beam search inside the folder's generation.onnx: auto = on CUDA only (default)
-Options of prove:
-  --repl "<command>", --timeout <ms>   as for goal; the timeout also bounds each candidate tactic (default 20 s)
-  --model <dir|url>, --ep <list>, --generation-graph <mode>
-                                       as for suggest (default model: LLEMMA_MODEL, else the embedded one)
+  --max-tokens <k>     new tokens per candidate (default 256)`,
+  prove: `${replOptions}
+  --timeout <ms>       per-request timeout for the REPL; it also bounds each candidate tactic (default 20 s)
+${modelOptions}
   --candidates <k>     candidates per expansion (default 32, as the Llemma search)
   --expansions <k>     expansions per theorem (default 100)
   --time <seconds>     wall time per theorem (default 600)
   --budget <spec>      the three at once, e.g. candidates=32,expansions=100,time=600 (a later flag wins)
   --allow-native-decide  let proofs use native_decide (off by default)
-  --processes <k>      REPL processes running candidate tactics at once (default 2, at most 8)
-All:
-  --json               print JSON instead of text
-  --verbose            log to stderr
-`;
+  --processes <k>      REPL processes running candidate tactics at once (default 2, at most 8)`,
+} as const;
 
-export class UsageError extends Error {}
+export type CommandName = keyof typeof synopsis;
+const commandNames = Object.keys(synopsis) as CommandName[];
+
+/** The help text: every command, or one command with all its options. */
+export function usage(command?: CommandName): string {
+  if (command) return `Usage:\n  ${synopsis[command]}\n\nOptions:\n${options[command]}\n${commonOptions}\n`;
+  return `Usage:
+${commandNames.map((c) => `  ${synopsis[c]}`).join('\n')}
+  llemma help [<command>]                          a command's options
+  llemma --version
+
+Options of goal:
+${options.goal}
+Options of suggest:
+${options.suggest}
+Options of prove (besides those of goal and suggest's --model, --ep, --generation-graph):
+${options.prove
+  .split('\n')
+  .filter((l) => !/^ {2}--(repl|model|ep|generation-graph)\b|^ {23}\(default: the environment/.test(l))
+  .join('\n')}
+All:
+${commonOptions}
+`;
+}
+
+/** Bad usage: exit code 2. `showUsage`: the message alone does not tell the user how to call the command. */
+export class UsageError extends Error {
+  constructor(
+    message: string,
+    readonly showUsage: { command?: CommandName } | false = {},
+  ) {
+    super(message);
+  }
+}
 
 export interface GoalArgs {
   command: 'goal';
@@ -85,16 +120,39 @@ type ExecutionProvider = (typeof executionProviders)[number];
 const generationGraphModes = ['auto', 'on', 'off'] as const;
 type GenerationGraphMode = (typeof generationGraphModes)[number];
 
-export type CliArgs = { command: 'help' } | GoalArgs | SuggestArgs | ProveArgs;
+export type CliArgs =
+  | { command: 'help'; topic?: CommandName }
+  | { command: 'version' }
+  | GoalArgs
+  | SuggestArgs
+  | ProveArgs;
+
+const isCommand = (s: string | undefined): s is CommandName => (commandNames as readonly string[]).includes(s ?? '');
 
 export function parseArgs(argv: string[]): CliArgs {
   const [command, ...rest] = argv;
-  if (command === undefined || command === 'help' || command === '--help' || command === '-h')
-    return { command: 'help' };
-  if (command === 'goal') return parseGoal(rest);
-  if (command === 'suggest') return parseSuggest(rest);
-  if (command === 'prove') return parseProve(rest);
-  throw new UsageError(`unknown command '${command}'`);
+  if (command === undefined) throw new UsageError('no command given');
+  if (command === '--version' || command === '-V' || command === 'version') return { command: 'version' };
+  if (command === 'help' || command === '--help' || command === '-h') {
+    const topic = rest[0];
+    if (topic === undefined) return { command: 'help' };
+    if (!isCommand(topic)) throw new UsageError(`no help for '${topic}': it is not a command`);
+    return { command: 'help', topic };
+  }
+  if (!isCommand(command)) throw new UsageError(`unknown command '${command}'`);
+  // `--help` anywhere after the command asks for that command's help, whatever else is on the line.
+  if (rest.some((a) => a === '--help' || a === '-h')) return { command: 'help', topic: command };
+  try {
+    if (command === 'goal') return parseGoal(rest);
+    if (command === 'suggest') return parseSuggest(rest);
+    return parseProve(rest);
+  } catch (err) {
+    // A mistake in a command's options is best answered with that command's options.
+    if (err instanceof UsageError && err.showUsage && err.showUsage.command === undefined) {
+      throw new UsageError(err.message, { command });
+    }
+    throw err;
+  }
 }
 
 /** Walks options; `take` gets each flag and a function that consumes its value; the rest are positionals. */

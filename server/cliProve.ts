@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { defaultSettings, type ProveTheoremResult } from '../protocol';
 import { type ProveArgs, UsageError } from './cliArgs';
+import { cliMessage, printError, printJson, printText } from './cliOutput';
 import { LlemmaCore } from './core';
 import { toLlemmaError } from './errors';
 import { sorrySites } from './provers/lean/source/sorrySites';
@@ -16,13 +17,13 @@ type Outcome = { declaration: string; line: number; result?: ProveTheoremResult;
 export async function runProve(args: ProveArgs, signal: AbortSignal): Promise<number> {
   const file = path.resolve(args.file);
   const text = await readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
-    throw new UsageError(`cannot read ${args.file}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`);
+    throw new UsageError(`cannot read ${args.file}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`, false);
   });
   const sites = sorrySites(text).filter((s) => args.theorem === undefined || s.declaration === args.theorem);
   if (sites.length === 0) {
     const what = args.theorem ? `no declaration \`${args.theorem}\` with a \`sorry\`` : 'no `sorry`';
-    process.stderr.write(`llemma: ${args.file} has ${what}: nothing to prove.\n`);
-    if (args.json) process.stdout.write(`${JSON.stringify({ file: args.file, results: [] }, null, 2)}\n`);
+    printError(`${args.file} has ${what}: nothing to prove.`);
+    if (args.json) printJson({ file: args.file, results: [] });
     return 1;
   }
   const core = new LlemmaCore({
@@ -42,7 +43,7 @@ export async function runProve(args: ProveArgs, signal: AbortSignal): Promise<nu
       ...(args.processes ? { 'lean.checkProcesses': args.processes } : {}),
     },
     replOverride: args.repl ?? (process.env['LLEMMA_REPL'] || undefined),
-    log: args.verbose ? (line) => process.stderr.write(`${line}\n`) : undefined,
+    log: args.verbose ? (line) => process.stderr.write(`${cliMessage(line)}\n`) : undefined,
   });
   const budget = {
     ...(args.candidates ? { candidatesPerExpansion: args.candidates } : {}),
@@ -63,17 +64,17 @@ export async function runProve(args: ProveArgs, signal: AbortSignal): Promise<nu
             : {}),
         });
       } catch (err) {
-        outcome.error = toLlemmaError(err).message;
+        outcome.error = cliMessage(toLlemmaError(err).message);
       }
       outcomes.push(outcome);
-      if (!args.json) process.stdout.write(render(args.file, outcome));
+      if (!args.json) printText(render(args.file, outcome));
     }
   } finally {
     await core.dispose();
   }
-  if (args.json) process.stdout.write(`${JSON.stringify({ file: args.file, results: outcomes }, null, 2)}\n`);
+  if (args.json) printJson({ file: args.file, results: outcomes });
   const proved = outcomes.filter((o) => o.result?.outcome === 'proved').length;
-  if (!args.json) process.stdout.write(`\n${proved} of ${sites.length} proved\n`);
+  if (!args.json) printText(`\n${proved} of ${sites.length} proved\n`);
   return proved === sites.length ? 0 : 1;
 }
 
@@ -84,7 +85,7 @@ function render(file: string, o: Outcome): string {
   const s = r.stats;
   const lines = [
     r.outcome === 'proved'
-      ? `${head}proved, checked by Lean (axioms: ${r.axioms.join(', ') || 'none'})`
+      ? `${head}proved, re-checked by ${r.prover.prover} via \`${r.prover.replCommand}\` (axioms: ${r.axioms.join(', ') || 'none'})`
       : head + r.outcome,
     ...(r.outcome === 'proved' ? r.tactics.map((t) => `    ${t.replace(/\n/g, '\n    ')}`) : []),
     `  ${s.expansions} expansions, ${s.tacticsRun} tactics run, ${s.visitedStates} states, ${s.forbidden} forbidden, ` +

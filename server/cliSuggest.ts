@@ -3,6 +3,7 @@
  * the output says so. The model runtime is imported lazily so that `llemma goal` never loads ONNX Runtime.
  */
 import type { SuggestArgs } from './cliArgs';
+import { cliMessage, printError, printJson, printText } from './cliOutput';
 import { defaultModelSpec, embeddedModelFolder } from './modelHost';
 
 export async function runSuggest(args: SuggestArgs, signal: AbortSignal): Promise<number> {
@@ -51,9 +52,8 @@ export async function runSuggest(args: SuggestArgs, signal: AbortSignal): Promis
       maxNewTokens: args.maxTokens,
     };
     if (args.json) {
-      process.stdout.write(
-        `${JSON.stringify({ model: info, promptFormat: format.name, budget, elapsedMs, candidates: ranked }, null, 2)}\n`,
-      );
+      // `checked: false`: no prover has run these; `llemma prove` and the editor's suggestions are the checked ones.
+      printJson({ checked: false, model: info, promptFormat: format.name, budget, elapsedMs, candidates: ranked });
     } else {
       const where =
         'backend' in info ? `${info.url} (${info.model ?? 'default model'})` : `${info.folder} on ${info.provider}`;
@@ -72,7 +72,7 @@ export async function runSuggest(args: SuggestArgs, signal: AbortSignal): Promis
             `${String(i + 1).padStart(3)}  ${c.meanLogprob.toFixed(3).padStart(7)}  ${c.tactic.replace(/\n/g, '⏎ ')}`,
         ),
       ];
-      process.stdout.write(`${lines.join('\n')}\n`);
+      printText(`${lines.join('\n')}\n`);
     }
     return 0;
   } catch (err) {
@@ -83,7 +83,7 @@ export async function runSuggest(args: SuggestArgs, signal: AbortSignal): Promis
 }
 
 function fail(args: SuggestArgs, message: string): number {
-  if (args.json) process.stdout.write(`${JSON.stringify({ error: { message } }, null, 2)}\n`);
-  process.stderr.write(`llemma: ${message}\n`);
+  if (args.json) printJson({ error: { message: cliMessage(message) } });
+  printError(message);
   return 1;
 }

@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { LlemmaErrorCode, type LlemmaSettings, type ModelDescription } from '../protocol';
 import { LlemmaError } from './errors';
+import { remedy } from './remedies';
 
 type ModelModule = typeof import('../model/src/index');
 type Generator = ReturnType<ModelModule['createGenerator']>;
@@ -140,14 +141,14 @@ export class ModelHost {
     if (configured && !/^https?:\/\//i.test(configured) && !path.isAbsolute(configured)) {
       throw new LlemmaError(
         LlemmaErrorCode.ModelError,
-        `llemma.model.path must be an absolute folder path or an http(s) URL (got ${configured}).`,
+        `The model (${remedy.setting('model.path')}) must be an absolute folder path or an http(s) URL (got ${configured}).`,
       );
     }
     const spec = configured || defaultModelSpec();
     if (!spec) {
       throw new LlemmaError(
         LlemmaErrorCode.ModelError,
-        `No model: the setting llemma.model.path is empty and there is no embedded model at ${embeddedModelFolder}.`,
+        `No model: none is configured (${remedy.setting('model.path')}) and there is no embedded model at ${embeddedModelFolder}.`,
       );
     }
     const module = await import('../model/src/index');
@@ -157,14 +158,14 @@ export class ModelHost {
     if (unknown.length > 0) {
       throw new LlemmaError(
         LlemmaErrorCode.ModelError,
-        `llemma.model.executionProvider: unknown provider ${unknown.join(', ')}; use auto, or a list of ${knownProviders.join(', ')}.`,
+        `Unknown execution provider ${unknown.join(', ')} (${remedy.setting('model.executionProvider')}): use auto, or a list of ${knownProviders.join(', ')}.`,
       );
     }
     const graphMode = settings['model.generationGraph'].trim() || 'auto';
     if (!(module.generationGraphModes as readonly string[]).includes(graphMode)) {
       throw new LlemmaError(
         LlemmaErrorCode.ModelError,
-        `llemma.model.generationGraph: unknown value ${graphMode}; use ${module.generationGraphModes.join(', ')}.`,
+        `Unknown generation-graph mode ${graphMode} (${remedy.setting('model.generationGraph')}): use ${module.generationGraphModes.join(', ')}.`,
       );
     }
     let generator: Generator;

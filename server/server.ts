@@ -14,6 +14,7 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import {
+  forDisplay,
   goalAt,
   LlemmaErrorCode,
   proverStatus,
@@ -24,6 +25,7 @@ import {
 } from '../protocol';
 import { LlemmaCore } from './core';
 import { LlemmaError, toLlemmaError } from './errors';
+import { renderRemedies, vscodeWords } from './remedies';
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
@@ -31,8 +33,9 @@ let pullConfiguration = false;
 
 const core = new LlemmaCore({
   replOverride: process.env['LLEMMA_REPL'] || undefined,
-  log: (line) => connection.console.log(line),
-  onProverStatus: (s) => void connection.sendNotification(proverStatus, s),
+  log: (line) => connection.console.log(shown(line)),
+  onProverStatus: (s) =>
+    void connection.sendNotification(proverStatus, s.message === undefined ? s : { ...s, message: shown(s.message) }),
 });
 
 connection.onInitialize((params) => {
@@ -94,6 +97,11 @@ connection.onShutdown(() => core.dispose());
 documents.listen(connection);
 connection.listen();
 
+/** A message on its way to the user: remedies in VS Code's words, nothing in it that acts on a display. */
+function shown(message: string): string {
+  return forDisplay(renderRemedies(message, vscodeWords));
+}
+
 /** The open buffer's text when the document is open (unsaved edits count), else the file on disk. */
 async function documentText(uri: string): Promise<{ path: string; text: string }> {
   if (!uri.startsWith('file:')) {
@@ -112,7 +120,7 @@ async function handle<T>(token: CancellationToken, run: (signal: AbortSignal) =>
     return await run(abort.signal);
   } catch (err) {
     const e = toLlemmaError(err);
-    throw new ResponseError(e.code, e.message);
+    throw new ResponseError(e.code, shown(e.message));
   } finally {
     sub.dispose();
   }

@@ -1,9 +1,12 @@
 // The `llemma` CLI as a user runs it: a real process, the REPL double as the prover, exit codes and output checked.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { goal, goalRule, headerRule, makeProject, toolchain } from './fixtureProject';
+import { forDisplay } from '../../protocol';
+import { goal, goalResponse, goalRule, headerRule, makeProject, toolchain } from './fixtureProject';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 const project = makeProject();
@@ -54,4 +57,61 @@ test('failures exit 1 with the reason; bad usage exits 2', () => {
 
   assert.equal(llemma(['goal', 'nope.lean:1:1']).code, 2);
   assert.equal(llemma(['goal', `${project.file}:x`]).code, 2);
+});
+
+test('help for each command exits 0; no command exits 2; --version prints the package version', () => {
+  for (const command of ['goal', 'suggest', 'prove']) {
+    const r = llemma([command, '--help']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`^Usage:\\n {2}llemma ${command} `));
+  }
+  const bare = llemma([]);
+  assert.equal(bare.code, 2);
+  assert.match(bare.stderr, /no command given[\s\S]*Usage:/);
+  const { version } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
+  assert.equal(llemma(['--version']).stdout, `llemma ${version}\n`);
+});
+
+test('a position outside the file is refused, naming the file’s size', () => {
+  const pastEnd = llemma(['goal', `${project.file}:999:3`, '--repl', okRepl]);
+  assert.equal(pastEnd.code, 2);
+  assert.match(pastEnd.stderr, /has 5 lines; there is no line 999/);
+  const pastLine = llemma(['goal', `${project.file}:4:500`, '--repl', okRepl]);
+  assert.equal(pastLine.code, 2);
+  assert.match(pastLine.stderr, /line 4 of .* has 6 characters; column 500 is past its end \(at most 7\)/);
+  assert.equal(llemma(['goal', `${project.file}:4:7`, '--repl', okRepl]).code, 0, 'the end of a line is a position');
+});
+
+test('messages name the CLI’s flags and environment variables, not VS Code settings', () => {
+  // No lake anywhere and no --repl: the remedy is a flag or an environment variable, and "run the command again".
+  const noLean = llemma(['goal', `${project.file}:4:3`], {
+    PATH: path.dirname(process.execPath),
+    ELAN_HOME: mkdtempSync(path.join(tmpdir(), 'llemma-no-elan-')),
+  });
+  assert.equal(noLean.code, 1);
+  assert.match(noLean.stderr, /Lean is not installed.*then run the command again\./);
+  assert.doesNotMatch(noLean.stderr, /llemma\.lean|Restart|\{\{/);
+
+  const hung = project.repl('cli-hung', { rules: [{ ...headerRule }, { match: { hasEnv: true }, hang: true }] });
+  const slow = llemma(['goal', `${project.file}:4:3`, '--repl', hung, '--timeout', '1000']);
+  assert.equal(slow.code, 1);
+  assert.match(slow.stderr, /raise the limit: `--timeout <ms>`/);
+  assert.doesNotMatch(slow.stderr, /llemma\.lean|\{\{/);
+});
+
+test('terminal escapes in the prover’s output are shown, not obeyed', () => {
+  const hostileGoal = 'n : ℕ\u001b]0;pwned\u0007\u001b[2J\n⊢ n + 0 = n\u202e';
+  const hostile = project.repl('cli-escapes', {
+    rules: [
+      headerRule,
+      { ...goalRule, respond: { ...goalResponse, sorries: [{ ...goalResponse.sorries[0], goal: hostileGoal }] } },
+    ],
+  });
+  for (const json of [false, true]) {
+    const r = llemma(['goal', `${project.file}:4:3`, '--repl', hostile, ...(json ? ['--json'] : [])]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(forDisplay(r.stdout), r.stdout, 'nothing in the output acts on a terminal');
+    if (json) assert.deepEqual(JSON.parse(r.stdout).goals, [hostileGoal], 'JSON keeps the data, escaped');
+    else assert.match(r.stdout, /n : ℕ␛\]0;pwned␇␛\[2J\n⊢ n \+ 0 = n<U\+202E>/);
+  }
 });

@@ -6,6 +6,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
+import { forDisplay } from '../../protocol';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 const tinyModel = path.join(root, 'model/testing/tiny-llama');
@@ -36,6 +37,7 @@ test('suggest with a local ONNX model: n distinct candidates, best first, with t
   ]);
   assert.equal(r.code, 0, r.stderr);
   const out = JSON.parse(r.stdout);
+  assert.equal(out.checked, false, 'the JSON says no prover ran these');
   assert.equal(out.model.provider, 'cpu');
   assert.equal(out.model.folder, tinyModel);
   assert.deepEqual(out.budget, { n: 6, beamWidth: 6, temperature: 0, maxNewTokens: 8 });
@@ -104,6 +106,7 @@ test('suggest against an OpenAI-compatible server (its process double): the same
           completions: [
             { text: '\nnorm_num\n', logprobs: [-0.1, -0.1, -0.1] },
             { text: '\nsimp\n', logprobs: [-0.5, -0.7] },
+            { text: '\nrfl\u001b]0;pwned\u0007\u001b[2J\n', logprobs: [-2, -2] },
           ],
         },
       ],
@@ -117,36 +120,43 @@ test('suggest against an OpenAI-compatible server (its process double): the same
       server.stdout!.once('data', (d: Buffer) => resolve(Number(/listening (\d+)/.exec(d.toString())?.[1])));
       server.once('exit', () => reject(new Error('the double exited')));
     });
-    const r = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      const child = spawn(
-        process.execPath,
-        [
-          '--import',
-          'tsx',
-          'server/cli.ts',
-          'suggest',
-          '--goal',
-          '⊢ 2 + 2 = 4',
-          '--n',
-          '2',
-          '--json',
-          '--model',
-          `http://127.0.0.1:${port}/v1#model=llemma_7b`,
-        ],
-        { cwd: root },
-      );
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d) => (stdout += d));
-      child.stderr.on('data', (d) => (stderr += d));
-      child.on('exit', (code) => resolve({ code, stdout, stderr }));
-    });
+    const run = (...extra: string[]) =>
+      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+        const child = spawn(
+          process.execPath,
+          [
+            '--import',
+            'tsx',
+            'server/cli.ts',
+            'suggest',
+            '--goal',
+            '⊢ 2 + 2 = 4',
+            '--n',
+            '3',
+            '--model',
+            `http://127.0.0.1:${port}/v1#model=llemma_7b`,
+            ...extra,
+          ],
+          { cwd: root },
+        );
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (d) => (stdout += d));
+        child.stderr.on('data', (d) => (stderr += d));
+        child.on('exit', (code) => resolve({ code, stdout, stderr }));
+      });
+    const r = await run('--json');
     assert.equal(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout);
     assert.deepEqual(
       out.candidates.map((c: { tactic: string }) => c.tactic),
-      ['norm_num', 'simp'],
+      ['norm_num', 'simp', 'rfl\u001b]0;pwned\u0007\u001b[2J'],
     );
+    // A model server's output reaches the terminal with its escape sequences shown, never obeyed.
+    const text = await run();
+    assert.equal(text.code, 0, text.stderr);
+    assert.equal(forDisplay(text.stdout), text.stdout, 'nothing in the output acts on a terminal');
+    assert.match(text.stdout, /rfl␛\]0;pwned␇␛\[2J/);
     assert.equal(out.model.backend, 'openai');
     assert.ok(Math.abs(out.candidates[1].meanLogprob - -0.6) < 1e-9);
   } finally {

@@ -10,6 +10,7 @@ import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ReplError, type ReplLifecycle } from '../../server/provers/lean/repl/replApi';
 import { ReplClient, type ReplClientOptions } from '../../server/provers/lean/repl/replClient';
+import { renderRemedies, vscodeWords } from '../../server/remedies';
 
 const double = join(import.meta.dirname, '..', 'doubles', 'replDouble.mjs');
 const tmp = mkdtempSync(join(tmpdir(), 'llemma-repl-'));
@@ -108,7 +109,10 @@ describe('ReplClient with the double', { concurrency: true }, () => {
     const oldPid = client.pid!;
     const queued = client.command('ok', undefined);
     const err = await failure(client.command('loop', 5, { timeoutMs: 300 }), 'timeout');
-    assert.match(err.message, /did not answer the command `loop` within 0\.3 s.*llemma\.lean\.requestTimeoutMs/s);
+    assert.match(
+      renderRemedies(err.message, vscodeWords),
+      /did not answer the command `loop` within 0\.3 s.*raise the limit: the setting `llemma\.lean\.requestTimeoutMs`/s,
+    );
     assert.equal((await queued).env, 1, 'the request before it was answered');
     assert.equal((await client.command('ok', undefined)).env, 1);
     assert.equal(client.generation, 2);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseArgs, UsageError } from '../../server/cliArgs';
+import { parseArgs, UsageError, usage } from '../../server/cliArgs';
 
 test('goal takes file:line:col and options', () => {
   assert.deepEqual(parseArgs(['goal', 'src/My File.lean:12:3', '--json', '--repl', 'lake env /x/repl']), {
@@ -79,9 +79,34 @@ test('bad usage is a UsageError naming the problem', () => {
     );
 });
 
-test('no arguments or help prints usage', () => {
-  assert.deepEqual(parseArgs([]), { command: 'help' });
+test('help, a command’s help, the version; no command at all is bad usage', () => {
   assert.deepEqual(parseArgs(['--help']), { command: 'help' });
+  assert.deepEqual(parseArgs(['help', 'prove']), { command: 'help', topic: 'prove' });
+  for (const command of ['goal', 'suggest', 'prove'] as const) {
+    assert.deepEqual(parseArgs([command, '--help']), { command: 'help', topic: command });
+    assert.deepEqual(parseArgs([command, 'x.lean', '--frobnicate', '-h']), { command: 'help', topic: command });
+  }
+  for (const v of ['--version', '-V', 'version']) assert.deepEqual(parseArgs([v]), { command: 'version' });
+  assert.throws(
+    () => parseArgs([]),
+    (e: unknown) => e instanceof UsageError && /no command/.test(e.message),
+  );
+  assert.throws(
+    () => parseArgs(['help', 'frobnicate']),
+    (e: unknown) => e instanceof UsageError && /not a command/.test(e.message),
+  );
+  // A mistake in a command's options is answered with that command's usage.
+  assert.throws(
+    () => parseArgs(['prove', 'a.lean', '--frobnicate']),
+    (e: unknown) => e instanceof UsageError && e.showUsage !== false && e.showUsage.command === 'prove',
+  );
+});
+
+test('each command’s usage lists all of its options, and the overview lists every command', () => {
+  assert.match(usage('goal'), /--repl[\s\S]*--timeout[\s\S]*--json[\s\S]*--help/);
+  assert.doesNotMatch(usage('goal'), /--model/);
+  assert.match(usage('prove'), /--repl[\s\S]*--model[\s\S]*--ep[\s\S]*--budget[\s\S]*--processes/);
+  for (const c of ['goal', 'suggest', 'prove', '--version']) assert.ok(usage().includes(`llemma ${c}`), c);
 });
 
 test('suggest takes the goal, the model and the generation budget', () => {

@@ -12,6 +12,7 @@ import {
   resolveReplLaunch,
   whichOnPath,
 } from '../../server/provers/lean/project';
+import { renderRemedies, vscodeWords } from '../../server/remedies';
 
 const base = realpathSync(mkdtempSync(path.join(tmpdir(), 'llemma-project-')));
 after(() => rmSync(base, { recursive: true, force: true }));
@@ -167,7 +168,7 @@ describe('resolveReplLaunch', () => {
     const launch = resolveReplLaunch({ root: tree({ 'lakefile.toml': '' }), ...withLake });
     assert.deepEqual(launch, { reason: 'replNotFound', message: noReplMessage });
     assert.match(noReplMessage, /require REPL from git "https:\/\/github\.com\/leanprover-community\/repl"/);
-    assert.match(noReplMessage, /llemma\.lean\.replPath/);
+    assert.match(renderRemedies(noReplMessage, vscodeWords), /the setting `llemma\.lean\.replPath`/);
   });
 
   test('lake needed but missing: leanNotFound with the elan hint', () => {

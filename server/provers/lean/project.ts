@@ -5,6 +5,7 @@
 import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import * as path from 'node:path';
+import { remedy } from '../../remedies';
 import { CommandLineError, parseCommandLine } from './repl/commandLine';
 import type { ReplLaunch } from './repl/replApi';
 
@@ -61,7 +62,8 @@ export interface ReplLaunchFailure {
 
 export const noReplMessage =
   'No Lean REPL for this project: add `require REPL from git "https://github.com/leanprover-community/repl"` ' +
-  'to the lakefile, or set llemma.lean.replPath (a built repl executable) or pass --repl "<command line>".';
+  `to the lakefile, or point to a built repl executable (${remedy.setting('lean.replPath')}), or give the REPL's ` +
+  `command line (${remedy.setting('lean.replCommand')}).`;
 
 /**
  * How to start the REPL for the project at `root`, in order: the override as written; `lake exe repl` when the project
@@ -106,7 +108,7 @@ function lakeMissing(): ReplLaunchFailure {
     reason: 'leanNotFound',
     message:
       'Lean is not installed: `lake` is neither on the PATH nor in ~/.elan/bin. ' +
-      'Install Lean with elan (https://github.com/leanprover/elan), then restart the Llemma server.',
+      `Install Lean with elan (https://github.com/leanprover/elan), then ${remedy.restart}.`,
   };
 }
 

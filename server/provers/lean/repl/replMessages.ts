@@ -1,7 +1,10 @@
 /** Messages of the REPL client, written for the person who reads them in VS Code: what happened, with what, and what to do. */
+
+import { remedy } from '../../../remedies';
 import { ReplError, type ReplLaunch } from './replApi';
 import { describeExit, type ReplExit } from './replProcess';
 import type { ReplRequest, SchemaError } from './replSchema';
+import type { EnqueueOptions } from './requestQueue';
 
 export const say = {
   describe(req: ReplRequest): string {
@@ -28,10 +31,10 @@ export const say = {
   },
   restartLoop: (launch: ReplLaunch, times: number, exit: ReplExit, tail: string) =>
     `${say.repl(launch)} ${describeExit(exit)} while starting, ${times} times in a row, so it is not started again` +
-    `${say.tail(tail)}Check that the REPL was built with this project's Lean version, then restart the Llemma server.`,
-  timeout: (launch: ReplLaunch, label: string, timeoutMs: number, setting: string) =>
+    `${say.tail(tail)}Check that the REPL was built with this project's Lean version, then ${remedy.restart}.`,
+  timeout: (launch: ReplLaunch, label: string, timeoutMs: number, setting: NonNullable<EnqueueOptions['hint']>) =>
     `${say.repl(launch)} did not answer ${label} within ${timeoutMs / 1000} s, so it was stopped; it restarts for the ` +
-    `next request. If Lean needs longer here, raise \`llemma.lean.${setting}\`.`,
+    `next request. If Lean needs longer here, raise the limit: ${remedy.setting(`lean.${setting}`)}.`,
   garbage: (launch: ReplLaunch, output: string) =>
     `${say.repl(launch)} wrote output that is not JSON, so it was restarted. The output was:\n${output.slice(0, 500)}`,
   unsolicited: (launch: ReplLaunch, output: string) =>

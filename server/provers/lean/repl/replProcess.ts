@@ -6,6 +6,7 @@ import { spawn as spawnPlain } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import type { execa } from 'execa';
+import { remedy } from '../../../remedies';
 import { type Frame, FrameDecoder } from './framing';
 import { ReplError, type ReplLaunch } from './replApi';
 
@@ -217,7 +218,7 @@ function spawnFailure(launch: ReplLaunch, code: string): ReplError {
     return new ReplError(
       'notFound',
       `Could not start the Lean REPL: \`${launch.command}\` was not found ${where}. ` +
-        'Check that Lean (elan and lake) is installed and on the PATH, or set `llemma.lean.replCommand`.',
+        `Check that Lean (elan and lake) is installed and on the PATH, or give the REPL's command line: ${remedy.setting('lean.replCommand')}.`,
     );
   }
   if (code === 'EACCES') {

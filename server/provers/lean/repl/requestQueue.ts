@@ -30,8 +30,8 @@ export interface EnqueueOptions {
   background?: boolean | undefined;
   /** Names the request in messages, e.g. "the command `import Mathlib`". */
   label?: string | undefined;
-  /** For the owner's timeout message: which setting bounds this request, say. */
-  hint?: string | undefined;
+  /** For the owner's timeout message: which setting bounds this request. */
+  hint?: 'requestTimeoutMs' | 'importTimeoutMs' | 'tacticTimeoutMs' | undefined;
 }
 
 interface Entry {
