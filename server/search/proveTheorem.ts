@@ -126,7 +126,10 @@ export async function proveTheorem(
   };
 }
 
-/** The document edit that replaces the rest of the proof (from the cursor's line) with the found tactics. */
+/**
+ * The document edit that replaces the rest of the proof (from the cursor's line to the block's last code, so the
+ * user's comments after it stay) with the found tactics.
+ */
 function completionEdit(text: string, session: ProofSession, tactics: readonly string[]): ProveTheoremResult['edit'] {
   // Offsets in the plan are into the text with `\r\n` read as `\n`; lines and columns are the same in both.
   const src = text.includes('\r') ? text.replace(/\r\n/g, '\n') : text;

@@ -17,7 +17,9 @@
  *     The first rule whose match holds (every key given) and whose `times` is not used up fires. Match keys:
  *       cmd (exact), cmdIncludes, cmdRegex, hasEnv (bool), env, tactic, proofState, path, pickleTo, unpickleEnvFrom,
  *       unpickleProofStateFrom (exact). An empty match matches everything.
- *     Actions (combinable; applied in this order): stderr (text written to stderr), delayMs, then one of
+ *     Actions (combinable; applied in this order): stderr (text written to stderr), delayMs,
+ *       flood: "stdout" | "stderr" (writes `x` without any newline, as fast as the pipe takes it: forever, or
+ *       `floodChars` characters and then goes on with the rule; a runaway print that never ends an answer), then one of
  *       hang: true (never answer), exit: <code> (die), respondRaw: "<text>" (written as is, then a blank line),
  *       respond: {...} (written pretty, like the REPL; the strings "$nextEnv" and "$nextProofState" in it become
  *       counters starting at 0 per process, like real ids).
@@ -208,6 +210,7 @@ function scriptMode(scriptPath, statePath) {
     const rule = script.rules[index];
     if (rule.stderr) process.stderr.write(rule.stderr);
     if (rule.delayMs) await new Promise((resolve) => setTimeout(resolve, rule.delayMs));
+    if (rule.flood) await flood(rule.flood === 'stderr' ? process.stderr : process.stdout, rule.floodChars);
     if (rule.hang) return 'hang';
     if (rule.exit !== undefined) {
       process.stderr.write('', () => process.exit(rule.exit));
@@ -218,6 +221,15 @@ function scriptMode(scriptPath, statePath) {
     const filled = JSON.parse(JSON.stringify(rule.respond ?? {}), (_key, v) => (counter(v) ? counters[v]++ : v));
     return pretty(filled, 0);
   };
+}
+
+/** Writes `x`s to `stream` in 64 kB chunks, waiting whenever the pipe is full; forever when `total` is not given. */
+async function flood(stream, total = Number.POSITIVE_INFINITY) {
+  const chunk = 'x'.repeat(65_536);
+  for (let written = 0; written < total; written += chunk.length) {
+    const text = total - written < chunk.length ? chunk.slice(0, total - written) : chunk;
+    if (!stream.write(text)) await new Promise((resolve) => stream.once('drain', resolve));
+  }
 }
 
 function matches(match, request) {

@@ -7,14 +7,25 @@
  *    "axioms": {"add_zero'": ["propext"]}}                                      optional, for #print axioms
  *
  * A result is a list of goals, which replaces the FIRST goal of the state ([] closes it), or an object
- * {goals?, error?, delayMs?, hang?, exit?}: `delayMs` waits before answering, `hang` never answers, `exit` kills the
- * process with that code; `error` alone fails the tactic (Lean threw: the rest of a tactic block is skipped), `error`
- * with `goals` is an error Lean recovered from (it logs the error and goes on with those goals). Tactics are compared
- * after trimming each line's end; a multi-line tactic is written with "\n" and indentation relative to its first line.
- * A tactic the table does not list for the state's first goal fails with
+ * {goals?, error?, delayMs?, hang?, exit?, axioms?}: `delayMs` waits before answering, `hang` never answers, `exit`
+ * kills the process with that code; `error` alone fails the tactic (Lean threw: the rest of a tactic block is skipped),
+ * `error` with `goals` is an error Lean recovered from (it logs the error and goes on with those goals). `axioms` are
+ * axioms the tactic's proof term brings in unseen by tactic mode (say ["sorryAx"] for `exact h` where `h` was proved
+ * by `sorry`, or a tactic that admits behind a name): only `#print axioms` of a declaration using it lists them.
+ * Tactics are compared after trimming each line's end and dropping a trailing `-- comment`; a multi-line tactic is
+ * written with "\n" and indentation relative to its first line. A tactic the table does not list for the state's
+ * first goal fails with
  *   Tactic `<tactic>` failed: the world has no result for it on this goal\n\n<goal>
  * `sorry` closes the first goal and `all_goals sorry` every goal, reporting one sorry per goal (each with a proof state
- * holding that goal alone), as the REPL does.
+ * holding that goal alone), as the REPL does. A `sorry` inside a listed tactic (`refine ⟨?_, sorry⟩`) is a term-mode
+ * sorry: it is reported at its position with the goal `⊢ ?` (the world does not know its type) and taints the
+ * declaration like a tactic `sorry`.
+ *
+ * Holes. The server re-checks a proof with the user's other `sorry`s written as a hole token `llemma_hole_<hex>`,
+ * declared by a command holding the line `axiom _root_.llemmaHole_<hex> : Prop` (see sorryHoles.ts). The world
+ * accepts that command as any other, and in an env built on it reads the token as `sorry` (in tactic and term
+ * position) without the sorry: no warning, no reported sorry, no sorryAx; `#print axioms` lists `llemmaHole_<hex>`,
+ * `.key` and `.fill` instead. In an env without that command the token is an unknown tactic.
  *
  * Command mode. Each line at column 0 starting `theorem NAME`, `lemma NAME` or `example` (after modifiers) starts a
  * declaration, which runs to the next non-blank line at column 0. A declaration whose name is in "theorems" (`example`
@@ -42,6 +53,9 @@ const declLine =
 const byToken = /:=\s*(by)(?![\p{L}\p{N}_'!?.])/u;
 const printAxioms = /^#print\s+axioms\s+(\S+)/;
 const allGoalsSorry = /^all_goals\s+sorry$/;
+const holeAxiom = /^axiom _root_\.(llemmaHole_[0-9a-f]+) : Prop$/;
+const holeToken = /(?<![\p{L}\p{N}_'!?.])llemma_hole_([0-9a-f]+)(?![\p{L}\p{N}_'!?.])/gu;
+const termSorry = /(?<![\p{L}\p{N}_'!?.])sorry(?![\p{L}\p{N}_'!?.])/u;
 
 /** Code points in `s` (Lean counts columns in code points). */
 const cps = (s) => [...s].length;
@@ -49,7 +63,7 @@ const indentOf = (s) => s.length - s.trimStart().length;
 const normalise = (t) =>
   t
     .split('\n')
-    .map((l) => l.trimEnd())
+    .map((l) => l.replace(/(^|\s)--.*$/, '').trimEnd())
     .join('\n')
     .trim();
 
@@ -69,11 +83,32 @@ export function worldMode(worldPath, pretty) {
     return id;
   };
 
-  /** Runs tactics from `goals`; stops at the first failure Lean would throw. Returns 'hang' to never answer. */
-  async function run(goals, tactics) {
-    const out = { goals: [...goals], errors: [], sorries: [], stopped: false, sorry: false, error: false };
+  /**
+   * Runs tactics from `goals`; stops at the first failure Lean would throw. Returns 'hang' to never answer. `declared`
+   * is the env's (for the holes it declares); tactic mode has none.
+   */
+  async function run(goals, tactics, declared = new Map()) {
+    const out = {
+      goals: [...goals],
+      errors: [],
+      sorries: [],
+      stopped: false,
+      sorry: false,
+      error: false,
+      holes: new Set(),
+      axioms: [],
+    };
     for (const tac of tactics) {
-      const text = normalise(tac.text);
+      const written = normalise(tac.text);
+      const nonces = [...written.matchAll(holeToken)].map((m) => m[1]);
+      const unknown = nonces.find((nonce) => !declared.get(`llemmaHole_${nonce}`)?.hole);
+      if (unknown !== undefined) {
+        fail(out, tac, `unknown tactic llemma_hole_${unknown}`);
+        break;
+      }
+      for (const nonce of nonces) out.holes.add(nonce);
+      // A hole reads as `sorry`, but only a `sorry` written as such is one.
+      const text = written.replace(holeToken, 'sorry');
       if (text === 'sorry' || allGoalsSorry.test(text)) {
         const n = text === 'sorry' ? Math.min(1, out.goals.length) : out.goals.length;
         if (text === 'sorry' && n === 0) {
@@ -81,9 +116,16 @@ export function worldMode(worldPath, pretty) {
           break;
         }
         const column = tac.column + cps(text.slice(0, text.lastIndexOf('sorry')));
-        for (const goal of out.goals.splice(0, n)) out.sorries.push({ goal, line: tac.line, column });
+        const closed = out.goals.splice(0, n);
+        if (nonces.length > 0) continue;
+        for (const goal of closed) out.sorries.push({ goal, line: tac.line, column });
         out.sorry ||= n > 0;
         continue;
+      }
+      const sorryAt = termSorry.exec(written);
+      if (sorryAt) {
+        out.sorries.push({ goal: '⊢ ?', line: tac.line, column: tac.column + cps(written.slice(0, sorryAt.index)) });
+        out.sorry = true;
       }
       const goal = out.goals[0];
       if (goal === undefined) {
@@ -114,6 +156,7 @@ export function worldMode(worldPath, pretty) {
         out.errors.push({ tac, data: result.error });
         out.error = true;
       }
+      out.axioms.push(...(result.axioms ?? []));
       out.goals.splice(0, 1, ...(result.goals ?? []));
     }
     return out;
@@ -133,6 +176,11 @@ export function worldMode(worldPath, pretty) {
         messages.push(axiomsMessage(printed[1], i + 1, line, declared));
         continue;
       }
+      const hole = holeAxiom.exec(line);
+      if (hole) {
+        declared.set(hole[1], { hole: true });
+        continue;
+      }
       const m = declLine.exec(line);
       if (!m) continue;
       let end = i + 1;
@@ -141,7 +189,7 @@ export function worldMode(worldPath, pretty) {
       i = end - 1;
       const goal = decl && own(theorems, decl.key);
       if (goal === undefined) continue;
-      const out = await run([goal], decl.tactics);
+      const out = await run([goal], decl.tactics, declared);
       if (out === 'hang') return out;
       for (const e of out.errors) messages.push(errorAt(e.tac, e.data));
       if (!out.stopped && out.goals.length > 0) {
@@ -162,7 +210,9 @@ export function worldMode(worldPath, pretty) {
         });
       }
       if (out.sorry) messages.push({ severity: 'warning', ...decl.namePos, data: 'declaration uses `sorry`' });
-      if (decl.name) declared.set(decl.name, { sorry: out.sorry || out.error || out.stopped || out.goals.length > 0 });
+      const holes = [...out.holes].flatMap((n) => [`llemmaHole_${n}`, `llemmaHole_${n}.key`, `llemmaHole_${n}.fill`]);
+      const sorry = out.sorry || out.error || out.stopped || out.goals.length > 0;
+      if (decl.name) declared.set(decl.name, { sorry, axioms: [...out.axioms, ...holes] });
     }
     const env = nextEnv++;
     envs.set(env, declared);
@@ -184,7 +234,7 @@ export function worldMode(worldPath, pretty) {
         data: `Unknown constant \`${name}\``,
       };
     }
-    const axioms = [...(own(world.axioms, name) ?? [])];
+    const axioms = [...new Set([...(own(world.axioms, name) ?? []), ...(decl.axioms ?? [])])];
     if (decl.sorry && !axioms.includes('sorryAx')) axioms.push('sorryAx');
     return {
       severity: 'info',

@@ -210,6 +210,48 @@ describe('ReplClient with the double', { concurrency: true }, () => {
     await client.dispose();
   });
 
+  it('stops a REPL that prints without ending an answer, and answers the next request from a fresh one', async () => {
+    const rules = [{ match: { cmd: 'flood' }, flood: 'stdout' }, echo('ok', 5)];
+    const { client, states } = setup({ rules }, { maxFrameBytes: 4 * 2 ** 20 });
+    assert.equal((await client.command('ok', undefined)).env, 5);
+    const oldPid = client.pid!;
+    const flood = client.command('flood', undefined);
+    const queued = client.command('ok', undefined);
+    const err = await failure(flood, 'protocol');
+    assert.match(
+      err.message,
+      /printed more than 4 MB without ending its answer to the command `flood`, so it was stop/,
+    );
+    assert.match((await failure(queued, 'crashed')).message, /restarted before this request was sent/);
+    assert.ok(
+      states.some(([, m]) => m === err.message),
+      'the lifecycle says why',
+    );
+    assert.equal((await client.command('ok', undefined)).env, 5);
+    assert.equal(client.generation, 2);
+    await until('the flooding process is gone', () => !alive(oldPid));
+    await client.dispose();
+  });
+
+  it('keeps a bounded stderr: a line without end is cut, a flood of lines is logged only up to a point', async () => {
+    const rules = [
+      { match: { cmd: 'noisy' }, flood: 'stderr', floodChars: 8 * 2 ** 20, respond: { env: 1 } },
+      { match: { cmd: 'chatty' }, stderr: 'warning\n'.repeat(3000), respond: { env: 2 } },
+      { match: { cmd: 'die' }, stderr: '\nlast words\n', exit: 3 },
+    ];
+    const logged: string[] = [];
+    const { client } = setup({ rules }, { log: (line) => logged.push(line) });
+    assert.equal((await client.command('chatty', undefined)).env, 2);
+    assert.equal((await client.command('noisy', undefined)).env, 1);
+    const err = await failure(client.command('die', undefined), 'crashed');
+    assert.match(err.stderrTail, /^warning\n/);
+    assert.deepEqual(err.stderrTail.split('\n').slice(-3), ['warning', `${'x'.repeat(400)}…`, 'last words']);
+    const stderrLines = logged.filter((l) => l.startsWith('stderr: '));
+    assert.equal(stderrLines.length, 2001);
+    assert.match(stderrLines.at(-1)!, /more than 2000 lines; the rest is not logged/);
+    await client.dispose();
+  });
+
   it('explains a REPL that dies at startup, and stops restarting it after three tries', async () => {
     const stderr = 'error: this REPL was built for Lean v4.9.0\n';
     const { client, starts, states } = setup({ startup: { exit: 1, stderr }, rules: [] });

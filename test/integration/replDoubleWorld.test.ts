@@ -260,6 +260,45 @@ describe('replDouble --world', { concurrency: true }, () => {
     assert.equal(unknown.messages?.[0]?.severity, 'error');
   });
 
+  it("sets the user's other sorries apart: the proof is checked as strictly as without them", async () => {
+    const { client, inputs } = setup();
+    const both = file(
+      "theorem both' (n : ℕ) : n + 0 = n ∧ 2 * n = n + n := by",
+      '  refine ⟨?_, sorry⟩ -- sorry for now',
+      '  sorry',
+    );
+    const p = plan(both, 4);
+    const check = (tactics: string[]) => checkProof(client, p, tactics, { allowNativeDecide: false });
+    // As the document will have it: the declaration still rests on the user's `sorry`.
+    assert.deepEqual(await check(['simp']), { ok: true, axioms: ['propext', 'sorryAx'], otherSorries: 1 });
+    const sent = inputs()
+      .map((e) => e.input?.cmd ?? '')
+      .filter((cmd) => cmd.startsWith("theorem both'"));
+    assert.equal(sent.length, 1);
+    assert.match(sent[0]!, /refine ⟨\?_, llemma_hole_[0-9a-f]{16}⟩ -- sorry for now\n {2}simp$/);
+    assert.equal(inputs().filter((e) => /^axiom _root_\.llemmaHole_/m.test(e.input?.cmd ?? '')).length, 1);
+    // A fact proved by `sorry` (or a tactic that admits) shows as sorryAx, and other sorries no longer excuse it.
+    const admitted = await check(['exact add_zero_by_sorry n']);
+    assert.ok(!admitted.ok && /depends on `sorryAx`/.test(admitted.reason), JSON.stringify(admitted));
+    assert.deepEqual(await check(['sorry']), { ok: false, reason: 'The proof contains `sorry`.' });
+    assert.equal(
+      inputs().filter((e) => /^axiom _root_\.llemmaHole_/m.test(e.input?.cmd ?? '')).length,
+      1,
+      "the hole's environment is made once and reused",
+    );
+  });
+
+  it('needs no hole for a `sorry` that is only a comment, and refuses sorryAx there too', async () => {
+    const { client, inputs } = setup();
+    const commented = file("theorem add_zero' (n : ℕ) : n + 0 = n := by", '  -- sorry, not yet', '  sorry');
+    const p = plan(commented, 4);
+    const check = (tactics: string[]) => checkProof(client, p, tactics, { allowNativeDecide: false });
+    assert.deepEqual(await check(['simp']), { ok: true, axioms: [], otherSorries: 0 });
+    const admitted = await check(['exact add_zero_by_sorry n']);
+    assert.ok(!admitted.ok && /depends on `sorryAx`/.test(admitted.reason), JSON.stringify(admitted));
+    assert.ok(inputs().every((e) => !/llemma_?[hH]ole/.test(e.input?.cmd ?? '')));
+  });
+
   it('delays, hangs (timeout) and crashes as the world says, and restarts', async () => {
     const { client, starts } = setup(true);
     const twoSteps = file("theorem two_mul' (n : ℕ) : 2 * n = n + n := by", '  rw [Nat.mul_comm]', '  omega');

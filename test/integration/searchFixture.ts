@@ -28,6 +28,11 @@ export const text = [
   'theorem screened (x : ℕ) : x = x := by',
   '  sorry',
   '',
+  'theorem halves (b : ℕ) : b + 0 = b ∧ 2 * b = b + b := by',
+  '  refine ⟨?_, sorry⟩ -- sorry for now',
+  '  sorry -- try simp',
+  '  -- or induction',
+  '',
 ].join('\n');
 writeFileSync(file, text);
 
@@ -35,6 +40,9 @@ export const A0 = 'n : ℕ\n⊢ n + 0 = n';
 export const G0 = 'a : ℕ\n⊢ 2 * a = a + a';
 export const G1 = 'a : ℕ\n⊢ a * 2 = a + a';
 export const S0 = 'x : ℕ\n⊢ x = x';
+/** `halves`: its goal, and the first half's after `refine ⟨?_, sorry⟩` (the user's own `sorry` for the second). */
+export const H0 = 'b : ℕ\n⊢ b + 0 = b ∧ 2 * b = b + b';
+export const H1 = 'b : ℕ\n⊢ b + 0 = b';
 /** Every word the screen refuses, in a tactic, plus the other refused shapes; only `rfl` may reach Lean. */
 export const refused = [
   ...forbiddenWords.map((w) => `exact ${w}`),
@@ -46,7 +54,7 @@ export const refused = [
   '',
 ];
 const world = {
-  theorems: { "add_zero'": A0, "two_mul'": G0, screened: S0 },
+  theorems: { "add_zero'": A0, "two_mul'": G0, screened: S0, halves: H0 },
   tactics: {
     [A0]: {
       simp: [],
@@ -60,6 +68,9 @@ const world = {
     },
     [G1]: { ring: [] },
     [S0]: { rfl: [] },
+    [H0]: { 'refine ⟨?_, sorry⟩': [H1] },
+    // Tactic mode sees a closed goal; only `#print axioms` shows that the lemma used was proved by `sorry`.
+    [H1]: { 'exact Nat.add_zero_wip b': { goals: [], axioms: ['sorryAx'] }, simp: [] },
   },
   axioms: { "two_mul'": ['propext'], "add_zero'": [] },
 };
@@ -88,6 +99,10 @@ const candidates: Record<string, [string, number][]> = {
     ['ring', -0.2],
   ],
   [S0]: [...refused.map((t, i): [string, number] => [t, -0.01 * (i + 1)]), ['rfl', -5]],
+  [H1]: [
+    ['exact Nat.add_zero_wip b', -0.1],
+    ['simp', -0.2],
+  ],
 };
 const modelRules = {
   rules: [

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import type { Position, Range } from 'vscode-languageserver-protocol';
 import { defaultSettings, LlemmaErrorCode, type LlemmaSettings } from '../../protocol';
 import { LlemmaCore } from '../../server/core';
 import { readLog } from './fixtureProject';
@@ -176,6 +177,28 @@ describe('prove', () => {
     }
   });
 
+  test("fills one half past a proof that rests on sorry, reports the user's other sorry, keeps their comments", async () => {
+    const { core } = makeCore();
+    try {
+      const r = await core.proveTheorem(file, text, { line: 13, character: 2 });
+      assert.equal(r.outcome, 'proved');
+      assert.deepEqual(r.tactics, ['simp']);
+      assert.equal(r.stats.rejectedProofs, 1, 'the proof through a lemma proved by sorry was refused');
+      assert.equal(r.otherSorries, 1);
+      assert.deepEqual(r.axioms, ['sorryAx'], 'as the document will have it, through the sorry of its own text');
+      assert.ok(r.edit);
+      assert.deepEqual(applyEdit(text, r.edit).split('\n').slice(11), [
+        'theorem halves (b : ℕ) : b + 0 = b ∧ 2 * b = b + b := by',
+        '  refine ⟨?_, sorry⟩ -- sorry for now',
+        '  simp -- try simp',
+        '  -- or induction',
+        '',
+      ]);
+    } finally {
+      await core.dispose();
+    }
+  });
+
   test('respects the expansion budget and stops on cancel', async () => {
     const { core } = makeCore();
     try {
@@ -226,3 +249,10 @@ describe('prove', () => {
     }
   });
 });
+
+/** The document after an LSP edit (the fixture has `\n` line ends only). */
+function applyEdit(doc: string, edit: { range: Range; newText: string }): string {
+  const starts = [0, ...[...doc.matchAll(/\n/g)].map((m) => m.index + 1)];
+  const at = (p: Position) => (starts[p.line] ?? doc.length) + p.character;
+  return doc.slice(0, at(edit.range.start)) + edit.newText + doc.slice(at(edit.range.end));
+}

@@ -1,15 +1,22 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { decodeAll, encodeRequest, type Frame, FrameDecoder, parseFrame } from '../../server/provers/lean/repl/framing';
+import {
+  decodeAll,
+  encodeRequest,
+  type Frame,
+  FrameDecoder,
+  maxFrameBytes,
+  parseFrame,
+} from '../../server/provers/lean/repl/framing';
 
 const transcripts = join(import.meta.dirname, '..', 'golden', 'transcripts');
 /** A real answer stream: three multi-line frames full of `⊢` (3 bytes in UTF-8). */
 const readme = readFileSync(join(transcripts, 'readme.expected.out'), 'utf8');
 
 function values(frames: Frame[]): unknown[] {
-  return frames.map((f) => (f.kind === 'json' ? f.value : { garbage: f.text }));
+  return frames.map((f) => (f.kind === 'json' ? f.value : f.kind === 'garbage' ? { garbage: f.text } : f));
 }
 
 function decodeInPieces(bytes: Buffer, cuts: number[]): Frame[] {
@@ -76,7 +83,7 @@ describe('FrameDecoder', () => {
     const frames = decodeAll('PANIC: out of memory\n\n{"env": 3}\n\n{"env": \n\n');
     assert.equal(frames.length, 3);
     assert.equal(frames[0]?.kind, 'garbage');
-    assert.equal(frames[0]?.text, 'PANIC: out of memory');
+    assert.equal(frames[0]?.kind === 'garbage' && frames[0].text, 'PANIC: out of memory');
     assert.match(frames[0]?.kind === 'garbage' ? frames[0].error : '', /JSON/);
     assert.deepEqual(values([frames[1]!]), [{ env: 3 }]);
     assert.equal(frames[2]?.kind, 'garbage', 'a half-written answer is garbage too');
@@ -90,7 +97,66 @@ describe('FrameDecoder', () => {
   it('cuts long garbage short', () => {
     const frame = parseFrame('x'.repeat(10_000));
     assert.equal(frame.kind, 'garbage');
-    assert.ok(frame.text.length < 2100);
+    assert.ok(frame.kind === 'garbage' && frame.text.length < 2100);
+  });
+});
+
+describe('FrameDecoder bounds a frame', () => {
+  it('reports one overflow for a line that never ends, holding no more than the bound meanwhile', () => {
+    const decoder = new FrameDecoder({ maxFrameBytes: 100_000 });
+    const chunk = Buffer.alloc(4096, 'x');
+    const frames: Frame[] = [];
+    for (let i = 0; i < 1000; i++) {
+      frames.push(...decoder.push(chunk));
+      assert.ok(decoder.buffered <= 100_000, `after chunk ${i}: ${decoder.buffered}`);
+    }
+    assert.deepEqual(frames, [{ kind: 'overflow', limit: 100_000 }]);
+    assert.equal(decoder.overflowed, true);
+    assert.equal(decoder.buffered, 0);
+    assert.deepEqual(decoder.push('\n\n{"env": 1}\n\n'), [], 'nothing after an overflow is read');
+    assert.deepEqual(decoder.end(), []);
+  });
+
+  it('counts every byte of a frame, newlines included, and gives the frames before it', () => {
+    const frame = '{"goal": "⊢ p"}\n\n';
+    assert.deepEqual(values(new FrameDecoder({ maxFrameBytes: 18 }).push(frame)), [{ goal: '⊢ p' }], 'the bound');
+    const over = new FrameDecoder({ maxFrameBytes: 17 }).push(frame);
+    assert.deepEqual(over, [{ kind: 'overflow', limit: 17 }], 'bytes are counted, not characters');
+    const decoder = new FrameDecoder({ maxFrameBytes: 1000 });
+    const frames = decoder.push(`${frame}${'"a line",\n'.repeat(200)}`);
+    assert.deepEqual(frames[0]?.kind === 'json' ? frames[0].value : undefined, { goal: '⊢ p' });
+    assert.deepEqual(frames.slice(1), [{ kind: 'overflow', limit: 1000 }]);
+  });
+
+  it('resets the count at each frame, so a long stream of small answers never overflows', () => {
+    const decoder = new FrameDecoder({ maxFrameBytes: 64 });
+    let count = 0;
+    for (let i = 0; i < 10_000; i++) count += decoder.push(`{"env":\n ${i}}\n   \n\n`).length;
+    assert.equal(count, 10_000);
+    assert.equal(decoder.overflowed, false);
+  });
+
+  it("stays far above the largest recorded answer and far below V8's string limit", () => {
+    const largest = Math.max(
+      ...readdirSync(transcripts)
+        .filter((f) => f.endsWith('.expected.out'))
+        .flatMap((f) => decodeAll(readFileSync(join(transcripts, f), 'utf8')))
+        .map((f) => (f.kind === 'json' ? f.text.length : 0)),
+    );
+    assert.ok(largest > 1000 && largest * 1000 < maxFrameBytes, `largest recorded answer: ${largest}`);
+    assert.ok(maxFrameBytes * 8 < 2 ** 29, 'a frame is joined once and parsed once, well within V8');
+  });
+
+  it('keeps memory flat while a runaway stream goes on after the overflow', () => {
+    const decoder = new FrameDecoder();
+    const chunk = Buffer.alloc(65_536, 'x');
+    let overflows = 0;
+    for (let sent = 0; sent <= maxFrameBytes; sent += chunk.length) overflows += decoder.push(chunk).length;
+    assert.equal(overflows, 1);
+    const before = process.memoryUsage().heapUsed;
+    for (let i = 0; i < 4096; i++) decoder.push(chunk);
+    const grown = process.memoryUsage().heapUsed - before;
+    assert.ok(grown < 16 * 2 ** 20, `heap grew by ${grown} bytes over 256 MiB of output`);
   });
 });
 

@@ -239,6 +239,38 @@ describe('what a completed proof replaces', () => {
     assert.equal(byLine, false);
   });
 
+  test("up to the last code of the block: the user's comments after it stay", () => {
+    const doc = `theorem t (a : ℕ) : a + 0 = a := by\n  ⸨⸩sorry -- note\n  -- more\n\ntheorem next : True := trivial\n`;
+    const { text } = planAt(doc);
+    const { replaceFrom, replaceTo, suffix } = planOf(doc).completion;
+    assert.equal(text.slice(replaceFrom, replaceTo), '  sorry');
+    assert.equal(suffix, ' -- note\n  -- more');
+  });
+
+  test('comments between the replaced tactics go with them; block and doc comments after the code stay', () => {
+    const doc = [
+      'theorem t (a : ℕ) : a + 0 = a := by',
+      '  ⸨⸩sorry',
+      '  -- between',
+      '  simp [foo] /- last -/',
+      '  /-- after -/',
+      '/-- The next one. -/',
+      'theorem next : True := trivial',
+      '',
+    ].join('\n');
+    const { text } = planAt(doc);
+    const { replaceFrom, replaceTo, suffix } = planOf(doc).completion;
+    assert.equal(text.slice(replaceFrom, replaceTo), '  sorry\n  -- between\n  simp [foo]');
+    assert.equal(suffix, ' /- last -/\n  /-- after -/');
+  });
+
+  test('a string literal is code, a comment that looks like code is not', () => {
+    const doc = 'example : True := by\n  ⸨⸩exact (by simp : "--" = "--") -- `exact trivial`\n';
+    const { text } = planAt(doc);
+    const { replaceFrom, replaceTo } = planOf(doc).completion;
+    assert.equal(text.slice(replaceFrom, replaceTo), '  exact (by simp : "--" = "--")');
+  });
+
   test('after `by` for a one-line `:= by sorry`', () => {
     const doc = `example : 1 + 1 = 2 := by ⸨⸩sorry\n`;
     const { text } = planAt(doc);
@@ -247,6 +279,14 @@ describe('what a completed proof replaces', () => {
     assert.equal(plan.completion.prefix, 'example : 1 + 1 = 2 := by');
     assert.equal(text.slice(plan.completion.replaceFrom, plan.completion.replaceTo), ' sorry');
     assert.equal(plan.completion.indent, 2);
+  });
+
+  test('after `by`, only to the end of the code: a comment after it, and a comment line below, stay', () => {
+    const doc = `theorem t : True := by ⸨⸩sorry -- later\n-- TODO: generalise\n\ntheorem next : True := trivial\n`;
+    const { text } = planAt(doc);
+    const { replaceFrom, replaceTo, suffix } = planOf(doc).completion;
+    assert.equal(text.slice(replaceFrom, replaceTo), ' sorry');
+    assert.equal(suffix.trimEnd(), ' -- later\n-- TODO: generalise');
   });
 });
 

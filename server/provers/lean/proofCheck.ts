@@ -3,20 +3,32 @@
  * written in — exactly the text the document will hold — with no error, no `sorry`, and `#print axioms` naming
  * neither `sorryAx` nor (unless allowed) the compiler-trusting axioms of `native_decide`. Tactic-mode answers are
  * never enough on their own: the REPL's tactic mode does not re-check the finished term in the kernel.
+ *
+ * The rules hold whatever else the declaration holds: the user's own `sorry`s around the proof are written as holes
+ * that are not `sorryAx` (sorryHoles.ts), so a `sorry` that is left can only be the proof's, or that of a fact the
+ * proof rests on.
  */
-
+import { randomBytes } from 'node:crypto';
 import { chainOf } from './proofSession';
 import type { LeanRepl, RequestOptions } from './repl/replApi';
 import type { CommandResponse } from './repl/replSchema';
 import type { GoalPlan } from './source/goalProbe';
+import { fillHoles, holeCommand, isHoleAxiom } from './source/sorryHoles';
 
 export type ProofCheck =
   /**
-   * `otherSorries`: `sorry`s the user's own text around the proof still holds (a proof of a `have` in a larger
-   * proof). Then the proof itself is checked — no error anywhere, no `sorry` inside it — but the declaration as a
-   * whole is not finished, and its axioms include `sorryAx` because of the user's text.
+   * `otherSorries`: `sorry`s (and `admit`s) the user's own text around the proof still holds (a proof of a `have` in
+   * a larger proof). The proof is checked as strictly as without them, but the declaration as a whole is not
+   * finished: `axioms` then includes `sorryAx`, as `#print axioms` will say of the document's declaration.
    */
   { ok: true; axioms: string[]; otherSorries: number } | { ok: false; reason: string };
+
+/**
+ * The hole's nonce, drawn once per server process. The model never sees a re-check's text, so a name fresh for each
+ * check would be no harder to guess; one per process keeps the hole's environment cached beside the file's header
+ * instead of adding a chain per check (which the REPL client would also rebuild after every restart).
+ */
+const holeNonce = randomBytes(8).toString('hex');
 
 /** The text that replaces `plan.completion`'s range: the tactics at the proof's indentation, one per line. */
 export function proofText(plan: GoalPlan, tactics: readonly string[]): string {
@@ -40,29 +52,43 @@ export async function checkProof(
   const name = plan.declName === 'example' ? 'llemma_checked_example' : plan.declName;
   const { prefix, suffix } = plan.completion;
   const proof = proofText(plan, tactics);
-  let decl = prefix + proof + suffix;
+  const filled = fillHoles(
+    prefix + proof + suffix,
+    { from: prefix.length, to: prefix.length + proof.length },
+    holeNonce,
+  );
+  const otherSorries = filled.holes;
+  let decl = filled.text;
   if (plan.declName === 'example') decl = decl.replace(/\bexample\b/, `theorem ${name}`);
-  const { response, generation } = await repl.commandIn(chainOf(plan), decl, opts);
+  // Without holes the chain is the file's own, as the search used it; with them, the hole is declared after it.
+  const chain = otherSorries === 0 ? chainOf(plan) : [...chainOf(plan), holeCommand(holeNonce)];
+  const { response, generation } = await repl.commandIn(chain, decl, opts);
   const errors = (response.messages ?? []).filter((m) => m.severity === 'error');
   if (errors.length > 0) {
     return { ok: false, reason: `Lean rejects the declaration: ${errors.map((m) => m.data).join('\n')}` };
   }
-  // Lines of `decl` (1-based, as Lean reports them) that hold the proof.
+  // Lines of `decl` (1-based, as Lean reports them) that hold the proof; filling holes moves no line.
   const firstLine = prefix.split('\n').length;
   const lastLine = firstLine + proof.split('\n').length - 1;
   const sorries = response.sorries ?? [];
   if (sorries.some((s) => s.pos !== undefined && s.pos.line >= firstLine && s.pos.line <= lastLine)) {
     return { ok: false, reason: 'The proof contains `sorry`.' };
   }
-  const otherSorries = sorries.length;
-  if (otherSorries === 0 && (response.messages ?? []).some((m) => /declaration uses [`']sorry[`']/.test(m.data))) {
+  if (sorries.length > 0) {
+    // Not a `sorry` or `admit` of the file's text (those are holes now): a tactic such as `stop` that admits goals.
+    return { ok: false, reason: 'Lean reports a `sorry` outside the proof that is not written as `sorry` or `admit`.' };
+  }
+  if ((response.messages ?? []).some((m) => /declaration uses [`']sorry[`']/.test(m.data))) {
     return { ok: false, reason: 'Lean reports that the declaration uses `sorry`.' };
   }
   const printed = await repl.command(`#print axioms ${name}`, response.env, { ...opts, generation });
   const axioms = axiomsOf(printed, name);
   if ('reason' in axioms) return { ok: false, reason: axioms.reason };
-  if (axioms.list.includes('sorryAx') && otherSorries === 0) {
-    return { ok: false, reason: 'The proof depends on `sorryAx`.' };
+  if (axioms.list.includes('sorryAx')) {
+    return {
+      ok: false,
+      reason: 'The proof depends on `sorryAx`: it, or a fact it uses, is proved by `sorry` or by a tactic that admits.',
+    };
   }
   const compiler = axioms.list.filter((a) => compilerAxioms.includes(a));
   if (compiler.length > 0 && !options.allowNativeDecide) {
@@ -71,7 +97,9 @@ export async function checkProof(
       reason: `The proof trusts the compiler (${compiler.join(', ')}); native_decide is not allowed.`,
     };
   }
-  return { ok: true, axioms: axioms.list, otherSorries };
+  // Reported as the document's declaration will depend on them: through the user's own `sorry`s, on `sorryAx`.
+  const own = axioms.list.filter((a) => !isHoleAxiom(a, holeNonce));
+  return { ok: true, axioms: own.length < axioms.list.length ? [...own, 'sorryAx'] : own, otherSorries };
 }
 
 /** Reads `'foo' depends on axioms: [propext, Quot.sound]` or `'foo' does not depend on any axioms`. */

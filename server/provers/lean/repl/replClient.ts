@@ -30,6 +30,8 @@ export interface ReplClientOptions {
   /** The restart-loop guard: this many failed starts in a row (each within `restartWindowMs` of the one before) stop restarts. */
   maxFailedStarts?: number;
   restartWindowMs?: number;
+  /** Overrides the bound on one answer's size (`maxFrameBytes` in framing.ts), for tests. */
+  maxFrameBytes?: number;
 }
 
 /** One process with its queue. `retired` is set the moment the client stops using it, before the process is gone. */
@@ -236,11 +238,15 @@ export class ReplClient implements LeanRepl {
       onTimeout: (request) => this.#onTimeout(running, request),
       onLoad: (count) => this.#onLoad(running, count),
     });
-    running.process = new ReplProcess(this.launch, {
-      onFrame: (frame) => this.#onFrame(running, frame),
-      onExit: (exit) => this.#onExit(running, exit),
-      onStderrLine: (line) => this.#log(`stderr: ${line}`),
-    });
+    running.process = new ReplProcess(
+      this.launch,
+      {
+        onFrame: (frame) => this.#onFrame(running, frame),
+        onExit: (exit) => this.#onExit(running, exit),
+        onStderrLine: (line) => this.#log(`stderr: ${line}`),
+      },
+      { maxFrameBytes: this.#opts.maxFrameBytes },
+    );
     this.#running = running;
     this.#log(`Starting \`${this.launch.display}\` in ${this.launch.cwd} (generation ${generation}).`);
     this.#setLifecycle(generation === 1 ? 'starting' : 'restarting');
@@ -249,6 +255,15 @@ export class ReplClient implements LeanRepl {
 
   #onFrame(running: Running, frame: Frame): void {
     if (running.retired) return;
+    if (frame.kind === 'overflow') {
+      // The decoder reads nothing more from this process, so no later answer could be paired: stop it, whatever it
+      // was doing, and let the next request start a fresh one.
+      const message = say.overflow(this.launch, frame.limit, running.queue.onWireLabel);
+      const err = new ReplError('protocol', message, running.process.stderrTail);
+      this.#retire(running, err, say.restartedAfter(this.launch, err));
+      this.#afterLoss(err.message);
+      return;
+    }
     if (frame.kind === 'garbage' && running.queue.load === 0) {
       this.#log(`Ignored output that is not JSON: ${frame.text}`);
       return;

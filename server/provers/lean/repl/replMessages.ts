@@ -37,6 +37,9 @@ export const say = {
     `next request. If Lean needs longer here, raise the limit: ${remedy.setting(`lean.${setting}`)}.`,
   garbage: (launch: ReplLaunch, output: string) =>
     `${say.repl(launch)} wrote output that is not JSON, so it was restarted. The output was:\n${output.slice(0, 500)}`,
+  overflow: (launch: ReplLaunch, limitBytes: number, label: string | undefined) =>
+    `${say.repl(launch)} printed more than ${megabytes(limitBytes)} without ending ` +
+    `${label ? `its answer to ${label}` : 'an answer'}, so it was stopped; it restarts for the next request.`,
   unsolicited: (launch: ReplLaunch, output: string) =>
     `${say.repl(launch)} wrote an answer nobody asked for, so it was restarted. The output was:\n${output.slice(0, 500)}`,
   schemaMismatch: (launch: ReplLaunch, label: string, err: SchemaError) =>
@@ -51,3 +54,8 @@ export const say = {
   staleIds: (launch: ReplLaunch, label: string) =>
     `${say.repl(launch)} restarted since the environment for ${label} was made, so it was not sent; run it again.`,
 };
+
+/** A size in bytes in words, rounded down so that "more than" stays true. */
+function megabytes(bytes: number): string {
+  return bytes >= 2 ** 20 ? `${Math.floor(bytes / 2 ** 20)} MB` : `${Math.floor(bytes / 1024)} kB`;
+}

@@ -7,12 +7,17 @@ import { existsSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import type { execa } from 'execa';
 import { remedy } from '../../../remedies';
-import { type Frame, FrameDecoder } from './framing';
+import { type Frame, FrameDecoder, type FrameDecoderOptions } from './framing';
 import { ReplError, type ReplLaunch } from './replApi';
 
 /** How many lines of stderr are kept for messages: enough for a Lean or lake error, not a whole build log. */
 const stderrTailLines = 40;
 const maxStderrLineChars = 400;
+/**
+ * How many stderr lines of one process are passed on to the log. A first build by `lake exe repl` writes a few hundred;
+ * a process that floods stderr would otherwise fill the output channel (which keeps everything) line by line.
+ */
+const maxLoggedStderrLines = 2000;
 
 export interface ReplExit {
   /** Exit code, or null when a signal ended the process or it never started. */
@@ -28,6 +33,7 @@ export interface ReplProcessHandlers {
   onFrame(frame: Frame): void;
   /** Called once, after every frame the process wrote has been delivered. */
   onExit(exit: ReplExit): void;
+  /** Each line of stderr, cut to a few hundred characters, up to `maxLoggedStderrLines`, then one line saying so. */
   onStderrLine?(line: string): void;
 }
 
@@ -43,10 +49,11 @@ export class ReplProcess {
   #early: string[] | undefined = [];
   #killRequested = false;
   #endRequested = false;
-  readonly #frames = new FrameDecoder();
+  readonly #frames: FrameDecoder;
   readonly #stderrUtf8 = new StringDecoder('utf8');
   #stderrPartial = '';
   readonly #stderrLines: string[] = [];
+  #stderrLogged = 0;
   #expected = false;
   #exited = false;
   #resolveExited!: (exit: ReplExit) => void;
@@ -61,9 +68,10 @@ export class ReplProcess {
   });
 
   /** Starts the process. Failures to start are reported through `onExit`, never thrown, like any other exit. */
-  constructor(launch: ReplLaunch, handlers: ReplProcessHandlers) {
+  constructor(launch: ReplLaunch, handlers: ReplProcessHandlers, framing: FrameDecoderOptions = {}) {
     this.launch = launch;
     this.#handlers = handlers;
+    this.#frames = new FrameDecoder(framing);
     if (!existsSync(launch.cwd)) {
       const err = new ReplError('notFound', `Could not start the Lean REPL: the folder ${launch.cwd} does not exist.`);
       queueMicrotask(() => this.#exit({ code: null, signal: null, spawnError: err, expected: false }));
@@ -153,18 +161,31 @@ export class ReplProcess {
     }
   }
 
+  /**
+   * Keeps the tail of stderr. Memory stays bounded whatever the process writes: lines are cut short, only the last
+   * `stderrTailLines` are kept, and a line without its newline keeps only its start (a chunk from a pipe is at most
+   * some 64 kB, so the text split here is bounded too).
+   */
   #stderr(chunk: Uint8Array | string): void {
     const text = this.#stderrPartial + (typeof chunk === 'string' ? chunk : this.#stderrUtf8.write(Buffer.from(chunk)));
     const lines = text.split('\n');
     this.#stderrPartial = lines.pop() ?? '';
     for (const raw of lines) {
       const line = raw.length > maxStderrLineChars ? `${raw.slice(0, maxStderrLineChars)}…` : raw.trimEnd();
-      this.#handlers.onStderrLine?.(line);
+      this.#logStderr(line);
       this.#stderrLines.push(line);
       if (this.#stderrLines.length > stderrTailLines) this.#stderrLines.shift();
     }
-    if (this.#stderrPartial.length > maxStderrLineChars * 4)
-      this.#stderrPartial = this.#stderrPartial.slice(-maxStderrLineChars);
+    // One character more than is shown, so that the line is still marked as cut when its newline comes.
+    if (this.#stderrPartial.length > maxStderrLineChars)
+      this.#stderrPartial = this.#stderrPartial.slice(0, maxStderrLineChars + 1);
+  }
+
+  #logStderr(line: string): void {
+    this.#stderrLogged++;
+    if (this.#stderrLogged <= maxLoggedStderrLines) this.#handlers.onStderrLine?.(line);
+    else if (this.#stderrLogged === maxLoggedStderrLines + 1)
+      this.#handlers.onStderrLine?.(`(more than ${maxLoggedStderrLines} lines; the rest is not logged)`);
   }
 
   #exit(exit: ReplExit): void {

@@ -65,6 +65,11 @@ export class RequestQueue {
     return this.#waiting.length + (this.#onWire ? 1 : 0);
   }
 
+  /** The label of the request on the wire, for messages about its answer. */
+  get onWireLabel(): string | undefined {
+    return this.#onWire?.opts.label;
+  }
+
   /** Queues `payload`; resolves with the parsed answer the process gives to it. */
   enqueue(payload: string, opts: EnqueueOptions): Promise<unknown> {
     if (this.#closed) return Promise.reject(this.#closedError);

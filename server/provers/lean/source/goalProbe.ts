@@ -8,7 +8,7 @@
  * read from indentation, the way Lean's own parser reads tactic blocks (`by`, `·`, `case … =>`, `have … := by`,
  * `calc` steps with `by`): a line indented deeper than its block continues the tactic above it.
  */
-import { type Command, closingBracket, codeOf, declarationAt, scanLean, splitHeader } from './leanSource';
+import { COMMENT, type Command, closingBracket, codeOf, declarationAt, scanLean, splitHeader } from './leanSource';
 import { type DocPosition, lineOf, lineStarts, offsetAt } from './sourcePosition';
 import { indentOfLine, placeProbe } from './tacticBlocks';
 
@@ -34,10 +34,11 @@ export interface GoalPlan {
   declKeyword: string;
   /**
    * What a proof written at the cursor replaces: from `replaceFrom` (the start of the cursor's tactic line, or just
-   * after `by` when the cursor is on the `by` line) to `replaceTo`, the end of the tactic block the line is in (its
-   * last line indented at least as deep; for the `by` line, the end of the declaration). `prefix` and `suffix` are
-   * the declaration's text before and after; `indent` the column tactics are written at. `byLine`: the proof
-   * starts on a new line.
+   * after `by` when the cursor is on the `by` line) to `replaceTo`, the end of the last code of the tactic block the
+   * line is in (its lines indented at least as deep; for the `by` line, the rest of the declaration). Comments after
+   * that code (`sorry -- try induction`, comment lines below it) are the user's and stay, in `suffix`; comments
+   * between tactics that are replaced go with them. `prefix` and `suffix` are the declaration's text before and
+   * after; `indent` the column tactics are written at. `byLine`: the proof starts on a new line.
    */
   completion: {
     prefix: string;
@@ -96,7 +97,8 @@ export function planGoalQuery(text: string, position: DocPosition): GoalPlan | G
   const { bodyStart } = splitHeader(src, mask);
   const replaceFrom = placement === 'byLine' ? by + 2 : (starts[placement.line] ?? src.length);
   const declEnd = Math.max(decl.start + src.slice(decl.start, decl.end).trimEnd().length, replaceFrom);
-  const replaceTo = placement === 'byLine' ? declEnd : blockEnd(src, starts, placement.line, indent, declEnd);
+  const block = placement === 'byLine' ? declEnd : blockEnd(src, starts, placement.line, indent, declEnd);
+  const replaceTo = codeEnd(src, mask, replaceFrom, block);
   return {
     header: src.slice(0, bodyStart),
     preamble: src.slice(bodyStart, decl.start),
@@ -131,6 +133,20 @@ function blockEnd(src: string, starts: readonly number[], from: number, indent: 
     end = start + text.trimEnd().length;
   }
   return Math.max(end, starts[from] ?? limit);
+}
+
+/**
+ * The end of the last code in `src[from, to)`: after its last character that is neither blank nor in a comment (string
+ * literals are code), or `from` when there is none. A proof replaces the tactics up to there and no further, so the
+ * comments that follow them, which the user wrote and the proof does not replace, stay in the document. Comments
+ * between the replaced tactics are replaced with them: they were about those tactics, and would sit between the new
+ * ones at random.
+ */
+function codeEnd(src: string, mask: Uint8Array, from: number, to: number): number {
+  for (let i = to - 1; i >= from; i--) {
+    if (mask[i] !== COMMENT && !/\s/.test(src[i] ?? '')) return i + 1;
+  }
+  return from;
 }
 
 function notInProof(message: string): GoalQueryFailure {
