@@ -111,7 +111,7 @@ describe('suggest', () => {
       [{ 'model.path': empty }, /model\.onnx|config\.json|tokenizer\.json/],
       [
         { 'model.path': empty, 'model.generationGraph': 'yes' },
-        /generationGraph: unknown value yes; use auto, on, off/,
+        /Unknown generation-graph mode yes \(\{\{llemma:model.generationGraph\}\}\): use auto, on, off/,
       ],
     ] as const) {
       const { core } = makeCore(settings);
