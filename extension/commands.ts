@@ -5,7 +5,7 @@ import type { LanguageClient } from 'vscode-languageclient/node';
 import { type CommandId, Commands, goalAt } from '../protocol';
 import type { GoalView } from './goalView';
 import { ProofSearches } from './proofSearch';
-import { leanEditorAndClient } from './shared';
+import { leanEditorAndClient, reportError } from './shared';
 import { suggestTacticsCommand } from './suggestCommand';
 
 export interface CommandContext {
@@ -49,9 +49,6 @@ async function showProofState(ctx: CommandContext): Promise<void> {
     );
     await ctx.goalView.show(where, result);
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    ctx.output.appendLine(`Show Proof State at ${where}: ${message}`);
-    const choice = await vscode.window.showErrorMessage(`Llemma: ${message}`, 'Show Output');
-    if (choice) ctx.output.show(true);
+    await reportError(ctx.output, `Show Proof State at ${where}`, err);
   }
 }

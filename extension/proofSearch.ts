@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import { type LanguageClient, WorkDoneProgress } from 'vscode-languageclient/node';
 import { type ProveTheoremResult, proveTheorem } from '../protocol';
-import { describeModel, describeProver, errorMessage, isCancellation, seconds, where } from './shared';
+import { describeModel, describeProver, isCancellation, reportError, reportNoServer, seconds, where } from './shared';
 
 interface SearchContext {
   client: () => LanguageClient | undefined;
@@ -36,7 +36,7 @@ export class ProofSearches {
     }
     const client = this.ctx.client();
     if (!client) {
-      void vscode.window.showErrorMessage('Llemma: the language server is not running. Run "Llemma: Restart Server".');
+      reportNoServer();
       return;
     }
     if (this.running) {
@@ -80,9 +80,7 @@ export class ProofSearches {
         this.ctx.output.appendLine(`Complete Proof at ${at}: cancelled (the server sent no result).`);
         void vscode.window.showInformationMessage('Llemma: proof search cancelled.');
       } else {
-        this.ctx.output.appendLine(`Complete Proof at ${at}: ${errorMessage(err)}`);
-        const choice = await vscode.window.showErrorMessage(`Llemma: ${errorMessage(err)}`, 'Show Output');
-        if (choice) this.ctx.output.show(true);
+        await reportError(this.ctx.output, `Complete Proof at ${at}`, err);
       }
       return;
     } finally {

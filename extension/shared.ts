@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ErrorCodes, type LanguageClient, LSPErrorCodes } from 'vscode-languageclient/node';
 import { LlemmaErrorCode, type ModelDescription, type ProverInfo } from '../protocol';
+import { toastText } from './toastText';
 
 /** The `code` of a `ResponseError` (or anything shaped like one); undefined for other errors. */
 export function errorCode(err: unknown): number | undefined {
@@ -96,8 +97,34 @@ export function leanEditorAndClient(
     return undefined;
   }
   if (!client) {
-    void vscode.window.showErrorMessage('Llemma: the language server is not running. Run "Llemma: Restart Server".');
+    reportNoServer();
     return undefined;
   }
   return { editor, client };
+}
+
+/** Said instead of starting anything while the workspace is not trusted (the Lean REPL runs the project's code). */
+export const restrictedModeMessage =
+  'Restricted Mode: Llemma starts Lean only in trusted folders. Trust this folder to use it.';
+
+export async function showRestrictedMode(): Promise<void> {
+  const choice = await vscode.window.showInformationMessage(restrictedModeMessage, 'Manage Workspace Trust');
+  if (choice) await vscode.commands.executeCommand('workbench.trust.manage');
+}
+
+/** There is no running server: in Restricted Mode that is why, otherwise the user can restart it. */
+export function reportNoServer(): void {
+  if (!vscode.workspace.isTrusted) void showRestrictedMode();
+  else void vscode.window.showErrorMessage('Llemma: the language server is not running. Run "Llemma: Restart Server".');
+}
+
+/**
+ * A failed request: the whole message goes to the output channel, a one-line form of it (`toastText`) to an error
+ * toast whose button shows the output.
+ */
+export async function reportError(output: vscode.OutputChannel, what: string, err: unknown): Promise<void> {
+  const message = errorMessage(err);
+  output.appendLine(`${what}: ${message}`);
+  const choice = await vscode.window.showErrorMessage(`Llemma: ${toastText(message)}`, 'Show Output');
+  if (choice) output.show(true);
 }

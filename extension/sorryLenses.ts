@@ -1,16 +1,34 @@
 /**
  * A "Llemma: Complete Proof" CodeLens above each tactic `sorry`: a line whose code is just `sorry`, or that ends in
  * `by sorry`. A plain text scan: `--` and `/- … -/` comments and string literals are skipped, nothing else is parsed.
+ * In Restricted Mode there are none (the search could not run); they appear when the folder is trusted.
  */
 import * as vscode from 'vscode';
 import { Commands } from '../protocol';
 
 export function registerSorryLenses(): vscode.Disposable {
-  return vscode.languages.registerCodeLensProvider({ language: 'lean4', scheme: 'file' }, new SorryLenses());
+  const lenses = new SorryLenses();
+  return vscode.Disposable.from(
+    lenses,
+    vscode.languages.registerCodeLensProvider({ language: 'lean4', scheme: 'file' }, lenses),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => lenses.refresh()),
+  );
 }
 
-export class SorryLenses implements vscode.CodeLensProvider {
+export class SorryLenses implements vscode.CodeLensProvider, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeCodeLenses = this.changed.event;
+
+  refresh(): void {
+    this.changed.fire();
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+  }
+
   provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
+    if (!vscode.workspace.isTrusted) return [];
     return findSorries(document.getText()).map(
       (p) =>
         new vscode.CodeLens(new vscode.Range(p.line, p.character, p.line, p.character + 5), {

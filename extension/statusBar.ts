@@ -27,6 +27,12 @@ export class StatusBar implements vscode.Disposable {
     this.set('$(sync~spin) Llemma: starting', 'Llemma: the language server is starting');
   }
 
+  /** Nothing started: the workspace is not trusted. A click opens VS Code's workspace trust editor. */
+  restricted(tooltip: string): void {
+    this.set('$(shield) Llemma: Restricted Mode', `${tooltip}\nClick to manage workspace trust.`);
+    this.item.command = 'workbench.trust.manage';
+  }
+
   serverReady(): void {
     this.set('$(check) Llemma: ready', 'Llemma: the language server is running; no Lean REPL started yet');
   }
@@ -51,6 +57,8 @@ export class StatusBar implements vscode.Disposable {
   private set(text: string, tooltip: string): void {
     this.item.text = text;
     this.item.tooltip = tooltip;
+    this.item.command = Commands.showOutput;
+    this.item.backgroundColor = undefined;
   }
 
   dispose(): void {

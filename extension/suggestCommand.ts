@@ -8,12 +8,12 @@ import { type SuggestTacticsResult, suggestTactics, type TacticSuggestion } from
 import {
   describeModel,
   describeProver,
-  errorMessage,
   goalSummary,
   isCancellation,
   leadingWhitespace,
   leanEditorAndClient,
   reindent,
+  reportError,
   shortModel,
   where,
 } from './shared';
@@ -48,9 +48,7 @@ export async function suggestTacticsCommand(ctx: SuggestContext): Promise<void> 
     );
   } catch (err) {
     if (isCancellation(err)) return;
-    ctx.output.appendLine(`Suggest Tactics at ${at}: ${errorMessage(err)}`);
-    const choice = await vscode.window.showErrorMessage(`Llemma: ${errorMessage(err)}`, 'Show Output');
-    if (choice) ctx.output.show(true);
+    await reportError(ctx.output, `Suggest Tactics at ${at}`, err);
     return;
   }
   logResult(ctx.output, at, result);

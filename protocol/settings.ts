@@ -73,6 +73,20 @@ export const defaultSettings: LlemmaSettings = {
 /** Keys whose change restarts the running REPLs (they decide how a REPL is started). */
 export const restartKeys: readonly (keyof LlemmaSettings)[] = ['lean.replCommand', 'lean.replPath'];
 
+/**
+ * Keys that choose what runs on the user's machine or where their goals go: the REPL's command line and program, the
+ * model folder or server URL, and whether found proofs may trust compiled code. A repository's workspace settings can
+ * set them, so the extension uses a workspace's value only after the user approved that exact value, and none of them
+ * in Restricted Mode. package.json lists the same keys under `capabilities.untrustedWorkspaces.restrictedConfigurations`
+ * (checked by a unit test).
+ */
+export const workspaceRestrictedKeys = [
+  'lean.replCommand',
+  'lean.replPath',
+  'model.path',
+  'search.allowNativeDecide',
+] as const satisfies readonly (keyof LlemmaSettings)[];
+
 /** Reads settings from an untyped object (the `llemma` section), keeping the default for missing or mistyped keys. */
 export function resolveSettings(raw: unknown): LlemmaSettings {
   const out: LlemmaSettings = { ...defaultSettings };

@@ -1,30 +1,27 @@
-// Bundles the extension, the language server and the CLI with esbuild. `--watch` rebuilds on change.
+// Bundles the extension, the language server, the CLI and the model worker with esbuild (options in bundles.mjs),
+// then writes the third-party notices for what the bundles contain. `--watch` rebuilds on change.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
 import * as esbuild from 'esbuild';
+import { bundles, commonOptions, noticesFile, shippedPackages } from './bundles.mjs';
+import { thirdPartyNotices } from './thirdPartyNotices.mjs';
 
+const root = path.resolve(import.meta.dirname, '..');
 const watch = process.argv.includes('--watch');
-const common = {
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  sourcemap: true,
-  logLevel: 'warning',
-  // onnxruntime-node carries native binaries and is loaded by the server at run time, never bundled.
-  external: ['vscode', 'onnxruntime-node'],
-};
 
-const entries = [
-  { entryPoints: ['extension/extension.ts'], outfile: 'dist/extension.js' },
-  { entryPoints: ['server/server.ts'], outfile: 'dist/server.js' },
-  { entryPoints: ['server/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
-  // The model runs in a worker thread of its own; model/src/worker.ts finds this file beside the server bundle.
-  { entryPoints: ['model/src/worker.ts'], outfile: 'dist/modelWorker.js' },
-];
-
-const contexts = await Promise.all(entries.map((e) => esbuild.context({ ...common, ...e })));
+const contexts = await Promise.all(
+  bundles.map((b) => esbuild.context({ ...commonOptions, ...b, absWorkingDir: root, metafile: true })),
+);
 if (watch) {
   await Promise.all(contexts.map((c) => c.watch()));
 } else {
-  await Promise.all(contexts.map((c) => c.rebuild()));
+  const results = await Promise.all(contexts.map((c) => c.rebuild()));
   await Promise.all(contexts.map((c) => c.dispose()));
+  const notices = thirdPartyNotices(
+    root,
+    results.map((r) => r.metafile),
+    shippedPackages,
+  );
+  mkdirSync(path.join(root, path.dirname(noticesFile)), { recursive: true });
+  writeFileSync(path.join(root, noticesFile), notices);
 }

@@ -24,11 +24,12 @@ import * as completeProof from './flows/completeProof.mjs';
 import * as ghostText from './flows/ghostText.mjs';
 import * as notInProof from './flows/notInProof.mjs';
 import * as replFailure from './flows/replFailure.mjs';
+import * as restrictedMode from './flows/restrictedMode.mjs';
 import * as showProofState from './flows/showProofState.mjs';
 import * as suggestPick from './flows/suggestPick.mjs';
 import { sleep, UI_TIMEOUT_MS } from './flows/workbench.mjs';
 
-const allFlows = [showProofState, notInProof, replFailure, ghostText, completeProof, suggestPick];
+const allFlows = [restrictedMode, showProofState, notInProof, replFailure, ghostText, completeProof, suggestPick];
 
 const repo = path.resolve(import.meta.dirname, '../..');
 const cacheDir = path.join(repo, '.cache');
@@ -94,6 +95,9 @@ async function main() {
   // The double in world mode (test/doubles/world.mjs): goals → tactics Lean accepts → resulting goals.
   const worldReplCommand = (worldFile) => replCommandFor('--world', worldFile, run.replLog);
   cpSync(fixtureWorkspace, workspace, { recursive: true });
+  // With the restrictedMode flow, the workspace opens untrusted (workspace trust on, no startup question) and that flow
+  // trusts it through VS Code's trust editor before the others run; without it, trust is off and the folder trusted.
+  const untrustedStart = flows.includes(restrictedMode);
 
   const baseSettings = {
     'workbench.startupEditor': 'none',
@@ -105,7 +109,8 @@ async function main() {
     'extensions.autoCheckUpdates': false,
     'extensions.autoUpdate': false,
     'extensions.ignoreRecommendations': true,
-    'security.workspace.trust.enabled': false,
+    'security.workspace.trust.enabled': untrustedStart,
+    'security.workspace.trust.startupPrompt': 'never',
     'files.hotExit': 'off',
     'editor.quickSuggestions': { other: 'off', comments: 'off', strings: 'off' },
     'editor.minimap.enabled': false,
@@ -163,7 +168,7 @@ async function main() {
       'none',
       '--disable-telemetry',
       '--disable-update-check',
-      '--disable-workspace-trust',
+      ...(untrustedStart ? [] : ['--disable-workspace-trust']),
       '--disable-getting-started-override',
       workspace,
     ],
@@ -226,6 +231,10 @@ async function main() {
     replCommand,
     worldReplCommand,
     shot: (name) => page.screenshot({ path: path.join(artifacts, name) }),
+    /** Screenshot files of this run, for flows that compare them. */
+    artifacts,
+    /** The REPL double's log so far ('' before any REPL started). */
+    replLogText: () => (existsSync(run.replLog) ? readFileSync(run.replLog, 'utf8') : ''),
     /** Shared between flows: later flows use what earlier ones set up when it is there, and set it up when not. */
     state: {},
   };

@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { defaultSettings, resolveSettings, restartKeys, settingsSection } from '../../protocol';
+import {
+  defaultSettings,
+  resolveSettings,
+  restartKeys,
+  settingsSection,
+  workspaceRestrictedKeys,
+} from '../../protocol';
 
 const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
 const contributed: Record<string, { type: string; default: unknown }> = manifest.contributes.configuration.properties;
@@ -28,4 +34,14 @@ test('resolveSettings reads nested and flat keys and keeps defaults for missing 
 
 test('restart keys are real settings', () => {
   for (const k of restartKeys) assert.ok(k in defaultSettings, k);
+});
+
+test("package.json's restrictedConfigurations are exactly the workspace-restricted keys of protocol/settings.ts", () => {
+  const untrusted = manifest.capabilities?.untrustedWorkspaces;
+  assert.equal(untrusted?.supported, 'limited');
+  assert.deepEqual(
+    untrusted.restrictedConfigurations,
+    workspaceRestrictedKeys.map((k) => `${settingsSection}.${k}`),
+  );
+  for (const k of workspaceRestrictedKeys) assert.ok(k in defaultSettings, k);
 });

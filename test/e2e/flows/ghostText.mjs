@@ -5,6 +5,7 @@
 // goal. Tab writes it into the line.
 import { positions as demoPositions, openDemo, showProofStateAt } from './showProofState.mjs';
 import {
+  allowWorkspaceSetting,
   editorText,
   editorWithTab,
   focusEditor,
@@ -45,7 +46,9 @@ export async function useSearchWorld(t) {
   if (!/Lean ready/.test(await llemmaStatus(page))) {
     await showProofStateAt(t, demoPositions.firstTactic, ['⊢ n + 0 = n'], 'the proof state before the world starts');
   }
-  t.writeWorkspaceSettings({ 'llemma.lean.replCommand': t.worldReplCommand('world-search.json') });
+  const world = t.worldReplCommand('world-search.json');
+  t.writeWorkspaceSettings({ 'llemma.lean.replCommand': world });
+  await allowWorkspaceSetting(page, 'llemma.lean.replCommand', world);
   await waitForStatus(
     page,
     /Llemma: Lean stopped/,

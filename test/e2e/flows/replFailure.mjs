@@ -2,15 +2,18 @@
 // starts a REPL double that exits at once (test/fixtures/e2e/repl-startup-fail.json), the way a REPL built for another
 // Lean does. The server must stop the running REPL when the setting changes, report the failure on the next request (an
 // error notification naming the REPL, the status bar showing `Lean failed`), and keep answering: once the setting is
-// removed again and "Llemma: Restart Server" has run, Show Proof State works again (in the other theorem).
+// removed again and "Llemma: Restart Server" has run, Show Proof State works again (in the other theorem). A workspace
+// value of replCommand is used only once allowed: the flow checks the question and that the REPL runs on until "Allow".
 import { openDemo, positions, SERVER_READY, showProofStateAt } from './showProofState.mjs';
 import {
+  allowWorkspaceSetting,
   focusEditor,
   goToPosition,
   llemmaStatus,
   resetUi,
   runCommand,
   sleep,
+  waitForDialog,
   waitForNotification,
   waitForStatus,
 } from './workbench.mjs';
@@ -26,7 +29,25 @@ export async function run(t) {
   if (!/Lean ready/.test(await llemmaStatus(page))) {
     await showProofStateAt(t, positions.firstTactic, ['⊢ n + 0 = n'], 'the proof state before the failure');
   }
-  t.writeWorkspaceSettings({ 'llemma.lean.replCommand': t.replCommand('repl-startup-fail.json') });
+  const failing = t.replCommand('repl-startup-fail.json');
+  t.writeWorkspaceSettings({ 'llemma.lean.replCommand': failing });
+  // A workspace value of replCommand is asked about first; meanwhile the server keeps the user's value (the REPL keeps
+  // running: a changed command would stop it), and only "Allow" hands the new one over.
+  await waitForDialog(
+    page,
+    /^This workspace sets llemma\.lean\.replCommand to .*Run it\?$/,
+    'the question whether to run the workspace replCommand',
+  );
+  await sleep(1000);
+  const meanwhile = await llemmaStatus(page);
+  if (!/Lean ready/.test(meanwhile)) {
+    throw new Error(
+      `the server must keep its REPL until the workspace value is allowed; the status bar reads "${meanwhile}"`,
+    );
+  }
+  await t.shot('workspace-setting-question.png');
+  await allowWorkspaceSetting(page, 'llemma.lean.replCommand', failing);
+  t.log('workspace replCommand asked about, the REPL kept until allowed');
   await waitForStatus(
     page,
     /Llemma: Lean stopped/,
@@ -46,6 +67,11 @@ export async function run(t) {
   await waitForStatus(page, /Llemma: Lean failed/, 'the status bar to show that Lean failed');
   await t.shot('repl-failure.png');
   if (!isError) throw new Error(`the REPL failure notification is not an error: "${text}"`);
+  // The message has the REPL's stderr on a line of its own; the toast shows it on one line, so the line must end in
+  // a full stop before the next sentence (not "…is not installed Check that…").
+  if (!/is not installed\. Check that the REPL/.test(text)) {
+    throw new Error(`the toast should read "…is not installed. Check that the REPL…"; it reads "${text}"`);
+  }
   t.log(`failure shown: "${text}"; status "${await llemmaStatus(page)}"`);
 
   // Recovery: the right command again, a server restart, and a proof state for the other theorem.

@@ -200,3 +200,46 @@ export async function openFromExplorer(page, name, expectText) {
   );
   return editorWithTab(page, name);
 }
+
+/** The message of the modal dialog on screen, whitespace collapsed; '' when there is none. */
+export async function dialogMessage(page) {
+  const text = page.locator('.monaco-dialog-box .dialog-message-text');
+  return (await text.count()) ? textOf(text) : '';
+}
+
+/** Waits for a modal dialog whose message matches `pattern`; returns the message. */
+export async function waitForDialog(page, pattern, what, timeoutMs = UI_TIMEOUT_MS) {
+  return waitUntil(
+    () => dialogMessage(page),
+    (message) => pattern.test(message),
+    `${what} (a modal dialog whose message matches ${pattern})`,
+    timeoutMs,
+  );
+}
+
+/** Presses the button labelled `label` of the modal dialog on screen and waits for the dialog to close. */
+export async function pressDialogButton(page, label) {
+  const dialog = page.locator('.monaco-dialog-box');
+  await dialog.locator('.dialog-buttons .monaco-button', { hasText: label }).first().click();
+  await dialog.waitFor({ state: 'hidden', timeout: UI_TIMEOUT_MS }).catch(() => {
+    throw new Error(`timed out after ${UI_TIMEOUT_MS} ms waiting for the dialog to close after "${label}"`);
+  });
+}
+
+/**
+ * A workspace value of `key` (one of the settings that choose what runs) is used only once allowed: waits for the
+ * extension's question, checks that it shows the exact value, and allows it.
+ */
+export async function allowWorkspaceSetting(page, key, value) {
+  const escaped = key.replace(/\./g, '\\.');
+  const message = await waitForDialog(
+    page,
+    new RegExp(`^This workspace sets ${escaped} to `),
+    `the extension to ask before using the workspace's ${key}`,
+  );
+  if (!message.includes(value.replace(/\s+/g, ' '))) {
+    throw new Error(`the question should show the exact value ${JSON.stringify(value)}; it reads "${message}"`);
+  }
+  await pressDialogButton(page, 'Allow');
+  return message;
+}
