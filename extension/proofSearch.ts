@@ -7,7 +7,16 @@ import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import { type LanguageClient, WorkDoneProgress } from 'vscode-languageclient/node';
 import { type ProveTheoremResult, proveTheorem } from '../protocol';
-import { describeModel, describeProver, isCancellation, reportError, reportNoServer, seconds, where } from './shared';
+import {
+  checkedBy,
+  describeModel,
+  describeProver,
+  isCancellation,
+  reportError,
+  reportNoServer,
+  seconds,
+  where,
+} from './shared';
 
 interface SearchContext {
   client: () => LanguageClient | undefined;
@@ -109,7 +118,7 @@ export class ProofSearches {
     if (doc.isClosed || doc.version !== version) {
       await this.tell(
         'warning',
-        `Llemma: proof found and checked by Lean (${summary}), but the file changed during the search, so it was not inserted; the proof is in the output.`,
+        `Llemma: proof found and ${checkedBy(r.prover)} (${summary}), but the file changed during the search, so it was not inserted; the proof is in the output.`,
       );
       return;
     }
@@ -123,7 +132,7 @@ export class ProofSearches {
       );
       return;
     }
-    void vscode.window.showInformationMessage(`Llemma: proof found and checked by Lean (${summary}).`);
+    void vscode.window.showInformationMessage(`Llemma: proof found and ${checkedBy(r.prover)} (${summary}).`);
   }
 
   private async tell(kind: 'info' | 'warning', message: string): Promise<void> {

@@ -59,6 +59,11 @@ export function describeProver(p: ProverInfo): string {
   return `Lean ${p.toolchain ?? '(no lean-toolchain)'} · project ${p.projectRoot} · ${p.replCommand}${processes}`;
 }
 
+/** Which prover re-checked a proof, and how it was started: the REPL command shows a test double for what it is. */
+export function checkedBy(p: ProverInfo): string {
+  return `re-checked by ${p.prover} via \`${p.replCommand}\``;
+}
+
 export function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
 }

@@ -26,3 +26,7 @@ test('a one-line message is unchanged', () => {
   assert.equal(toastText(line), line);
   assert.equal(toastText(''), '');
 });
+
+test('escape sequences and bidi controls from a quoted output are shown, not obeyed', () => {
+  assert.equal(toastText('stderr: \u001b]0;pwned\u0007 done\u202e'), 'stderr: ␛]0;pwned␇ done<U+202E>');
+});

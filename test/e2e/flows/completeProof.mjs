@@ -25,7 +25,7 @@ function lensAbove(lens, sorry) {
 
 const STATEMENT = 'theorem mul_comm_add_zero (a b : Nat) : a * b + 0 = b * a := by';
 const PROOF = ['  rw [mul_comm]', '  simp'];
-const FOUND = /proof found and checked by Lean/i;
+const FOUND = /proof found and re-checked by lean4 via `[^`]*replDouble\.mjs/i;
 
 export async function run(t) {
   const { page } = t;
