@@ -1,15 +1,21 @@
 /**
- * Screening of the model's tactics before Lean runs them. Model output is untrusted input: a candidate is run by the
- * prover and, once a proof is found, written back into the user's file, so it must not be able to prove by fiat
- * (`sorry`), switch off checking (`set_option debug.skipKernelTC`), run code (`#eval`, `run_tac`), trust compiled
- * code (`native_decide`, unless the user allows it), or change what the file means when the proof is written back
- * (a comment that swallows the rest of the line, a command keyword that ends the tactic block).
+ * Screening of the model's tactics before Lean runs them. Model output is untrusted input (a model server may be
+ * someone else's, or answer something else than a model): a candidate is run by the prover and, once a proof is
+ * found, written back into the user's file, so it must not be able to prove by fiat (`sorry`), switch off checking
+ * (`set_option debug.skipKernelTC`), run code while Lean elaborates it (`#eval`, `run_tac`, `eval%`, `unsafeIO`,
+ * a configuration that is a program), trust compiled code (`native_decide`, unless the user allows it), or change
+ * what the file means when the proof is written back (a comment, a command, an unbalanced bracket).
  *
- * The screen is deliberately conservative: it reads identifiers the way Lean's lexer does but splits them at least as
- * finely, so a forbidden word is found wherever Lean could see it, at the price of rejecting a few harmless oddities
- * (say, a hypothesis named `stop'`). It is not the last line of defence: a found proof is re-checked as a whole and
- * its axioms inspected.
+ * The screen is an allow-list: a deny-list loses to the first trick it did not list. A candidate is read with Lean's
+ * lexer (tacticTokens.ts); every tactic in it, however nested, must be one of tacticAllowList.ts
+ * (tacticStructure.ts finds where they start); and no name, elaborator, literal or letter anywhere in it may be one
+ * that reaches Lean's metaprogramming or the operating system. Where the screen's reading could differ from Lean's,
+ * it refuses, at the price of a few harmless oddities (a hypothesis named `stop'`, a `«»` name with spaces). It is
+ * not the last line of defence: a found proof is re-checked as a whole and its axioms inspected.
  */
+import { allowedPercentElaborators, forbiddenComponents, forbiddenFragments, leanNamespace } from './tacticAllowList';
+import { screenStructure } from './tacticStructure';
+import { isIdFirst, isIdRest, lexTactic, type Token } from './tacticTokens';
 
 export type ScreenResult =
   | { readonly ok: true; readonly tactic: string }
@@ -41,15 +47,29 @@ const unsafeWords = [
   'extern',
   'set_option',
   'dbg_trace',
+  'do',
 ] as const;
 
 /**
  * Compiled evaluation: `native_decide` (and `decide +native`, whose option is the word `native`) trust the compiler,
- * which shows up as the axioms `Lean.ofReduceBool`/`Lean.ofReduceNat` and `Lean.trustCompiler`.
+ * which shows up as the axioms `Lean.ofReduceBool`/`Lean.ofReduceNat` and `Lean.trustCompiler`; Lean evaluates
+ * `Lean.reduceBool c` and `Lean.reduceNat c` by running `c` compiled.
  */
-export const nativeDecideWords = ['native_decide', 'native', 'ofReduceBool', 'ofReduceNat', 'trustCompiler'] as const;
+export const nativeDecideWords = [
+  'native_decide',
+  'native',
+  'ofReduceBool',
+  'ofReduceNat',
+  'trustCompiler',
+  'reduceBool',
+  'reduceNat',
+] as const;
 
-/** Command keywords: in a tactic block written back into the file, each would end the block and start a command. */
+/**
+ * Command keywords and declaration modifiers: in a tactic block written back into the file, each would end the block
+ * and start a command. Lean needs no newline before a command, so they are refused anywhere, not only at a line's
+ * start. (`open` is a command too, but `open Real in tac` is a tactic; tacticStructure.ts allows only that form.)
+ */
 const commandWords = [
   'theorem',
   'lemma',
@@ -78,24 +98,55 @@ const commandWords = [
   'initialize',
   'builtin_initialize',
   'notation',
+  'notation3',
   'infix',
   'infixl',
   'infixr',
   'prefix',
   'postfix',
   'universe',
+  'universes',
   'variable',
+  'variables',
   'omit',
   'include',
   'mutual',
   'deriving',
   'irreducible_def',
   'alias',
+  'proof_wanted',
+  'suppress_compilation',
+  'add_decl_doc',
+  'library_note',
+  'assert_not_exists',
+  'seal',
+  'unseal',
+  'compile_inductive',
+  'register_simp_attr',
+  'termination_by',
+  'decreasing_by',
+  'where',
+  'private',
+  'protected',
+  'noncomputable',
+  'partial',
+  'nonrec',
+  'local',
+  'prelude',
+  'initialize_simps_projections',
+  'register_option',
+  'register_builtin_option',
+  'register_label_attr',
+  'declare_config_elab',
+  'declare_simp_like_tactic',
+  'mk_iff_of_inductive_prop',
 ] as const;
 
 /**
- * Every identifier the screen refuses, for documentation. The `nativeDecideWords` are allowed when the user allows
- * `native_decide`; besides these, any `#` command (`#eval`, `#print`, `#exit`, …) is refused.
+ * Every word the screen refuses wherever it occurs, for documentation and tests. The `nativeDecideWords` are allowed
+ * when the user allows `native_decide`. Besides these: any `#` command, any `name%` elaborator but
+ * `allowedPercentElaborators`, the `forbiddenComponents` and `forbiddenFragments` of tacticAllowList.ts, and any tactic
+ * not on its allow-list.
  */
 export const forbiddenWords: readonly string[] = Object.freeze([...unsafeWords, ...nativeDecideWords, ...commandWords]);
 
@@ -103,19 +154,24 @@ const unsafeSet: ReadonlySet<string> = new Set(unsafeWords);
 const nativeSet: ReadonlySet<string> = new Set(nativeDecideWords);
 const commandSet: ReadonlySet<string> = new Set(commandWords);
 
-/**
- * Characters Lean allows inside an identifier (`isIdRest` in Lean's parser: ASCII letters and digits, `_ ' ! ?`, the
- * Greek and letter-like ranges of `isLetterLike` and the subscripts), plus the `.` between name components. Treating
- * any other Unicode letter as part of an identifier would be unsafe: Lean does not (`λsorry` is `λ` then `sorry`).
- */
-const identifierRun =
-  /[A-Za-z0-9_'!?.\u03b1-\u03ba\u03bc-\u03c9\u0391-\u039f\u03a1\u03a2\u03a4-\u03a9\u03ca-\u03fb\u1f00-\u1ffe\u2100-\u214f\u2080-\u2089\u2090-\u209c\u1d62-\u1d6a\u{1d49c}-\u{1d59f}]+/gu;
+/** Names written in text (after NFKC, or in a string), with a `#` before or a `%` after them. */
+const namePattern = /(?<![.\w])(#?)([A-Za-z_][A-Za-z0-9_'!?]*(?:\.[A-Za-z_][A-Za-z0-9_'!?]*)*)(%?)/g;
 
 /** Control characters other than the newline; `\t` and `\r` have their own reasons below. */
 const controlChar = /(?!\n)\p{Cc}/u;
 
 /** Invisible characters that could make `sorry` look like something else, plus lone surrogates and line separators. */
 const invisibleChar = /[\p{Cf}\p{Cs}\u2028\u2029]/u;
+
+/**
+ * Letters and digits Lean does not read as part of a name, which could pass for ones it does: Cyrillic `е` for `e`,
+ * full-width `ｅ`, `＃` and `％`, digits of other scripts. The letters Mathlib uses as notation are spared:
+ * modifier letters (`sᶜ`, `Aᵀ`, `αᵐᵒᵖ`), Σ Π λ (Lean's own binders), mathematical alphanumerics (`𝐞`, `𝖣`) and
+ * Canadian syllabics `ᗮ` and `ᘁ` (`Kᗮ`, `ᘁ`).
+ */
+const letterOrDigit = /[\p{L}\p{Nd}]/u;
+const notationLetter = /[\p{Lm}\u03a3\u03a0\u03bb\u15ee\u1601\u{1d400}-\u{1d7ff}]/u;
+const fullWidth = /[\uff00-\uffef\ufe50-\ufe6f]/u;
 
 export function screenTactic(raw: string, opts: ScreenOptions): ScreenResult {
   // Trimming keeps the relative indentation of later lines, which is what Lean reads a multi-line tactic by.
@@ -137,31 +193,119 @@ export function screenTactic(raw: string, opts: ScreenOptions): ScreenResult {
   // and a stray `-/` can close a comment the user opened; either way the file would no longer mean what Lean checked.
   if (/--|\/-|-\//.test(tactic)) return reject('contains a comment');
 
-  const hashCommand = /#[A-Za-z_][A-Za-z0-9_]*/.exec(tactic);
-  if (hashCommand) return reject(`uses the command \`${hashCommand[0]}\``);
+  const lookAlike = lookAlikeChar(tactic);
+  if (lookAlike) return reject(`contains ${lookAlike}`);
 
-  // `«sorry»` is the identifier `sorry` written with escapes; a guillemet also ends an identifier, so a space is right.
-  const unescaped = tactic.replace(/[«»]/g, ' ');
-  for (const match of unescaped.matchAll(identifierRun)) {
-    for (const word of components(match[0])) {
-      if (unsafeSet.has(word)) return reject(`uses \`${word}\``);
-      if (nativeSet.has(word) && !opts.allowNativeDecide)
-        return reject(`uses \`${word}\` (native_decide is not allowed)`);
-      if (commandSet.has(word)) return reject(`uses the command keyword \`${word}\``);
-    }
-  }
+  const lexed = lexTactic(tactic);
+  if ('problem' in lexed) return reject(lexed.problem);
+  const problem = screenTokens(lexed.tokens, opts) ?? screenNormalized(tactic, opts);
+  if (problem) return reject(problem);
+  const structure = screenStructure(lexed.tokens, opts.allowNativeDecide);
+  if (structure) return reject(structure);
   return { ok: true, tactic };
 }
 
+function lookAlikeChar(text: string): string | undefined {
+  for (const ch of text) {
+    const cp = ch.codePointAt(0) ?? 0;
+    if (cp < 0x80) continue;
+    if (fullWidth.test(ch)) return `the full-width look-alike ${codePoint(ch)}`;
+    if (letterOrDigit.test(ch) && !isIdRest(cp) && !notationLetter.test(ch))
+      return `the letter ${codePoint(ch)}, which Lean does not read as part of a name (a look-alike?)`;
+  }
+  return undefined;
+}
+
 /**
- * The name components of an identifier run, split more finely than Lean does: at `.`, and also at `' ! ?`, with
- * leading digits dropped (Lean reads `1sorry` as the number `1` then `sorry`). Finer splitting can only reject more.
+ * The same word checks on the text's compatibility normal form (NFKC), so that a spelling which only looks like a
+ * forbidden word to a reader (superscript `ᵘⁿˢᵃᶠᵉ`, a small `﹟`) is refused too. Lean does not normalise, so this
+ * only ever refuses more.
  */
-function components(run: string): string[] {
-  return run
+function screenNormalized(text: string, opts: ScreenOptions): string | undefined {
+  const normal = text.normalize('NFKC');
+  if (normal === text) return undefined;
+  // Normalising can make symbols that lex differently (`⁻¹'` becomes `-1'`), so names are found by pattern here, in
+  // literals too; that can only refuse more.
+  for (const match of normal.matchAll(namePattern)) {
+    const [, hash, name = '', percent] = match;
+    if (hash) return `uses the command \`#${name}\` once Unicode compatibility forms are normalised`;
+    const parts = name.split('.');
+    const problem = screenName(parts, opts);
+    if (problem) return `${problem} once Unicode compatibility forms are normalised`;
+    if (percent && !allowedPercentElaborators.has(name)) return `uses the term elaborator \`${name}%\``;
+  }
+  return undefined;
+}
+
+/** Checks of single tokens, wherever they are: names, `#` commands, `name%` elaborators, literals, quotations. */
+function screenTokens(tokens: readonly Token[], opts: ScreenOptions): string | undefined {
+  for (let k = 0; k < tokens.length; k++) {
+    const tok = tokens[k] as Token;
+    if (tok.kind === 'ident') {
+      // After a `.` glued to a term, a name is a field (`(basis A b).end`), never a keyword.
+      const dot = tokens[k - 1];
+      const field = dot?.text === '.' && dot.next === tok.text[0] && tokens[k - 2]?.next === '.';
+      const problem = screenName(tok.parts, opts, field);
+      if (problem) return problem;
+      if (tok.next === '%' && !(tok.parts.length === 1 && allowedPercentElaborators.has(tok.text)))
+        return `uses the term elaborator \`${tok.text}%\``;
+    } else if (tok.kind === 'string') {
+      // `s!"{e}"` runs `e`; a plain string needs no braces, so none are allowed. A string is only text unless
+      // something evaluates it, and the screen refuses whatever could; still, one that spells code is refused too.
+      if (/[{}]/.test(tok.value)) return 'has `{` or `}` in a string literal';
+      const spelled = spelledCode(tok.value, opts);
+      if (spelled) return `has a string literal that spells \`${spelled}\``;
+    } else if (tok.text === '#') {
+      const next = tokens[k + 1];
+      if (tok.next !== '' && isIdFirst(tok.next.codePointAt(0) ?? 0) && next)
+        return `uses the command \`#${next.text}\``;
+    } else if (tok.text === '`') {
+      return 'uses a quotation or name literal (metaprogramming)';
+    } else if (tok.text === '@[') {
+      return 'uses an attribute `@[…]`';
+    }
+  }
+  return undefined;
+}
+
+/** A `#` command or a name the screen refuses, written in text; command keywords are English words and pass. */
+function spelledCode(text: string, opts: ScreenOptions): string | undefined {
+  for (const match of text.matchAll(namePattern)) {
+    const [whole, hash, name = ''] = match;
+    if (hash) return whole;
+    if (screenName(name.split('.'), opts, true)) return name;
+  }
+  return undefined;
+}
+
+function screenName(parts: readonly string[], opts: ScreenOptions, field = false): string | undefined {
+  const name = parts.join('.');
+  // A keyword is a keyword only as a whole token: `IsRoot.def` is a lemma's name for Lean, `def` a command.
+  const first = parts[0] ?? '';
+  if (parts.length === 1 && !field && commandSet.has(first)) return `uses the command keyword \`${first}\``;
+  for (const part of parts) {
+    for (const word of words(part)) {
+      if (unsafeSet.has(word)) return `uses \`${word}\``;
+      if (nativeSet.has(word) && !opts.allowNativeDecide) return `uses \`${word}\` (native_decide is not allowed)`;
+    }
+    const lower = part.toLowerCase();
+    if (forbiddenComponents.has(part.replace(/[!?']+$/, '')) || forbiddenFragments.some((p) => lower.includes(p)))
+      return `uses \`${name}\` (\`${part}\` reaches metaprogramming or the operating system)`;
+  }
+  const native = parts.length === 2 && nativeSet.has(parts[1] ?? '');
+  if (parts.includes(leanNamespace) && !native) return `uses \`${name}\` (Lean's implementation)`;
+  return undefined;
+}
+
+/**
+ * The words of a name component, split more finely than Lean does: at `' ! ?` too, with leading digits dropped
+ * (`«1sorry»`). Finer splitting can only refuse more.
+ */
+function words(part: string): string[] {
+  return part
     .split(/[.'!?]/)
-    .map((part) => part.replace(/^[0-9]+/, ''))
-    .filter((part) => part !== '');
+    .map((w) => w.replace(/^[0-9]+/, ''))
+    .filter((w) => w !== '');
 }
 
 function codePoint(ch: string): string {

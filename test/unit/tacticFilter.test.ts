@@ -84,12 +84,24 @@ describe('screenTactic: forbidden words', () => {
     for (const word of required) assert.ok(forbiddenWords.includes(word), word);
   });
 
+  const commands: readonly string[] = forbiddenWords.filter(
+    (w) => /^[a-z_0-9]+$/.test(w) && reason(w).includes('command'),
+  );
   for (const word of forbiddenWords) {
     const isNative = (nativeDecideWords as readonly string[]).includes(word);
-    it(`rejects \`${word}\` as a word and as a name component${isNative ? ' unless native_decide is allowed' : ''}`, () => {
-      for (const raw of [word, `exact ${word}`, `simp [${word}] at h`, `exact Foo.${word} h`, `exact @${word} _`]) {
+    const isCommand = commands.includes(word);
+    const where = isCommand ? 'as a word' : 'as a word and as a name component';
+    it(`rejects \`${word}\` ${where}${isNative ? ' unless native_decide is allowed' : ''}`, () => {
+      // A command keyword is one only as a whole token: Lean reads `Foo.def` (`IsRoot.def`) as a name.
+      const component = `exact Foo.${word} h`;
+      for (const raw of [word, `exact ${word}`, `simp [${word}] at h`, component, `exact @${word} _`]) {
+        if (isCommand && raw === component) {
+          accepted(raw);
+          continue;
+        }
         assert.match(reason(raw), new RegExp(`\`${word}\``), raw);
-        if (isNative) accepted(raw, native);
+        // With native_decide allowed its words pass wherever a term may stand; only `native_decide` is a tactic.
+        if (isNative && (raw !== word || word === 'native_decide')) accepted(raw, native);
         else assert.match(reason(raw, native), new RegExp(`\`${word}\``), raw);
       }
     });
@@ -166,6 +178,8 @@ describe('screenTactic: allowed tactics', () => {
       'rw [show (2 : ℝ) = 1 + 1 by norm_num]',
       'induction n with\n| zero => simp\n| succ n ih => omega',
       'open Nat in simp',
+      'rw [IsRoot.def, eval_sub]',
+      'exact (basis A b).end',
     ]) {
       assert.equal(accepted(raw), raw);
     }
@@ -183,7 +197,7 @@ describe('screenTactic: shape and characters', () => {
   });
 
   it('rejects candidates that are too long or have too many lines', () => {
-    accepted('x'.repeat(maxTacticLength));
+    accepted(`exact ${'x'.repeat(maxTacticLength - 6)}`);
     assert.equal(reason('x'.repeat(maxTacticLength + 1)), `is longer than ${maxTacticLength} characters`);
     accepted(Array(maxTacticLines).fill('skip').join('\n'));
     assert.equal(
@@ -219,5 +233,87 @@ describe('screenTactic: shape and characters', () => {
       assert.equal(reason(raw), 'contains a comment', raw);
     }
     accepted('linarith [a - b, -c]');
+  });
+});
+
+describe('screenTactic: model output that runs code while Lean elaborates', () => {
+  it('refuses the payloads an OpenAI-compatible server sent', () => {
+    assert.equal(reason('exact eval% (unsafeIO (pure 1)).toOption.get!'), 'uses the term elaborator `eval%`');
+    assert.match(reason('exact unsafeBaseIO (pure 1)'), /`unsafeBaseIO`/);
+    assert.match(reason('exact unsafeBaseIO (IO.Process.run { cmd := "sh" } >>= fun _ => pure 1)'), /unsafeBaseIO/);
+    assert.match(reason('exact (Lean.Meta.evalExpr)'), /`Lean\.Meta\.evalExpr`/);
+    const hidden = 'exact (Lean.Elab.runFrontend "\\x23eval \\x49O.Process.run {cmd := \\"sh\\"}" {} "" `x)';
+    assert.equal(reason(hidden), 'has an escape in a string literal');
+    // Each check holds on its own, whichever comes first.
+    assert.match(reason('exact (Lean.Elab.runFrontend "x" {} "" default)'), /`Lean\.Elab\.runFrontend`/);
+    assert.equal(reason('exact (f "\\u{23}eval")'), 'has an escape in a string literal');
+    // Without escapes a string shows its text; one that spells code is refused all the same.
+    assert.equal(reason('exact f "#eval IO.Process.run"'), 'has a string literal that spells `#eval`');
+    assert.match(reason('exact f "x := unsafeIO y"'), /string literal that spells `unsafeIO`/);
+  });
+
+  it('refuses every command after a newline', () => {
+    for (const command of [
+      'notation3 "x" => 1',
+      'proof_wanted foo : True',
+      'suppress_compilation',
+      'add_decl_doc foo',
+      'library_note "x"',
+      'assert_not_exists Foo',
+      'unseal foo',
+    ]) {
+      const word = command.split(' ')[0];
+      assert.equal(reason(`exact h\n${command}`), `uses the command keyword \`${word}\``, command);
+      assert.equal(reason(`exact h\n  ${command}`), `uses the command keyword \`${word}\``, command);
+    }
+    assert.equal(reason('exact h\nopen Foo'), 'uses `open` other than as `open … in` a tactic');
+    assert.equal(reason('exact h\n  open Foo'), 'uses the command keyword `open`');
+    accepted('open Real in\nsimp [pi_pos]');
+  });
+
+  it('refuses every term elaborator spelled `name%` but the proof-term ones Mathlib uses', () => {
+    for (const name of ['eval', 'decide', 'type_of', 'ensure_type_of', 'x'])
+      assert.equal(reason(`exact ${name}% h`), `uses the term elaborator \`${name}%\``);
+    accepted('rw [reassoc_of% h]');
+    accepted('exact n % 2');
+  });
+
+  it('refuses names that reach metaprogramming or the system, however the file opened them', () => {
+    for (const raw of [
+      'exact Elab.runFrontend x',
+      'exact Meta.evalExpr Nat q e',
+      'exact _root_.IO.println x',
+      'exact System.FilePath.mk x',
+      'exact Process.run x',
+      'exact EIO.toIO f x',
+      'exact evalExpr Nat q e',
+      'exact Lean.Environment.contains env n',
+      'exact Lean.x',
+      'exact unsafeCast h',
+      'exact ptrAddrUnsafe h',
+      'exact dbgTraceIfShared "x" h',
+      'open Lean in simp',
+      'open IO in simp',
+    ]) {
+      assert.ok(!screenTactic(raw, native).ok, raw);
+    }
+  });
+
+  it('refuses string escapes, interpolation, raw strings and quotations', () => {
+    for (const esc of ['\\x23', '\\u{23}', '\\n', '\\t', '\\\\', '\\"'])
+      assert.equal(reason(`trace "${esc}eval"`), 'has an escape in a string literal', esc);
+    assert.equal(reason('exact s!"{unsafeIO x}"'), 'has `{` or `}` in a string literal');
+    assert.equal(reason('exact r"x"'), 'has a raw string literal');
+    assert.equal(reason("exact '\\x'"), 'has an escape in a character literal');
+    assert.equal(reason('exact `(tactic| simp)'), 'uses a quotation or name literal (metaprogramming)');
+    accepted('success_if_fail_with_msg "linarith failed" linarith');
+  });
+
+  it('refuses look-alike letters and symbols', () => {
+    assert.match(reason('exact evаl% h'), /U\+0430/);
+    assert.match(reason('＃eval 1'), /full-width look-alike U\+FF03/);
+    assert.match(reason('exact h ％ 2'), /full-width look-alike U\+FF05/);
+    assert.match(reason('exact ᵘⁿˢᵃᶠᵉIO h'), /once Unicode compatibility forms are normalised|`IO`/);
+    accepted('simp [Set.compl_def, sᶜ, Aᵀ, αᵐᵒᵖ]');
   });
 });
