@@ -7,25 +7,15 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
+import { mulberry32 } from '../../model/src/logits';
 import { screenTactic } from '../../server/search/tacticFilter';
+import { tacticPlaces } from './tacticPlaces';
 
 const fixture = path.resolve(import.meta.dirname, '..', 'fixtures', 'tactics', 'mathlib-tactics.jsonl');
 const realTactics: string[] = readFileSync(fixture, 'utf8')
   .trim()
   .split('\n')
   .map((line) => JSON.parse(line) as string);
-
-/** mulberry32: a small seeded generator, so that every run checks the same candidates. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Terms that run code or reach metaprogramming or the system wherever a term stands. */
 const hostileTerms = [
@@ -113,45 +103,6 @@ const commands = [
   'termination_by x',
   'decreasing_by simp',
 ];
-/** Places where Lean starts a tactic, with `P` for it. */
-const tacticSlots = [
-  'P',
-  'simp; P',
-  'simp <;> P',
-  'simp\nP',
-  '· P',
-  'constructor\n· simp\n· P',
-  'constructor\n· simp\n  P',
-  'have h : p := by P',
-  'have h : p := by\n  simp\n  P',
-  'exact (by P)',
-  'refine ⟨by P, ?_⟩',
-  'exact fun x => by P',
-  'first | simp | P',
-  'first\n| simp\n| P',
-  'try P',
-  'all_goals P',
-  'any_goals\n  P',
-  'iterate 2 P',
-  'case inl h => P',
-  'next => P',
-  'on_goal 2 => P',
-  'induction n with\n| zero => simp\n| succ n ih => P',
-  'cases h with | inl h => simp | inr h => P',
-  'match h with\n| 0 => simp\n| _ => P',
-  'if h : p then simp else P',
-  'if h : p then\n  simp\nelse\n  P',
-  'simp? says P',
-  'open Nat in P',
-  'simp (disch := P)',
-  'linear_combination (norm := (ring_nf; P)) h',
-  'simp <;> [simp; P]',
-  'conv_lhs => P',
-  'show p by P',
-  'exact foo (fun y => by simp; P) x',
-  '(simp; P)',
-  '{ simp\n  P }',
-];
 /** Places where a term stands, with `T` for it. */
 const termSlots = [
   'exact T',
@@ -184,7 +135,7 @@ const lookAlikes: Readonly<Record<string, string[]>> = {
 };
 
 function generate(count: number, seed: number): string[] {
-  const rand = prng(seed);
+  const rand = mulberry32(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)] as T;
   const reals = realTactics.filter((t) => !t.includes('"') && screenTactic(t, strict).ok);
   const realPick = () => pick(reals);
@@ -200,8 +151,8 @@ function generate(count: number, seed: number): string[] {
   };
   const shapes: Array<() => string> = [
     () => pick(termSlots).replace('T', pick(hostileTerms)),
-    () => pick(tacticSlots).replace('P', pick(hostileTactics)),
-    () => pick(tacticSlots).replace('P', `${unknownTactic()} ${pick(['', 'h', '[foo]', 'at h'])}`.trim()),
+    () => pick(tacticPlaces).replace('P', pick(hostileTactics)),
+    () => pick(tacticPlaces).replace('P', `${unknownTactic()} ${pick(['', 'h', '[foo]', 'at h'])}`.trim()),
     () => `${realPick()}\n${pick(commands)}`,
     () => `${realPick()}\n  ${pick(commands)}`,
     () => `${realPick()}; ${pick(commands)}`,
@@ -212,7 +163,7 @@ function generate(count: number, seed: number): string[] {
       const at = spaces.length > 0 ? pick(spaces) : t.length;
       return `${t.slice(0, at)} ${pick(hostileTerms)} ${t.slice(at)}`;
     },
-    () => `${realPick()}\n${pick(tacticSlots).replace('P', pick(hostileTactics))}`,
+    () => `${realPick()}\n${pick(tacticPlaces).replace('P', pick(hostileTactics))}`,
     () => lookAlike(pick(termSlots).replace('T', pick(['evalx% x', 'unsafeIO x', 'IO.Process.run x', '#eval x']))),
     () => lookAlike(`exact ${pick(['eval', 'unsafe', 'sorry', 'admit'])}% h`).replace(/%/, pick(['%', '％'])),
     () => `exact ${pick(['#', '＃', '﹟'])}${lookAlike('eval')} 1`,

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { allowedTactics } from '../../server/search/tacticAllowList';
 import { screenTactic } from '../../server/search/tacticFilter';
+import { tacticPlaces } from './tacticPlaces';
 
 const strict = { allowNativeDecide: false };
 
@@ -17,48 +18,6 @@ function accepted(raw: string): void {
   const result = screenTactic(raw, strict);
   assert.ok(result.ok, `expected ${JSON.stringify(raw)} to pass, got: ${result.ok ? '' : result.reason}`);
 }
-
-/** Every way Lean starts a tactic, `P` marking the place. */
-const tacticPlaces = [
-  'P',
-  'simp; P',
-  'simp <;> P',
-  'simp\nP',
-  '· P',
-  '. P',
-  'constructor\n· simp\n· P',
-  'have h : p := by P',
-  'have h : p := by\n  simp\n  P',
-  'exact (by P)',
-  'refine ⟨fun x => by simp; P, ?_⟩',
-  'first | simp | P',
-  'first\n| simp\n| P',
-  'all_goals\n  first\n  | simp\n  | P',
-  'try P',
-  'repeat\n  P',
-  'iterate 3 P',
-  'case inl h => P',
-  'next => P',
-  'on_goal 2 => P',
-  'conv_lhs => P',
-  'induction n with\n| zero => simp\n| succ n ih =>\n  simp\n  P',
-  'induction n with P | zero => simp',
-  'cases h with | inl h => exact fun x => x | inr h => P',
-  'match h with\n| 0 => simp\n| _ => P',
-  'if h : p then simp else P',
-  'if h : p then\n  simp\nelse\n  P',
-  'simp? says P',
-  'open Nat in P',
-  'simp (disch := P)',
-  'linear_combination (norm := (ring_nf; P)) h',
-  'simp <;> [simp; P]',
-  '(simp; P)',
-  '{ simp\n  P }',
-  'rintro x -\nP',
-  'simp at *\nP',
-  'success_if_fail_with_msg "m" P',
-  'fail_if_success P',
-];
 
 describe('tactic structure', () => {
   it('refuses an unlisted tactic wherever Lean would start one', () => {
