@@ -1,102 +1,301 @@
 /**
- * The extension's settings: one type, one table of defaults. package.json's `contributes.configuration` is checked
- * against this table by a unit test, so the two cannot drift apart.
+ * The extension's settings, each described once in `settingsSchema`: its type, default, allowed values, description,
+ * whether a change restarts the REPLs and whether a workspace may set it only with the user's approval. The settings
+ * type, the defaults and the key lists below are derived from that table; package.json's `contributes.configuration`
+ * and `restrictedConfigurations` and the settings tables of README.md and docs/user-README.md are generated from it
+ * (`npm run gen:settings`, `scripts/settingsManifest.ts`), and a unit test fails when they differ.
+ *
+ * This file imports nothing, so every layer may import it, model/ included: the values a user chooses among (the
+ * execution providers, the generation-graph modes) are spelled here and nowhere else.
  */
-export interface LlemmaSettings {
-  /**
-   * Full command line that starts the Lean REPL in the project folder, e.g. `lake env /opt/repl/.lake/build/bin/repl`.
-   * Empty: detect (`lake exe repl` when the project depends on the REPL, else `lake env <lean.replPath>`).
-   */
-  'lean.replCommand': string;
-  /** Path of a built `repl` executable, started as `lake env <path>` when the project does not depend on the REPL. */
-  'lean.replPath': string;
-  /** Milliseconds one REPL request (a command or a tactic) may take before the REPL is considered hung and restarted. */
-  'lean.requestTimeoutMs': number;
-  /** Milliseconds a header command (the file's `import`s, e.g. `import Mathlib`) may take. */
-  'lean.importTimeoutMs': number;
-  /** Milliseconds one candidate tactic may run; a tactic that runs longer counts as failed (the REPL is restarted). */
-  'lean.tacticTimeoutMs': number;
-  /**
-   * REPL processes per Lean project that run candidate tactics at once (suggestions and proof search); each further
-   * one loads the file's imports itself the first time it is needed. 1: one process, one tactic at a time.
-   */
-  'lean.checkProcesses': number;
-  /** Model folder or OpenAI-compatible server URL. Empty: the model embedded in the extension. */
-  'model.path': string;
-  /** `auto` (CUDA → WebGPU → CPU), `cuda`, `webgpu` or `cpu`. */
-  'model.executionProvider': string;
-  /**
-   * `auto` (beam search inside the folder's generation.onnx on CUDA, step by step elsewhere), `on` (always; the
-   * folder must have one) or `off`.
-   */
-  'model.generationGraph': string;
-  /** Ghost-text suggestions while typing a proof. */
-  'suggest.enabled': boolean;
-  /** Milliseconds of no typing before a suggestion is requested. */
-  'suggest.debounceMs': number;
-  /** Beam width and candidates generated per suggestion request (Llemma: 32). */
-  'suggest.candidates': number;
-  /** Verified suggestions shown at most. */
-  'suggest.shown': number;
-  /** Candidates per expansion in proof search (Llemma: 32). */
-  'search.candidatesPerExpansion': number;
-  /** Expansions per proof search (Llemma: 100). */
-  'search.maxExpansions': number;
-  /** Seconds per proof search (Llemma: 600). */
-  'search.timeLimitSeconds': number;
-  /** Allow `native_decide` (trusts compiled code; miniF2F results that use it are not comparable). */
-  'search.allowNativeDecide': boolean;
-}
+
+/** Where a local model can run, in the order `auto` tries them. */
+export const executionProviders = ['cuda', 'webgpu', 'cpu'] as const;
+export type ExecutionProvider = (typeof executionProviders)[number];
+
+/** When beam search runs inside a model folder's generation.onnx: `auto` on CUDA only, `on` always, `off` never. */
+export const generationGraphModes = ['auto', 'on', 'off'] as const;
+export type GenerationGraphMode = (typeof generationGraphModes)[number];
 
 export const settingsSection = 'llemma';
 
-export const defaultSettings: LlemmaSettings = {
-  'lean.replCommand': '',
-  'lean.replPath': '',
-  'lean.requestTimeoutMs': 60_000,
-  'lean.importTimeoutMs': 600_000,
-  'lean.tacticTimeoutMs': 20_000,
-  'lean.checkProcesses': 2,
-  'model.path': '',
-  'model.executionProvider': 'auto',
-  'model.generationGraph': 'auto',
-  'suggest.enabled': true,
-  'suggest.debounceMs': 400,
-  'suggest.candidates': 32,
-  'suggest.shown': 8,
-  'search.candidatesPerExpansion': 32,
-  'search.maxExpansions': 100,
-  'search.timeLimitSeconds': 600,
-  'search.allowNativeDecide': false,
-};
+/** A setting's allowed values, each with the sentence VS Code shows beside it. */
+interface Choices<V extends string = string> {
+  readonly values: readonly V[];
+  readonly descriptions: readonly string[];
+}
+
+/** `values` with one description each; the mapped tuple type makes the two lists the same length. */
+function choices<const V extends readonly string[]>(values: V, descriptions: { readonly [I in keyof V]: string }) {
+  return { values, descriptions: descriptions as readonly string[] };
+}
+
+interface SettingBase {
+  /** The Settings editor's text (markdown; `#llemma.key#` links another setting). */
+  readonly markdownDescription: string;
+  /** The one line of the settings tables in README.md and docs/user-README.md. */
+  readonly summary: string;
+  /** VS Code's configuration scope; absent: VS Code's default (`window`). */
+  readonly scope?: 'application' | 'machine' | 'machine-overridable' | 'window' | 'resource';
+  /** A change restarts the running REPLs: the setting decides how a REPL is started. */
+  readonly restartsRepls?: true;
+  /** Chooses what runs on the user's machine or where their goals go (see `workspaceRestrictedKeys`). */
+  readonly workspaceRestricted?: true;
+}
+
+/**
+ * One setting. `choice` is a string among `choices.values`; `autoOrList` is `auto` (the first choice) or one or more
+ * of the other choices as a comma-separated list (`cuda,cpu`), read as that list. The Settings editor offers the
+ * choices of both. `minimum`/`maximum` bind the Settings editor only: `resolveSettings` passes on any number.
+ */
+export type SettingSpec = SettingBase &
+  (
+    | { readonly kind: 'string'; readonly default: string }
+    | { readonly kind: 'number'; readonly default: number; readonly minimum?: number; readonly maximum?: number }
+    | { readonly kind: 'boolean'; readonly default: boolean }
+    | { readonly kind: 'choice'; readonly default: string; readonly choices: Choices }
+    | { readonly kind: 'autoOrList'; readonly default: 'auto'; readonly choices: Choices }
+  );
+
+export const settingsSchema = {
+  'lean.replCommand': {
+    kind: 'string',
+    default: '',
+    scope: 'machine-overridable',
+    restartsRepls: true,
+    workspaceRestricted: true,
+    markdownDescription:
+      'Full command line that starts the Lean REPL in the project folder, e.g. `lake env /opt/repl/.lake/build/bin/repl`. Empty: `lake exe repl` when the project depends on the REPL, otherwise `lake env` with `#llemma.lean.replPath#`.',
+    summary: 'full command line that starts the REPL in the project folder; empty: detect',
+  },
+  'lean.replPath': {
+    kind: 'string',
+    default: '',
+    scope: 'machine-overridable',
+    restartsRepls: true,
+    workspaceRestricted: true,
+    markdownDescription:
+      "Path of a built `repl` executable (leanprover-community/repl, built with the project's Lean version). Started as `lake env <path>` when the project does not depend on the REPL.",
+    summary: 'a built `repl` executable, started as `lake env <path>`',
+  },
+  'lean.requestTimeoutMs': {
+    kind: 'number',
+    default: 60_000,
+    minimum: 1000,
+    markdownDescription:
+      'Milliseconds one REPL request may take before the REPL is considered hung, killed and restarted.',
+    summary: 'a request longer than this means the REPL hung: it is killed and restarted',
+  },
+  'lean.importTimeoutMs': {
+    kind: 'number',
+    default: 600_000,
+    minimum: 1000,
+    markdownDescription: 'Milliseconds the file header (its `import`s, e.g. `import Mathlib`) may take to load.',
+    summary: "time allowed for the file's `import`s (`import Mathlib` is slow the first time)",
+  },
+  'lean.tacticTimeoutMs': {
+    kind: 'number',
+    default: 20_000,
+    minimum: 100,
+    markdownDescription:
+      'Milliseconds one candidate tactic may run in Lean. A tactic that runs longer counts as failed (and the REPL is restarted).',
+    summary: 'one candidate tactic may run this long; a slower one fails (the REPL restarts)',
+  },
+  'lean.checkProcesses': {
+    kind: 'number',
+    default: 2,
+    minimum: 1,
+    maximum: 8,
+    markdownDescription:
+      "REPL processes per Lean project that run candidate tactics at the same time (suggestions and proof search). A further process is started only when tactics are waiting, and loads the file's imports itself the first time (Mathlib's `.olean` files are memory-mapped, so processes share most of their memory). 1: one process, one tactic at a time.",
+    summary: 'REPL processes per project running candidate tactics at once',
+  },
+  'model.path': {
+    kind: 'string',
+    default: '',
+    scope: 'machine-overridable',
+    workspaceRestricted: true,
+    markdownDescription:
+      'Model folder (`config.json`, `tokenizer.json`, `model.onnx`) or the URL of an OpenAI-compatible completions server (vLLM, llama.cpp, Ollama), e.g. `http://localhost:8000/v1#model=llemma_7b`. A folder must be an absolute path. Empty: the small model embedded in the extension.',
+    summary: 'model folder or OpenAI-compatible server URL (`…/v1#model=…`); empty: the embedded one',
+  },
+  'model.executionProvider': {
+    kind: 'autoOrList',
+    default: 'auto',
+    choices: choices(
+      ['auto', ...executionProviders],
+      [
+        'CUDA, else WebGPU, else CPU (the reason each was skipped is logged)',
+        'NVIDIA GPU through CUDA',
+        'GPU through WebGPU',
+        'CPU only',
+      ],
+    ),
+    markdownDescription: 'Where a local model runs. Ignored for a model server URL.',
+    summary: '`auto` (CUDA → WebGPU → CPU), `cuda`, `webgpu`, `cpu`, or a list such as `cuda,cpu`',
+  },
+  'model.generationGraph': {
+    kind: 'choice',
+    default: 'auto',
+    choices: choices(generationGraphModes, [
+      "Beam search inside the model folder's generation.onnx when the model runs on CUDA (the key/value cache then stays on the GPU); step by step otherwise",
+      'Always use generation.onnx (the folder must have one)',
+      'Always search step by step',
+    ]),
+    markdownDescription:
+      "Whether beam search runs in one ONNX Runtime run through the model folder's optional `generation.onnx` (see docs/model-format.md). Ignored for a model server URL.",
+    summary: "beam search inside the folder's `generation.onnx`: `auto` (on CUDA), `on`, `off`",
+  },
+  'suggest.enabled': {
+    kind: 'boolean',
+    default: true,
+    markdownDescription:
+      'Show verified tactic suggestions as ghost text at the start of a tactic line. Every suggestion shown has been run by Lean on the goal.',
+    summary: 'ghost-text suggestions',
+  },
+  'suggest.debounceMs': {
+    kind: 'number',
+    default: 400,
+    minimum: 0,
+    markdownDescription: 'Milliseconds without typing before ghost-text suggestions are requested.',
+    summary: 'pause in typing before a suggestion is requested',
+  },
+  'suggest.candidates': {
+    kind: 'number',
+    default: 32,
+    minimum: 1,
+    markdownDescription:
+      'Beam width and number of candidate tactics the model generates per suggestion request (Llemma: 32). Each is checked by Lean.',
+    summary: 'beam width = candidates generated per suggestion',
+  },
+  'suggest.shown': {
+    kind: 'number',
+    default: 8,
+    minimum: 1,
+    markdownDescription: 'At most this many verified suggestions are shown.',
+    summary: 'verified suggestions shown at most',
+  },
+  'search.candidatesPerExpansion': {
+    kind: 'number',
+    default: 32,
+    minimum: 1,
+    markdownDescription:
+      'Candidate tactics generated per expansion in proof search (`Llemma: Complete Proof`; Llemma: 32).',
+    summary: 'proof search: candidates per expansion',
+  },
+  'search.maxExpansions': {
+    kind: 'number',
+    default: 100,
+    minimum: 1,
+    markdownDescription: 'Expansions per proof search (Llemma: 100).',
+    summary: 'proof search: expansions per run',
+  },
+  'search.timeLimitSeconds': {
+    kind: 'number',
+    default: 600,
+    minimum: 1,
+    markdownDescription: 'Seconds per proof search (Llemma: 600).',
+    summary: 'proof search: seconds per run',
+  },
+  'search.allowNativeDecide': {
+    kind: 'boolean',
+    default: false,
+    workspaceRestricted: true,
+    markdownDescription:
+      'Allow `native_decide` in found proofs. It trusts compiled code (the `Lean.ofReduceBool` axiom); results that use it are not comparable with miniF2F numbers.',
+    summary: 'let proofs use `native_decide` (trusts compiled code)',
+  },
+} as const satisfies Record<string, SettingSpec>;
+
+type Schema = typeof settingsSchema;
+export type SettingKey = keyof Schema;
+
+/** The value a setting of this spec has once read: a `choice` is one of its values, an `autoOrList` `auto` or a list. */
+type ValueOf<S> = S extends { kind: 'autoOrList'; choices: Choices<infer V> }
+  ? 'auto' | readonly Exclude<V, 'auto'>[]
+  : S extends { kind: 'choice'; choices: Choices<infer V> }
+    ? V
+    : S extends { kind: 'number' }
+      ? number
+      : S extends { kind: 'boolean' }
+        ? boolean
+        : string;
+
+/** The settings as the server uses them, keyed without the `llemma.` section. */
+export type LlemmaSettings = { -readonly [K in SettingKey]: ValueOf<Schema[K]> };
+
+/** `auto` (each of `executionProviders` in their order) or the providers to try, in order. */
+export type ExecutionProviderSetting = LlemmaSettings['model.executionProvider'];
+
+/** The keys of a workspace-restricted setting. */
+export type WorkspaceRestrictedKey = {
+  [K in SettingKey]: Schema[K] extends { workspaceRestricted: true } ? K : never;
+}[SettingKey];
+
+/** The table seen through the plain spec type, for code that handles every setting alike. */
+const specs: Readonly<Record<SettingKey, SettingSpec>> = settingsSchema;
+/** Every key, in the table's order. */
+export const settingKeys = Object.keys(specs) as readonly SettingKey[];
+
+export const defaultSettings = Object.fromEntries(
+  settingKeys.map((key) => [key, specs[key].default]),
+) as unknown as LlemmaSettings;
 
 /** Keys whose change restarts the running REPLs (they decide how a REPL is started). */
-export const restartKeys: readonly (keyof LlemmaSettings)[] = ['lean.replCommand', 'lean.replPath'];
+export const restartKeys: readonly SettingKey[] = settingKeys.filter((key) => specs[key].restartsRepls);
 
 /**
  * Keys that choose what runs on the user's machine or where their goals go: the REPL's command line and program, the
  * model folder or server URL, and whether found proofs may trust compiled code. A repository's workspace settings can
  * set them, so the extension uses a workspace's value only after the user approved that exact value, and none of them
  * in Restricted Mode. package.json lists the same keys under `capabilities.untrustedWorkspaces.restrictedConfigurations`
- * (checked by a unit test).
+ * (generated, and checked by a unit test).
  */
-export const workspaceRestrictedKeys = [
-  'lean.replCommand',
-  'lean.replPath',
-  'model.path',
-  'search.allowNativeDecide',
-] as const satisfies readonly (keyof LlemmaSettings)[];
+export const workspaceRestrictedKeys: readonly WorkspaceRestrictedKey[] = settingKeys.filter(
+  (key): key is WorkspaceRestrictedKey => specs[key].workspaceRestricted === true,
+);
 
-/** Reads settings from an untyped object (the `llemma` section), keeping the default for missing or mistyped keys. */
+/**
+ * A raw value (from VS Code, JSON or a command line) as setting `key`, or undefined when the schema does not admit it:
+ * a value of another type, a choice that is not one of the values (surrounding blanks are ignored), a list with a
+ * name that is not one of the choices. Empty `autoOrList` text is `auto`.
+ */
+export function parseSetting<K extends SettingKey>(key: K, raw: unknown): LlemmaSettings[K] | undefined {
+  return parse(specs[key], raw) as LlemmaSettings[K] | undefined;
+}
+
+function parse(spec: SettingSpec, raw: unknown): unknown {
+  switch (spec.kind) {
+    case 'string':
+    case 'number':
+    case 'boolean':
+      return typeof raw === spec.kind ? raw : undefined;
+    case 'choice': {
+      const value = typeof raw === 'string' ? raw.trim() : undefined;
+      return value !== undefined && spec.choices.values.includes(value) ? value : undefined;
+    }
+    case 'autoOrList': {
+      if (typeof raw !== 'string') return undefined;
+      const text = raw.trim();
+      if (text === '' || text === spec.default) return spec.default;
+      const names = text
+        .split(',')
+        .map((name) => name.trim())
+        .filter(Boolean);
+      const known = spec.choices.values.filter((value) => value !== spec.default);
+      return names.length > 0 && names.every((name) => known.includes(name)) ? names : undefined;
+    }
+  }
+}
+
+/** Reads settings from an untyped object (the `llemma` section), keeping the default for a missing or invalid value. */
 export function resolveSettings(raw: unknown): LlemmaSettings {
   const out: LlemmaSettings = { ...defaultSettings };
   if (raw === null || typeof raw !== 'object') return out;
   const flat = flatten(raw as Record<string, unknown>);
-  for (const key of Object.keys(defaultSettings) as (keyof LlemmaSettings)[]) {
-    const value = flat[key];
-    if (value !== undefined && typeof value === typeof defaultSettings[key]) {
-      (out as unknown as Record<string, unknown>)[key] = value;
-    }
+  for (const key of settingKeys) {
+    const value = parseSetting(key, flat[key]);
+    if (value !== undefined) (out as Record<SettingKey, unknown>)[key] = value;
   }
   return out;
 }

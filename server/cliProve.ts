@@ -37,7 +37,7 @@ export async function runProve(args: ProveArgs, signal: AbortSignal): Promise<nu
           }
         : {}),
       ...(args.model ? { 'model.path': /^https?:\/\//i.test(args.model) ? args.model : path.resolve(args.model) } : {}),
-      ...(args.ep ? { 'model.executionProvider': args.ep.join(',') } : {}),
+      ...(args.ep ? { 'model.executionProvider': args.ep } : {}),
       ...(args.generationGraph ? { 'model.generationGraph': args.generationGraph } : {}),
       'search.allowNativeDecide': args.allowNativeDecide,
       ...(args.processes ? { 'lean.checkProcesses': args.processes } : {}),

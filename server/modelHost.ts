@@ -152,8 +152,8 @@ export class ModelHost {
       );
     }
     const module = await import('../model/src/index');
-    const ep = settings['model.executionProvider'].trim();
-    const names = ep === 'auto' || ep === '' ? [] : ep.split(',').map((p) => p.trim());
+    const ep = settings['model.executionProvider'];
+    const names: readonly string[] = ep === 'auto' ? [] : ep;
     const unknown = names.filter((n) => !knownProviders.includes(n as ExecutionProvider));
     if (unknown.length > 0) {
       throw new LlemmaError(

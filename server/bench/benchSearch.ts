@@ -21,8 +21,11 @@ import * as path from 'node:path';
 import { benchWorldFile, readBenchWorld, theoremOfGoal } from '../../model/bench/benchWorld';
 import {
   defaultSettings,
+  type ExecutionProviderSetting,
+  executionProviders,
   type LlemmaSettings,
   type ProveTheoremResult,
+  parseSetting,
   type SuggestTacticsResult,
 } from '../../protocol';
 import { LlemmaCore } from '../core';
@@ -42,7 +45,7 @@ const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
 
 interface Options {
   model?: string;
-  ep?: string;
+  ep?: ExecutionProviderSetting;
   n: number;
   candidates: number;
   repeats: number;
@@ -57,11 +60,16 @@ function parseOptions(argv: string[]): Options {
     if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} needs a positive integer, got ${v}`);
     return n;
   };
+  const providers = (flag: string, v: string | undefined) => {
+    const ep = parseSetting('model.executionProvider', v);
+    if (ep === undefined) throw new Error(`${flag} needs auto or a list of ${executionProviders.join(', ')}, got ${v}`);
+    return ep;
+  };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = argv[++i];
     if (flag === '--model') out.model = value;
-    else if (flag === '--ep') out.ep = value;
+    else if (flag === '--ep') out.ep = providers(flag, value);
     else if (flag === '--n') out.n = int(flag, value);
     else if (flag === '--candidates') out.candidates = int(flag, value);
     else if (flag === '--repeats') out.repeats = int(flag, value);

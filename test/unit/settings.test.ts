@@ -1,26 +1,68 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import {
   defaultSettings,
+  executionProviders,
+  generationGraphModes,
+  parseSetting,
   resolveSettings,
   restartKeys,
+  type SettingSpec,
+  settingKeys,
+  settingsSchema,
   settingsSection,
   workspaceRestrictedKeys,
 } from '../../protocol';
+import {
+  configurationContribution,
+  settingsTable,
+  settingsTargets,
+  tableEnd,
+  tableStart,
+  withGeneratedSettings,
+} from '../../scripts/settingsManifest';
 
-const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
-const contributed: Record<string, { type: string; default: unknown }> = manifest.contributes.configuration.properties;
+const read = (file: string) => readFileSync(new URL(`../../${file}`, import.meta.url), 'utf8');
+const manifest = JSON.parse(read('package.json'));
+const specs: Readonly<Record<string, SettingSpec>> = settingsSchema;
+const regenerate = 'differs from protocol/settings.ts: run `npm run gen:settings`';
 
-test('package.json contributes exactly the settings of protocol/settings.ts, with the same defaults and types', () => {
-  const fromManifest = Object.fromEntries(
-    Object.entries(contributed).map(([k, v]) => [k.slice(settingsSection.length + 1), v.default]),
-  );
-  assert.deepEqual(fromManifest, defaultSettings);
-  for (const [k, v] of Object.entries(contributed)) {
+test("package.json's contributes.configuration is the one generated from protocol/settings.ts", () => {
+  assert.deepEqual(manifest.contributes.configuration, configurationContribution(), `package.json ${regenerate}`);
+  for (const [k, v] of Object.entries(manifest.contributes.configuration.properties) as [string, { type: string }][]) {
     const key = k.slice(settingsSection.length + 1) as keyof typeof defaultSettings;
     assert.equal(v.type, typeof defaultSettings[key], `type of ${k}`);
   }
+});
+
+test('every file the generator writes is as it writes it', () => {
+  for (const file of settingsTargets) {
+    const text = read(file);
+    assert.equal(text, withGeneratedSettings(file, text), `${file} ${regenerate}`);
+  }
+});
+
+test('the settings tables list every setting with its default', () => {
+  const table = settingsTable();
+  for (const file of ['README.md', 'docs/user-README.md']) {
+    const text = read(file);
+    assert.ok(text.includes(`${tableStart}\n\n${table}\n\n${tableEnd}`), `${file} ${regenerate}`);
+  }
+  for (const key of settingKeys) {
+    const shown = defaultSettings[key] === '' ? '""' : String(defaultSettings[key]);
+    assert.match(table, new RegExp(`^\\| \`${settingsSection}\\.${key}\` +\\| \`${shown}\` +\\|`, 'm'), key);
+  }
+});
+
+test('every default is a value its setting admits, and every choice has its description', () => {
+  for (const key of settingKeys) {
+    assert.deepEqual(parseSetting(key, defaultSettings[key]), defaultSettings[key], key);
+    const spec = specs[key]!;
+    if ('choices' in spec) assert.equal(spec.choices.descriptions.length, spec.choices.values.length, key);
+  }
+  assert.deepEqual(settingsSchema['model.executionProvider'].choices.values, ['auto', ...executionProviders]);
+  assert.deepEqual(settingsSchema['model.generationGraph'].choices.values, generationGraphModes);
 });
 
 test('resolveSettings reads nested and flat keys and keeps defaults for missing or mistyped values', () => {
@@ -32,8 +74,26 @@ test('resolveSettings reads nested and flat keys and keeps defaults for missing 
   assert.deepEqual(resolveSettings(null), defaultSettings);
 });
 
+test('resolveSettings reads a choice among its values and an execution-provider list as the list', () => {
+  const graph = (raw: unknown) => resolveSettings({ model: { generationGraph: raw } })['model.generationGraph'];
+  assert.equal(graph('on'), 'on');
+  assert.equal(graph(' off '), 'off');
+  assert.equal(graph('yes'), 'auto');
+  assert.equal(graph(true), 'auto');
+  const ep = (raw: unknown) => resolveSettings({ model: { executionProvider: raw } })['model.executionProvider'];
+  assert.equal(ep('auto'), 'auto');
+  assert.equal(ep(''), 'auto');
+  assert.deepEqual(ep('cuda'), ['cuda']);
+  assert.deepEqual(ep(' cuda, cpu '), ['cuda', 'cpu']);
+  assert.equal(ep('cuda,gpu'), 'auto', 'a list with an unknown provider keeps the default');
+  assert.equal(ep('auto,cpu'), 'auto');
+  assert.equal(ep(['cuda']), 'auto', 'the setting is text');
+  assert.equal(parseSetting('model.executionProvider', 'gpu'), undefined);
+});
+
 test('restart keys are real settings', () => {
   for (const k of restartKeys) assert.ok(k in defaultSettings, k);
+  assert.deepEqual(restartKeys, ['lean.replCommand', 'lean.replPath']);
 });
 
 test("package.json's restrictedConfigurations are exactly the workspace-restricted keys of protocol/settings.ts", () => {
@@ -42,6 +102,18 @@ test("package.json's restrictedConfigurations are exactly the workspace-restrict
   assert.deepEqual(
     untrusted.restrictedConfigurations,
     workspaceRestrictedKeys.map((k) => `${settingsSection}.${k}`),
+    `package.json ${regenerate}`,
   );
   for (const k of workspaceRestrictedKeys) assert.ok(k in defaultSettings, k);
+});
+
+test('protocol/settings.ts imports nothing, so that model/ may take its lists of choices from it, and nothing else', () => {
+  assert.doesNotMatch(read('protocol/settings.ts'), /^\s*import\b/m);
+  const modelSources = readdirSync(new URL('../../model/src/', import.meta.url)).filter((f) => f.endsWith('.ts'));
+  for (const f of modelSources) {
+    for (const [, spec] of read(`model/src/${f}`).matchAll(/^\s*(?:import|export)[^'"]*['"]([^'"]+)['"]/gm)) {
+      if (/(^|\/)protocol(\/|$)/.test(spec!))
+        assert.match(spec!, /\/protocol\/settings$/, `model/src/${f} imports ${spec}`);
+    }
+  }
 });
