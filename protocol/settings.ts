@@ -300,6 +300,26 @@ export function resolveSettings(raw: unknown): LlemmaSettings {
   return out;
 }
 
+/**
+ * The values in `raw` that `resolveSettings` set aside for their defaults, each in a sentence for the user: a typo in
+ * settings.json must not silently change what runs.
+ */
+export function invalidSettings(raw: unknown): string[] {
+  if (raw === null || typeof raw !== 'object') return [];
+  const flat = flatten(raw as Record<string, unknown>);
+  return settingKeys
+    .filter((key) => flat[key] !== undefined && flat[key] !== null && parseSetting(key, flat[key]) === undefined)
+    .map((key) => {
+      const spec: SettingSpec = specs[key];
+      const allowed =
+        spec.kind === 'choice' || spec.kind === 'autoOrList'
+          ? `one of ${spec.choices.values.join(', ')}${spec.kind === 'autoOrList' ? ' (or a comma-separated list)' : ''}`
+          : `a ${spec.kind}`;
+      const fallback = Array.isArray(spec.default) ? spec.default.join(',') : String(spec.default);
+      return `llemma.${key} is ${JSON.stringify(flat[key])}, which is not ${allowed}; the default ${JSON.stringify(fallback)} is used.`;
+    });
+}
+
 /** `{lean: {replPath: 'x'}}` and `{'lean.replPath': 'x'}` both become `{'lean.replPath': 'x'}`. */
 function flatten(obj: Record<string, unknown>, prefix = ''): Record<string, unknown> {
   const out: Record<string, unknown> = {};

@@ -7,8 +7,10 @@ import { fileURLToPath } from 'node:url';
 import {
   type CancellationToken,
   createConnection,
+  MessageType,
   ProposedFeatures,
   ResponseError,
+  ShowMessageNotification,
   TextDocumentSyncKind,
   TextDocuments,
 } from 'vscode-languageserver/node';
@@ -16,6 +18,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import {
   forDisplay,
   goalAt,
+  invalidSettings,
   LlemmaErrorCode,
   proverStatus,
   proveTheorem,
@@ -41,7 +44,7 @@ const core = new LlemmaCore({
 connection.onInitialize((params) => {
   pullConfiguration = params.capabilities.workspace?.configuration === true;
   const init = params.initializationOptions as { settings?: unknown } | undefined;
-  if (init?.settings) void core.updateSettings(resolveSettings(init.settings));
+  if (init?.settings) void applySettings(init.settings);
   return {
     capabilities: { textDocumentSync: TextDocumentSyncKind.Incremental },
     serverInfo: { name: 'llemma-server', version: '0.1.0' },
@@ -51,12 +54,28 @@ connection.onInitialize((params) => {
 connection.onInitialized(() => void refreshSettings());
 connection.onDidChangeConfiguration((change) => {
   if (pullConfiguration) void refreshSettings();
-  else void core.updateSettings(resolveSettings((change.settings as Record<string, unknown>)?.[settingsSection]));
+  else void applySettings((change.settings as Record<string, unknown>)?.[settingsSection]);
 });
 
 async function refreshSettings(): Promise<void> {
   if (!pullConfiguration) return;
-  const raw = await connection.workspace.getConfiguration(settingsSection);
+  await applySettings(await connection.workspace.getConfiguration(settingsSection));
+}
+
+/** The settings as the core uses them; a value set aside for its default is said once, until the settings change. */
+let lastInvalid = '';
+async function applySettings(raw: unknown): Promise<void> {
+  const invalid = invalidSettings(raw);
+  const said = invalid.join('\n');
+  if (said !== lastInvalid && invalid.length > 0) {
+    connection.console.warn(shown(said));
+    // A notification, not a request: nothing waits on the user's answer.
+    void connection.sendNotification(ShowMessageNotification.type, {
+      type: MessageType.Warning,
+      message: shown(`Llemma: ${invalid.join(' ')}`),
+    });
+  }
+  lastInvalid = said;
   await core.updateSettings(resolveSettings(raw));
 }
 

@@ -11,6 +11,7 @@ import {
   InitializeRequest,
   type ProtocolConnection,
   ResponseError,
+  ShowMessageNotification,
   StreamMessageReader,
   StreamMessageWriter,
 } from 'vscode-languageserver-protocol/node';
@@ -21,6 +22,7 @@ const root = path.resolve(import.meta.dirname, '..', '..');
 const project = makeProject();
 let settings: Record<string, unknown> = {};
 const statuses: ProverStatusParams[] = [];
+const warnings: string[] = [];
 let server: ChildProcess;
 let conn: ProtocolConnection;
 
@@ -33,6 +35,9 @@ before(async () => {
   conn.onRequest(ConfigurationRequest.type, (params) => params.items.map(() => settings));
   conn.onNotification(proverStatus.method, (s: ProverStatusParams) => {
     statuses.push(s);
+  });
+  conn.onNotification(ShowMessageNotification.method, (m: { message: string }) => {
+    warnings.push(m.message);
   });
   conn.listen();
   await conn.sendRequest(InitializeRequest.type, {
@@ -151,4 +156,17 @@ test('a header Lean cannot load is reported as such, not as errors in the proof'
   };
   await configure({ replCommand: project.repl('bad-header', { rules: [badHeader, goalRule] }) });
   await rejects(ask(project.file, 3, 2), LlemmaErrorCode.LeanError, /could not load the file's header.*Mathlb/s);
+});
+
+test('a setting value the schema refuses is named in a warning, once, and its default is used', async () => {
+  settings = { lean: {}, model: { generationGraph: 'yes' } };
+  for (let i = 0; i < 2; i++) {
+    await conn.sendNotification('workspace/didChangeConfiguration', { settings: {} });
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  const said = warnings.filter((w) => w.includes('llemma.model.generationGraph'));
+  assert.deepEqual(said, [
+    'Llemma: llemma.model.generationGraph is "yes", which is not one of auto, on, off; the default "auto" is used.',
+  ]);
+  settings = { lean: {} };
 });

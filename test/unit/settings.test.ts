@@ -5,6 +5,7 @@ import {
   defaultSettings,
   executionProviders,
   generationGraphModes,
+  invalidSettings,
   parseSetting,
   resolveSettings,
   restartKeys,
@@ -116,4 +117,16 @@ test('protocol/settings.ts imports nothing, so that model/ may take its lists of
         assert.match(spec!, /\/protocol\/settings$/, `model/src/${f} imports ${spec}`);
     }
   }
+});
+
+test('invalid values are named, with the default used instead', () => {
+  assert.deepEqual(
+    invalidSettings({ model: { generationGraph: 'yes', executionProvider: 'cuda,tpu' }, 'suggest.shown': '8' }),
+    [
+      'llemma.model.executionProvider is "cuda,tpu", which is not one of auto, cuda, webgpu, cpu (or a comma-separated list); the default "auto" is used.',
+      'llemma.model.generationGraph is "yes", which is not one of auto, on, off; the default "auto" is used.',
+      'llemma.suggest.shown is "8", which is not a number; the default "8" is used.',
+    ],
+  );
+  assert.deepEqual(invalidSettings({ model: { generationGraph: 'on' }, 'lean.replPath': null }), []);
 });
