@@ -5,12 +5,12 @@
  */
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
+import { sorrySites } from '@llemma/prover-text/lean';
 import { defaultSettings, type ProveTheoremResult } from '../protocol';
 import { type ProveArgs, UsageError } from './cliArgs';
 import { cliMessage, printError, printJson, printText } from './cliOutput';
 import { LlemmaCore } from './core';
 import { toLlemmaError } from './errors';
-import { sorrySites } from './provers/lean/source/sorrySites';
 
 type Outcome = { declaration: string; line: number; result?: ProveTheoremResult; error?: string };
 

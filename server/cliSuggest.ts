@@ -14,7 +14,7 @@ export async function runSuggest(args: SuggestArgs, signal: AbortSignal): Promis
       `No model given and no default model at ${embeddedModelFolder}: pass --model <folder|url> or set LLEMMA_MODEL.`,
     );
   }
-  const model = await import('../model/src/index');
+  const model = await import('@llemma/model');
   let generator: ReturnType<typeof model.createGenerator>;
   try {
     generator = model.createGenerator(spec, {

@@ -10,10 +10,10 @@ import { LlemmaErrorCode, type LlemmaSettings, type ModelDescription } from '../
 import { LlemmaError } from './errors';
 import { remedy } from './remedies';
 
-type ModelModule = typeof import('../model/src/index');
+type ModelModule = typeof import('@llemma/model');
 type Generator = ReturnType<ModelModule['createGenerator']>;
-type ExecutionProvider = import('../model/src/index').ExecutionProviderName;
-type GenerationGraphMode = import('../model/src/index').GenerationGraphMode;
+type ExecutionProvider = import('@llemma/model').ExecutionProviderName;
+type GenerationGraphMode = import('@llemma/model').GenerationGraphMode;
 const knownProviders: readonly ExecutionProvider[] = ['cuda', 'webgpu', 'cpu'];
 
 /**
@@ -151,7 +151,7 @@ export class ModelHost {
         `No model: none is configured (${remedy.setting('model.path')}) and there is no embedded model at ${embeddedModelFolder}.`,
       );
     }
-    const module = await import('../model/src/index');
+    const module = await import('@llemma/model');
     const ep = settings['model.executionProvider'];
     const names: readonly string[] = ep === 'auto' ? [] : ep;
     const unknown = names.filter((n) => !knownProviders.includes(n as ExecutionProvider));

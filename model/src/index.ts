@@ -29,5 +29,6 @@ export {
   promptFormatNames,
   tacticState,
 } from './prompts';
+export { TextTokenizer } from './tokenizer';
 export type { Candidate, FinishReason, GenerateOptions, ModelInfo, TacticGenerator } from './types';
 export { defaultWorkerFile, WorkerGenerator, type WorkerGeneratorOptions } from './workerGenerator';

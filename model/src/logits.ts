@@ -111,18 +111,6 @@ export function topK(values: ArrayLike<number>, k: number): number[] {
   return Array.from(idx.subarray(0, filled));
 }
 
-/** A 32-bit seeded PRNG (mulberry32): uniform floats in [0, 1), the same sequence on every platform. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 let sampleWeights = new Float64Array(0);
 
 /** Draws an index from softmax(logits / temperature). */

@@ -2,8 +2,9 @@
 // softmax(logits / temperature) with a seeded generator; the log-probabilities reported are the model's own
 // (temperature 1), so sampled and beam-searched candidates are scored on the same scale.
 
+import { mulberry32 } from '@llemma/stdx';
 import { CandidatePool, type CompletionTracker, makeCandidate } from './completion';
-import { logSumExp, mulberry32, rowMax, sampleIndex } from './logits';
+import { logSumExp, rowMax, sampleIndex } from './logits';
 import type { Decoder } from './onnxDecoder';
 import { type Candidate, throwIfAborted } from './types';
 

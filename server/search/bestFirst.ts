@@ -16,7 +16,7 @@
  *   expansion is expanded twice, repeating the model call. We also skip a popped state whose key is already in
  *   `visited`; such a skip is not an expansion and costs no budget.
  */
-import { MinHeap } from './minHeap';
+import { MinHeap } from '@llemma/stdx';
 
 /** One tactic the model proposes for a state, with the mean log-prob of its tokens (at most 0; higher is better). */
 export interface SearchCandidate {

@@ -3,11 +3,12 @@
  * model's candidates screened before Lean sees them and every found proof re-checked as a whole (proofCheck.ts).
  * The result carries the edit that writes the proof into the document, and the model, prover and budget behind it.
  */
+
+import { lineOf, lineStarts } from '@llemma/prover-text/lean';
 import type { ModelDescription, ProveTheoremResult, SearchBudget, SearchProgress } from '../../protocol';
 import type { ModelHost } from '../modelHost';
 import { checkProof, proofText } from '../provers/lean/proofCheck';
 import type { ProofNode, ProofSession } from '../provers/lean/proofSession';
-import { lineOf, lineStarts } from '../provers/lean/source/sourcePosition';
 import { bestFirstSearch, type SearchCandidate, type SearchEnvironment, type StepResult } from './bestFirst';
 import { screenTactic } from './tacticFilter';
 

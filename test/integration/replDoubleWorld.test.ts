@@ -9,12 +9,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { type GoalPlan, planGoalQuery } from '@llemma/prover-text/lean';
+import { type GoalReading, readGoalResponse } from '../../server/provers/lean/goalResponse';
 import { checkProof } from '../../server/provers/lean/proofCheck';
 import { chainOf } from '../../server/provers/lean/proofSession';
 import { ReplError } from '../../server/provers/lean/repl/replApi';
 import { ReplClient, runTactic } from '../../server/provers/lean/repl/replClient';
-import { type GoalPlan, planGoalQuery } from '../../server/provers/lean/source/goalProbe';
-import { type GoalReading, readGoalResponse } from '../../server/provers/lean/source/goalResponse';
 
 const double = join(import.meta.dirname, '..', 'doubles', 'replDouble.mjs');
 const world = join(import.meta.dirname, '..', 'fixtures', 'worlds', 'demo.json');

@@ -1,6 +1,6 @@
 // The house rules of ARCHITECTURE.md, checked: who may import what, and where protocol names are spelled.
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import * as esbuild from 'esbuild';
@@ -66,4 +66,129 @@ test('the extension bundle does not contain ONNX Runtime or the model runtime (a
     inputs.filter((i) => /onnxruntime|^model\//.test(i)),
     [],
   );
+});
+
+// The npm workspaces: each folder is a package imported by name. Code outside them (extension/, server/, protocol/,
+// test/, scripts/) is the root package, the extension itself.
+interface Manifest {
+  name: string;
+  workspaces?: string[];
+  dependencies?: Record<string, string>;
+  exports?: Record<string, string>;
+}
+const manifestOf = (dir: string) => JSON.parse(read(path.join(dir, 'package.json'))) as Manifest;
+const rootManifest = manifestOf('.');
+const workspaces = (rootManifest.workspaces ?? []).map((dir) => ({ dir, manifest: manifestOf(dir) }));
+const workspaceNames = new Set(workspaces.map((w) => w.manifest.name));
+
+/** Every script under a folder, tests, benches and fixtures included (not build output, run output or data). */
+function allScripts(dir: string): string[] {
+  return readdirSync(path.join(root, dir)).flatMap((name) => {
+    const p = path.join(dir, name);
+    if (['node_modules', 'dist', 'out', 'artifacts', 'data'].includes(name) || name.startsWith('.')) return [];
+    if (statSync(path.join(root, p)).isDirectory()) return allScripts(p);
+    return /\.(ts|mts|mjs|js)$/.test(name) && !/\.d\.m?ts$/.test(name) ? [p] : [];
+  });
+}
+
+/** Every module a file names: static imports, `export … from`, `import()` (also in types) and `require`. */
+function specifiersOf(text: string): string[] {
+  const patterns = [
+    /^\s*(?:import|export)\s[^'"`;=(]*?\bfrom\s*['"]([^'"]+)['"]/gm,
+    /^\s*import\s*['"]([^'"]+)['"]/gm,
+    /\bimport\(\s*['"]([^'"]+)['"]\s*\)/g,
+    /\brequire(?:\.resolve)?\(\s*['"]([^'"]+)['"]\s*\)/g,
+  ];
+  return patterns.flatMap((p) => [...text.matchAll(p)].map((m) => m[1]!));
+}
+
+/** The workspace folder a repository path belongs to, or '.' for the root package. */
+function packageOf(file: string): string {
+  const rel = file.split(path.sep).join('/');
+  return workspaces.find((w) => rel === w.dir || rel.startsWith(`${w.dir}/`))?.dir ?? '.';
+}
+
+/** The workspace package a bare specifier names (`@llemma/prover-text/lean` → `@llemma/prover-text`), if it is one. */
+function workspaceNamed(spec: string): string | undefined {
+  const name = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!;
+  return workspaceNames.has(name) ? name : undefined;
+}
+
+test('the workspaces are the ground-floor packages, the model runtime and training', () => {
+  assert.deepEqual(Object.fromEntries(workspaces.map((w) => [w.dir, w.manifest.name])), {
+    stdx: '@llemma/stdx',
+    provertext: '@llemma/prover-text',
+    model: '@llemma/model',
+    training: 'llemma-training',
+  });
+  for (const w of workspaces) {
+    for (const target of Object.values(w.manifest.exports ?? {})) {
+      assert.ok(existsSync(path.join(root, w.dir, target)), `${w.manifest.name} exports ${target}, which is missing`);
+    }
+  }
+});
+
+// Which workspace packages each package may import by name; a package on a floor imports only from floors below it,
+// so there are no cycles. The root package (extension, server) and training stand side by side on the top floor.
+const mayImport: Record<string, string[]> = {
+  '@llemma/stdx': [],
+  '@llemma/prover-text': [],
+  '@llemma/model': ['@llemma/stdx'],
+  'llemma-training': ['@llemma/model', '@llemma/prover-text', '@llemma/stdx'],
+  [rootManifest.name]: ['@llemma/model', '@llemma/prover-text', '@llemma/stdx'],
+};
+
+test('packages import each other by name, down the floors, and only what their package.json depends on', () => {
+  for (const file of allScripts('.')) {
+    const dir = packageOf(file);
+    const manifest = dir === '.' ? rootManifest : manifestOf(dir);
+    const declared = Object.keys(manifest.dependencies ?? {});
+    for (const spec of specifiersOf(read(file))) {
+      const name = workspaceNamed(spec);
+      if (!name) continue;
+      assert.ok(mayImport[manifest.name]?.includes(name), `${file} (${manifest.name}) may not import ${spec}`);
+      assert.ok(declared.includes(name), `${file} imports ${name}, which ${dir}/package.json does not depend on`);
+    }
+  }
+});
+
+// Tests and benchmarks of the model runtime measure what its public index does not export (decoder steps, KV-cache
+// moves, the tiny test model); they live in the root package's test/ and server/bench/ and may reach model/ by path.
+// The screen's tactic sample (test/fixtures/tactics/) is cut by the training data stage's own code.
+const pathExceptions = [
+  { from: 'test/', to: 'model/' },
+  { from: 'server/bench/', to: 'model/bench/' },
+  { from: 'test/fixtures/tactics/', to: 'training/src/' },
+];
+
+test("no relative import leaves its package for another package's folder (shared code is imported by name)", () => {
+  for (const file of allScripts('.')) {
+    const from = packageOf(file);
+    for (const spec of specifiersOf(read(file))) {
+      if (!spec.startsWith('.')) continue;
+      const target = path.relative(root, path.resolve(root, path.dirname(file), spec));
+      const to = packageOf(target);
+      if (to === from) continue;
+      const rel = (p: string) => p.split(path.sep).join('/');
+      const excepted = pathExceptions.some((e) => rel(file).startsWith(e.from) && rel(target).startsWith(e.to));
+      const where = to === '.' ? 'the root package' : `${to}/`;
+      assert.ok(excepted, `${file} reaches ${where} by the path ${spec}`);
+    }
+  }
+});
+
+test('training/ never imports the server (nor the extension): what both need is a package', () => {
+  for (const file of allScripts('training')) {
+    for (const spec of specifiersOf(read(file))) {
+      assert.doesNotMatch(spec, /(^|\/)(server|extension|protocol)(\/|$)/, `${file} imports ${spec}`);
+    }
+  }
+});
+
+test('the ground-floor packages (stdx/, provertext/) import only their own files and Node', () => {
+  for (const file of [...allScripts('stdx'), ...allScripts('provertext')]) {
+    for (const spec of specifiersOf(read(file))) {
+      assert.ok(spec.startsWith('./') || spec.startsWith('node:'), `${file} imports ${spec}`);
+    }
+  }
 });

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { MinHeap } from '@llemma/stdx';
 import {
   type BestFirstOptions,
   bestFirstSearch,
@@ -7,7 +8,6 @@ import {
   type SearchProgress,
   type VerifyResult,
 } from '../../server/search/bestFirst';
-import { MinHeap } from '../../server/search/minHeap';
 
 /** What a tactic does in the synthetic prover: reach a state (by name), close the proof (`QED`), or fail (`null`). */
 const QED = 'QED';

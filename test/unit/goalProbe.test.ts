@@ -1,7 +1,7 @@
-// Where the goal probe goes for a cursor (server/provers/lean/goalProbe.ts, tacticBlocks.ts).
+// Where the goal probe goes for a cursor (provertext/lean/goalProbe.ts, tacticBlocks.ts).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { type GoalPlan, planGoalQuery } from '../../server/provers/lean/source/goalProbe';
+import { type GoalPlan, planGoalQuery, proofContextOf } from '@llemma/prover-text/lean';
 
 const cursorMark = '⸨⸩';
 
@@ -291,8 +291,7 @@ describe('what a completed proof replaces', () => {
 });
 
 describe('the proof so far, for proof-prefix prompts', () => {
-  test('statement without `:= by`, earlier tactics dedented, comments dropped', async () => {
-    const { proofContextOf } = await import('../../server/provers/lean/source/proofContext');
+  test('statement without `:= by`, earlier tactics dedented, comments dropped', () => {
     const doc = [
       '/-- doc -/',
       '@[simp] theorem foo (x : ℕ) -- the number',

@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
+import { type GoalPlan, planGoalQuery } from '@llemma/prover-text/lean';
+import { readGoalResponse } from '../../server/provers/lean/goalResponse';
 import type { CommandResponse } from '../../server/provers/lean/repl/replSchema';
-import { type GoalPlan, planGoalQuery } from '../../server/provers/lean/source/goalProbe';
-import { readGoalResponse } from '../../server/provers/lean/source/goalResponse';
 
 const transcripts = path.join(import.meta.dirname, '..', 'golden', 'transcripts');
 

@@ -1,4 +1,4 @@
-// The Lean source scanner, the header split and the top-level declarations (server/provers/lean/leanSource.ts).
+// The Lean source scanner, the header split and the top-level declarations (provertext/lean/leanSource.ts).
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -11,7 +11,7 @@ import {
   scanLean,
   splitHeader,
   topLevelCommands,
-} from '../../server/provers/lean/source/leanSource';
+} from '@llemma/prover-text/lean';
 
 const tricky = readFileSync(path.join(import.meta.dirname, '..', 'fixtures', 'lean', 'Tricky.lean'), 'utf8');
 

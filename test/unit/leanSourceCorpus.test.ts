@@ -5,14 +5,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
-import { planGoalQuery } from '../../server/provers/lean/source/goalProbe';
-import {
-  CODE,
-  declarationAt,
-  scanLean,
-  splitHeader,
-  topLevelCommands,
-} from '../../server/provers/lean/source/leanSource';
+import { CODE, declarationAt, planGoalQuery, scanLean, splitHeader, topLevelCommands } from '@llemma/prover-text/lean';
 
 const repo = path.resolve(import.meta.dirname, '..', '..');
 const dataDir = [process.env.LLEMMA_DATA_DIR, path.join(repo, 'data'), path.join(repo, '..', 'shared', 'data')].find(

@@ -5,6 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { mulberry32 } from '@llemma/stdx';
 import { beamSearch, placeRows } from '../../model/src/beamSearch';
 import { CandidatePool, CompletionTracker, makeCandidate } from '../../model/src/completion';
 import { LocalGenerator } from '../../model/src/localGenerator';
@@ -14,7 +15,6 @@ import {
   logSoftmax,
   logSumExp,
   logSumExpMathExp,
-  mulberry32,
   rowMax,
   topK,
 } from '../../model/src/logits';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { fillHoles, holeCommand, holeNames, isHoleAxiom } from '../../server/provers/lean/source/sorryHoles';
+import { fillHoles, holeCommand, holeNames, isHoleAxiom } from '@llemma/prover-text/lean';
 
 const nonce = '0123456789abcdef';
 const token = `llemma_hole_${nonce}`;

@@ -1,7 +1,7 @@
-// The targets of `llemma prove`: the first `sorry` of each declaration (server/provers/lean/source/sorrySites.ts).
+// The targets of `llemma prove`: the first `sorry` of each declaration (provertext/lean/sorrySites.ts).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { sorrySites } from '../../server/provers/lean/source/sorrySites';
+import { sorrySites } from '@llemma/prover-text/lean';
 
 test('finds the first sorry of each declaration, skipping comments, strings and lookalikes', () => {
   const text = [

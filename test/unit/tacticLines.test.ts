@@ -7,10 +7,15 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
-import { proofBy } from '../../server/provers/lean/source/goalProbe';
-import { scanLean, topLevelCommands } from '../../server/provers/lean/source/leanSource';
-import { lineOf, lineStarts } from '../../server/provers/lean/source/sourcePosition';
-import { placeEveryLine, placeProbe } from '../../server/provers/lean/source/tacticBlocks';
+import {
+  lineOf,
+  lineStarts,
+  placeEveryLine,
+  placeProbe,
+  proofBy,
+  scanLean,
+  topLevelCommands,
+} from '@llemma/prover-text/lean';
 
 const repo = path.resolve(import.meta.dirname, '..', '..');
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { mulberry32 } from '../../model/src/logits';
+import { mulberry32 } from '@llemma/stdx';
 import { screenTactic } from '../../server/search/tacticFilter';
 import { tacticPlaces } from './tacticPlaces';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { getPromptFormat } from '../../model/src/index';
+import { getPromptFormat } from '@llemma/model';
 import { mostFrequent, normalizeTactic, pairedTopN, score, signTestP, tacticOfTarget } from '../src/eval/firstTactics';
 
 describe('first-tactic evaluation', () => {

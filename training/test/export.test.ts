@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { loadModelFolder, parseModelConfig } from '../../model/src/index';
+import { loadModelFolder, parseModelConfig } from '@llemma/model';
 import { type ExportReport, runExportStage } from '../src/export/stage';
 import type { RunConfig } from '../src/train/runConfig';
 import { runTrainStage } from '../src/train/stage';

@@ -10,7 +10,7 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } fr
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { getPromptFormat, LocalGenerator } from '../../model/src/index';
+import { getPromptFormat, LocalGenerator } from '@llemma/model';
 import { runDataStage } from '../src/data/pipeline';
 import { normalizeTactic } from '../src/eval/firstTactics';
 import { runEvalStage } from '../src/eval/stage';

@@ -2,7 +2,7 @@
 // prompt format (training/src/data/tacticProofs.ts, tacticExamples.ts).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { getPromptFormat } from '../../model/src/prompts';
+import { getPromptFormat } from '@llemma/model/prompts';
 import { emptyExampleCounts, examplesOf, isHeldOut, unknownGoal } from '../src/data/tacticExamples';
 import { tacticProofs } from '../src/data/tacticProofs';
 

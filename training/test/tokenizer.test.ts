@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { TextTokenizer } from '../../model/src/tokenizer';
+import { TextTokenizer } from '@llemma/model';
 import { trainBpe } from '../src/tokenizer/bpe';
 import { normalize, splitWords } from '../src/tokenizer/pretokenize';
 import { chooseAlphabet } from '../src/tokenizer/stage';

@@ -1,15 +1,14 @@
 /**
- * The goal at the cursor through the Lean REPL: plan the query (goalProbe.ts), run it in the environment of the
+ * The goal at the cursor through the Lean REPL: plan the query (`planGoalQuery`), run it in the environment of the
  * file's header and preamble, read the answer (goalResponse.ts). REPL failures (crash, timeout, cancel) are thrown as
  * `ReplError`s for the caller to map to protocol errors.
  */
+
+import { type DocPosition, type GoalQueryFailure, planGoalQuery } from '@llemma/prover-text/lean';
 import type { GoalAtResult } from '../../../protocol';
+import { readGoalResponse } from './goalResponse';
 import type { LeanProject } from './project';
 import type { LeanRepl } from './repl/replApi';
-import type { GoalQueryFailure } from './source/goalProbe';
-import { planGoalQuery } from './source/goalProbe';
-import { readGoalResponse } from './source/goalResponse';
-import type { DocPosition } from './source/sourcePosition';
 
 export async function goalAt(
   repl: LeanRepl,

@@ -4,6 +4,8 @@
  * first use, restarted by its client after a crash or hang, all disposed when settings that decide how a REPL starts
  * change.
  */
+
+import { planGoalQuery } from '@llemma/prover-text/lean';
 import type { Position } from 'vscode-languageserver-protocol';
 import { type GoalAtResult, LlemmaErrorCode, type LlemmaSettings, type ProverStatusParams } from '../../../protocol';
 import { LlemmaError } from '../../errors';
@@ -12,7 +14,6 @@ import { findProject, type LeanProject, resolveReplLaunch } from './project';
 import { ProofSession, ProofSessionError } from './proofSession';
 import type { ReplLaunch } from './repl/replApi';
 import { ReplClient } from './repl/replClient';
-import { planGoalQuery } from './source/goalProbe';
 
 export interface LeanProverOptions {
   settings: () => LlemmaSettings;

@@ -5,15 +5,14 @@
  * never enough on their own: the REPL's tactic mode does not re-check the finished term in the kernel.
  *
  * The rules hold whatever else the declaration holds: the user's own `sorry`s around the proof are written as holes
- * that are not `sorryAx` (sorryHoles.ts), so a `sorry` that is left can only be the proof's, or that of a fact the
+ * that are not `sorryAx` (`fillHoles`), so a `sorry` that is left can only be the proof's, or that of a fact the
  * proof rests on.
  */
 import { randomBytes } from 'node:crypto';
+import { fillHoles, type GoalPlan, holeCommand, isHoleAxiom } from '@llemma/prover-text/lean';
 import { chainOf } from './proofSession';
 import type { LeanRepl, RequestOptions } from './repl/replApi';
 import type { CommandResponse } from './repl/replSchema';
-import type { GoalPlan } from './source/goalProbe';
-import { fillHoles, holeCommand, isHoleAxiom } from './source/sorryHoles';
 
 export type ProofCheck =
   /**

@@ -10,12 +10,12 @@
  * the file's imports the first time), so a request that needs one check, or none, never waits for a second process.
  * A process whose root probe fails stays out of this session.
  */
+
+import { type GoalPlan, type ProofContextText, proofContextOf } from '@llemma/prover-text/lean';
+import { readGoalResponse } from './goalResponse';
 import type { LeanProject } from './project';
 import { type LeanRepl, ReplError, type RequestOptions } from './repl/replApi';
 import { type TacticOutcome, tacticOutcome } from './repl/replSchema';
-import type { GoalPlan } from './source/goalProbe';
-import { readGoalResponse } from './source/goalResponse';
-import { type ProofContextText, proofContextOf } from './source/proofContext';
 
 export interface ProofNode {
   /** Goals of this state in Lean's rendering; the first is the one the next tactic works on. */

@@ -5,7 +5,7 @@
  * runs the same in worker threads as in the main thread, and the decisions taken afterwards in document order
  * (pipeline.ts) make the output independent of how many workers there were.
  */
-import { getPromptFormat, type PromptFormat } from '../../../model/src/prompts';
+import { getPromptFormat, type PromptFormat } from '@llemma/model/prompts';
 import type { DataConfig } from '../config';
 import type { BenchmarkItem } from './benchmarks';
 import { ContaminationIndex, type Overlap } from './decontaminate';

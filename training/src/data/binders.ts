@@ -7,13 +7,7 @@
  * Not covered (the goal is then undefined rather than wrong): binders without a type (`{n}`), pattern binders.
  * Not knowable from the statement: `variable`s of the enclosing section and auto-bound implicits.
  */
-import {
-  CODE,
-  closingBracket,
-  LITERAL,
-  scanLean,
-  skipSpaceAndComments,
-} from '../../../server/provers/lean/source/leanSource';
+import { CODE, closingBracket, LITERAL, scanLean, skipSpaceAndComments } from '@llemma/prover-text/lean';
 
 export interface Hypothesis {
   names: string[];

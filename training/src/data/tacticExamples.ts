@@ -3,7 +3,7 @@
  * (model/src/prompts.ts; "the prompt is a contract") and the target text the model should continue it with. Nothing
  * here writes prompt text of its own.
  */
-import type { PromptFormat, ProofContext } from '../../../model/src/prompts';
+import type { PromptFormat, ProofContext } from '@llemma/model/prompts';
 import { unitInterval } from './hashing';
 import type { TacticProof } from './tacticProofs';
 

@@ -3,15 +3,23 @@
  * bullets `·`, `have … := by` blocks, `calc` steps, `case … =>`), the proof text before it and its own full text.
  *
  * Which lines start a tactic is decided by the language server's own goal-probe rule (`placeProbe` in
- * server/provers/lean/source/tacticBlocks.ts, applied to all lines at once by `placeEveryLine` there): a line starts
+ * provertext/lean/tacticBlocks.ts, applied to all lines at once by `placeEveryLine` there): a line starts
  * a tactic exactly when the server would probe the goal there. So the examples are cut at the same places where the
  * extension later asks the model for a next tactic, and the model is trained on the prefixes it will be shown. The
- * Lean source is read with the server's scanner and declaration finder (comments and strings aware).
+ * Lean source is read with the server's scanner and declaration finder (comments and strings aware), both from
+ * @llemma/prover-text.
  */
-import { proofBy } from '../../../server/provers/lean/source/goalProbe';
-import { type Command, codeOf, scanLean, topLevelCommands } from '../../../server/provers/lean/source/leanSource';
-import { lineEnd, lineOf, lineStarts } from '../../../server/provers/lean/source/sourcePosition';
-import { placeEveryLine } from '../../../server/provers/lean/source/tacticBlocks';
+import {
+  type Command,
+  codeOf,
+  lineEnd,
+  lineOf,
+  lineStarts,
+  placeEveryLine,
+  proofBy,
+  scanLean,
+  topLevelCommands,
+} from '@llemma/prover-text/lean';
 import { codeText, renderGoal } from './binders';
 
 export interface TacticStep {

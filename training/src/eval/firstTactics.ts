@@ -3,7 +3,7 @@
  * frequency baseline built from them. A tactic is compared after whitespace normalisation, the way a person would
  * call two tactics "the same text".
  */
-import { getPromptFormat } from '../../../model/src/index';
+import { getPromptFormat } from '@llemma/model';
 import { jsonLines } from '../tokenizer/stage';
 
 export interface FirstTactic {

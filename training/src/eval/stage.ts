@@ -8,7 +8,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { getPromptFormat, LocalGenerator } from '../../../model/src/index';
+import { getPromptFormat, LocalGenerator } from '@llemma/model';
 import { writeModelCard } from '../export/modelCard';
 import { modelFolder } from '../export/stage';
 import { dataOutputs, seeded } from '../tokenizer/stage';

@@ -9,7 +9,7 @@
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { loadModelFolder } from '../../../model/src/index';
+import { loadModelFolder } from '@llemma/model';
 import { resolveIn, workspaceDir } from '../config';
 import { dataOutputs, jsonLines } from '../tokenizer/stage';
 import { TrainedTokenizer } from '../tokenizer/tokenizerJson';

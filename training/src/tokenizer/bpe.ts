@@ -8,7 +8,7 @@
  * comes from a heap with lazy deletion, so thousands of merges over a large word list take seconds.
  */
 
-import { MinHeap } from '../../../server/search/minHeap';
+import { MinHeap } from '@llemma/stdx';
 
 export interface BpeOptions {
   /** Characters that are pieces from the start; others never merge (they become byte-fallback tokens). */

@@ -7,7 +7,7 @@
 import { createReadStream, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
-import { mulberry32 } from '../../../model/src/logits';
+import { mulberry32 } from '@llemma/stdx';
 import { formatJson } from '../export/formatJson';
 import type { RunConfig } from '../train/runConfig';
 import { trainBpe } from './bpe';
@@ -42,7 +42,7 @@ export function dataOutputs(runDir: string): { tacticsTrain: string; tacticsHeld
   };
 }
 
-/** mulberry32 from the model runtime: a small seeded generator, so samples are the same on every machine. */
+/** mulberry32, the seeded generator the model runtime samples with: samples are the same on every machine. */
 export const seeded = mulberry32;
 
 /** Each JSON line of the files, in order. */

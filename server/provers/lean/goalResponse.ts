@@ -1,6 +1,6 @@
 /**
- * Reads the REPL's answer to a planned goal query (goalProbe.ts): the goals of the probe's sorries, and Lean's errors
- * in the declaration mapped back to the document.
+ * Reads the REPL's answer to a goal query planned by `planGoalQuery` (@llemma/prover-text): the goals of the probe's
+ * sorries, and Lean's errors in the declaration mapped back to the document.
  *
  * How the cases are told apart. `all_goals sorry` runs `sorry` once per open goal, and the REPL reports each run as a
  * sorry at the probe's position; with no goal open it runs nothing and raises no error (it is `all_goals`, not
@@ -17,9 +17,8 @@
  * probe could not be placed (e.g. the cursor is inside a term), reported as `leanError`.
  */
 
-import type { CommandResponse, Message, Pos } from '../repl/replSchema';
-import type { GoalPlan, GoalQueryFailure } from './goalProbe';
-import { type DocPosition, utf16UnitsOf } from './sourcePosition';
+import { type DocPosition, type GoalPlan, type GoalQueryFailure, utf16UnitsOf } from '@llemma/prover-text/lean';
+import type { CommandResponse, Message, Pos } from './repl/replSchema';
 
 export interface DocRange {
   start: DocPosition;

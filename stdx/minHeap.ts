@@ -1,6 +1,7 @@
 /**
- * A binary min-heap ordered by a caller-given comparison. The search needs only push, pop and size, and keeping
- * the heap here (rather than a dependency) keeps the search's order fully specified by code we test.
+ * A binary min-heap ordered by a caller-given comparison. The best-first search and the tokenizer trainer need only
+ * push, pop and size, and keeping the heap here (rather than a dependency) keeps their order fully specified by code
+ * we test.
  */
 export class MinHeap<T> {
   /** The heap array: `items[i]` is never greater than its children `items[2i+1]` and `items[2i+2]`. */

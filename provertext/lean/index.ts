@@ -1,0 +1,39 @@
+// Lean 4 source read without Lean: pure functions over the text of a file, shared by the language server (goal
+// queries, proof search, `llemma prove`) and the training workspace (tactic steps cut where the server probes goals).
+// Callers import from here; nothing in this folder talks to a REPL or knows of LSP.
+
+export { type GoalPlan, type GoalQueryFailure, isWordAt, planGoalQuery, probeTactic, proofBy } from './goalProbe';
+export {
+  CODE,
+  COMMENT,
+  type Command,
+  closingBracket,
+  codeOf,
+  declarationAt,
+  declarationKeywords,
+  LITERAL,
+  scanLean,
+  skipSpaceAndComments,
+  splitHeader,
+  topLevelCommands,
+} from './leanSource';
+export { type ProofContextText, proofContextOf } from './proofContext';
+export { fillHoles, holeCommand, holeNames, isHoleAxiom } from './sorryHoles';
+export { type SorrySite, sorrySites } from './sorrySites';
+export {
+  codePointsIn,
+  type DocPosition,
+  lineEnd,
+  lineOf,
+  lineStarts,
+  offsetAt,
+  utf16UnitsOf,
+} from './sourcePosition';
+export {
+  indentOfLine,
+  type LinePlacement,
+  type ProbeContext,
+  type ProbePlacement,
+  placeEveryLine,
+  placeProbe,
+} from './tacticBlocks';
