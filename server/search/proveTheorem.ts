@@ -4,7 +4,7 @@
  * The result carries the edit that writes the proof into the document, and the model, prover and budget behind it.
  */
 import type { ModelDescription, ProveTheoremResult, SearchBudget, SearchProgress } from '../../protocol';
-import type { ModelHost } from '../modelHost';
+import { defaultMaxNewTokens, type TacticSource } from '../modelHost';
 import { checkProof, proofText } from '../provers/lean/proofCheck';
 import type { ProofNode, ProofSession } from '../provers/lean/proofSession';
 import { lineOf, lineStarts } from '../provers/lean/source/sourcePosition';
@@ -26,7 +26,7 @@ export function stateKey(goals: readonly string[]): string {
 
 export async function proveTheorem(
   session: ProofSession,
-  model: ModelHost,
+  model: TacticSource,
   text: string,
   options: ProveOptions,
 ): Promise<ProveTheoremResult> {
@@ -53,15 +53,15 @@ export async function proveTheorem(
   const env: SearchEnvironment<ProofNode> = {
     propose: async (node, signal) => {
       const started = performance.now();
-      const { candidates } = await model.generate({
-        goals: node.goals,
-        theorem: session.context.theorem,
-        tactics: [...session.context.tactics, ...node.path],
-        beamWidth: budget.candidatesPerExpansion,
-        candidates: budget.candidatesPerExpansion,
-        maxNewTokens: 256,
-        signal,
-      });
+      const candidates = await model.proposeTactics(
+        { goals: node.goals, theorem: session.context.theorem, tactics: [...session.context.tactics, ...node.path] },
+        {
+          beamWidth: budget.candidatesPerExpansion,
+          candidates: budget.candidatesPerExpansion,
+          maxNewTokens: defaultMaxNewTokens,
+          signal,
+        },
+      );
       modelMs += performance.now() - started;
       const out: SearchCandidate[] = [];
       for (const c of candidates) {
