@@ -38,7 +38,7 @@ export type { ProposedTactic, TacticBudget, TacticSource } from '../model/src/ta
  * The model shipped with the project (`model/default/`). Both this file's folder (`server/`) and the bundle's
  * (`dist/`) sit one level below the repository (or extension) root.
  */
-export const embeddedModelFolder = path.resolve(__dirname, '..', 'model', 'default');
+const embeddedModelFolder = path.resolve(__dirname, '..', 'model', 'default');
 
 /** What a front end says about the model beside the settings. */
 export interface ModelOverrides {

@@ -42,7 +42,7 @@ const options = {
   --temperature <t>    0 (default) = beam search; above 0 = sampling
   --max-tokens <k>     new tokens per candidate (default ${defaultMaxNewTokens})`,
   prove: `${replOptions}
-  --timeout <ms>       per-request timeout for the REPL; it also bounds each candidate tactic (default 20 s)
+  --timeout <ms>       per-request timeout for the REPL; it also bounds each candidate tactic (default ${defaultSettings['lean.tacticTimeoutMs'] / 1000} s)
 ${modelOptions}
   --candidates <k>     candidates per expansion (default ${defaultCandidates}, as the Llemma search)
   --expansions <k>     expansions per theorem (default ${defaultSettings['search.maxExpansions']})
@@ -55,7 +55,7 @@ ${modelOptions}
 export type CommandName = keyof typeof synopsis;
 const commandNames = Object.keys(synopsis) as CommandName[];
 /** Former names that still work. */
-const aliases: Readonly<Record<string, CommandName>> = { suggest: 'candidates' };
+const aliases: ReadonlyMap<string, CommandName> = new Map([['suggest', 'candidates']]);
 
 /** The help text: every command, or one command with all its options. */
 export function usage(command?: CommandName): string {
@@ -142,7 +142,7 @@ export type CliArgs =
 
 /** The command a name (or a former name) stands for. */
 const commandOf = (s: string | undefined): CommandName | undefined =>
-  s === undefined ? undefined : (commandNames as readonly string[]).includes(s) ? (s as CommandName) : aliases[s];
+  s === undefined ? undefined : (commandNames as readonly string[]).includes(s) ? (s as CommandName) : aliases.get(s);
 
 export function parseArgs(argv: string[]): CliArgs {
   const [command, ...rest] = argv;
