@@ -5,17 +5,21 @@
  * and `restrictedConfigurations` and the settings tables of README.md and docs/user-README.md are generated from it
  * (`npm run gen:settings`, `scripts/settingsManifest.ts`), and a unit test fails when they differ.
  *
- * This file imports nothing, so every layer may import it, model/ included: the values a user chooses among (the
- * execution providers, the generation-graph modes) are spelled here and nowhere else.
+ * The values a user chooses among for the model (the execution providers, the generation-graph modes) are the model
+ * runtime's own words: they are spelled once, in `@llemma/model/choices`, a module that imports nothing, and taken
+ * from there, so that the settings can never offer a choice the runtime does not know.
  */
+import {
+  type ExecutionProviderName,
+  executionProviderNames,
+  type GenerationGraphMode,
+  generationGraphModes,
+} from '@llemma/model/choices';
 
+export { type GenerationGraphMode, generationGraphModes };
 /** Where a local model can run, in the order `auto` tries them. */
-export const executionProviders = ['cuda', 'webgpu', 'cpu'] as const;
-export type ExecutionProvider = (typeof executionProviders)[number];
-
-/** When beam search runs inside a model folder's generation.onnx: `auto` on CUDA only, `on` always, `off` never. */
-export const generationGraphModes = ['auto', 'on', 'off'] as const;
-export type GenerationGraphMode = (typeof generationGraphModes)[number];
+export const executionProviders = executionProviderNames;
+export type ExecutionProvider = ExecutionProviderName;
 
 export const settingsSection = 'llemma';
 

@@ -16,8 +16,8 @@ export const commonOptions = {
 
 export const bundles = [
   { entryPoints: ['extension/extension.ts'], outfile: 'dist/extension.js' },
-  { entryPoints: ['server/server.ts'], outfile: 'dist/server.js' },
-  { entryPoints: ['server/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  { entryPoints: ['server/lsp/server.ts'], outfile: 'dist/server.js' },
+  { entryPoints: ['server/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   // The model runs in a worker thread of its own; model/src/worker.ts finds this file beside the server bundle.
   { entryPoints: ['model/src/worker.ts'], outfile: 'dist/modelWorker.js' },
 ];

@@ -8,6 +8,7 @@ import {
   type GoalAtResult,
   LlemmaErrorCode,
   type LlemmaSettings,
+  type ModelDescription,
   type ProverStatusParams,
   type ProveTheoremResult,
   restartKeys,
@@ -16,23 +17,59 @@ import {
   type SuggestTacticsResult,
 } from '../protocol';
 import { LlemmaError, toLlemmaError } from './errors';
-import { ModelHost } from './modelHost';
+import {
+  ModelHost,
+  type ModelOverrides,
+  type ProofContext,
+  type ProposedTactic,
+  type TacticBudget,
+  type TacticSource,
+} from './modelHost';
 import { LeanProver } from './provers/lean/leanProver';
 import { proveTheorem } from './search/proveTheorem';
 import { TacticSuggester } from './search/suggestTactics';
+
+/** Where a file's proof searches start: each declaration's first `sorry` (the source read without Lean). */
+export { sorrySites } from '@llemma/prover-text/lean';
+// What front ends need to say about the model beside the settings, handed on from the model's vocabulary.
+export {
+  defaultMaxNewTokens,
+  type ExecutionProviderName,
+  executionProviderNames,
+  type GenerationGraphMode,
+  generationGraphModes,
+  isGenerationGraphMode,
+  type ModelOverrides,
+  type ProposedTactic,
+  readExecutionProviders,
+  type TacticBudget,
+} from './modelHost';
 
 export interface CoreOptions {
   settings?: LlemmaSettings;
   /** A REPL command line that beats the settings (CLI `--repl`, environment `LLEMMA_REPL`). */
   replOverride?: string;
+  /** The model beside the settings (CLI `--model`, `--ep`; environment `LLEMMA_MODEL`). */
+  model?: ModelOverrides;
+  /** Where tactics come from instead of the model the settings choose (tests: model/testing/fixedTactics.ts). */
+  tactics?: TacticSource;
   log?: (line: string) => void;
   onProverStatus?: (status: ProverStatusParams) => void;
+}
+
+/** The model's own candidates for a proof state: nothing screened, nothing run by Lean. */
+export interface CandidatesResult {
+  tactics: ProposedTactic[];
+  model: ModelDescription;
+  /** Milliseconds of generation (the model was loaded before). */
+  elapsedMs: number;
 }
 
 export class LlemmaCore {
   private settings: LlemmaSettings;
   readonly lean: LeanProver;
-  readonly model: ModelHost;
+  private readonly model: ModelHost;
+  private readonly tactics: TacticSource;
   private readonly suggester: TacticSuggester;
   private readonly log: (line: string) => void;
 
@@ -40,8 +77,9 @@ export class LlemmaCore {
     this.settings = options.settings ?? defaultSettings;
     const log = options.log ?? (() => undefined);
     this.log = log;
-    this.model = new ModelHost(() => this.settings);
-    this.suggester = new TacticSuggester(this.model, () => this.settings);
+    this.model = new ModelHost(() => this.settings, options.model);
+    this.tactics = options.tactics ?? this.model;
+    this.suggester = new TacticSuggester(this.tactics, () => this.settings);
     this.lean = new LeanProver({
       settings: () => this.settings,
       replOverride: options.replOverride,
@@ -117,13 +155,25 @@ export class LlemmaCore {
             'Focus one with `·` (or `case`) and start the search inside it.',
         );
       }
-      return await proveTheorem(session, this.model, text, {
+      return await proveTheorem(session, this.tactics, text, {
         budget: this.searchBudget(options.budget),
         allowNativeDecide: this.settings['search.allowNativeDecide'],
         log: this.log,
         ...(options.signal ? { signal: options.signal } : {}),
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       });
+    } catch (err) {
+      throw toLlemmaError(err);
+    }
+  }
+
+  /** The model's candidates for a proof state as they come: unchecked (`llemma candidates`). */
+  async candidates(context: ProofContext, budget: TacticBudget): Promise<CandidatesResult> {
+    try {
+      const model = await this.tactics.describe();
+      const started = performance.now();
+      const tactics = await this.tactics.proposeTactics(context, budget);
+      return { tactics, model, elapsedMs: performance.now() - started };
     } catch (err) {
       throw toLlemmaError(err);
     }

@@ -1,87 +1,65 @@
 /**
- * The server's one model: created from the settings on first use, replaced when `model.path` or
- * `model.executionProvider` changes. The model runtime (`model/`) is imported lazily, so a server that only shows
- * goals never loads ONNX Runtime. Candidates come back as plain `{tactic, meanLogprob}` records: nothing past this
- * file sees a model type.
+ * The server's one model, and server/'s one door to `model/`: a tactic source chosen from the settings on first use
+ * and replaced when `model.path`, `model.executionProvider` or `model.generationGraph` changes. The model runtime is
+ * imported lazily, so a server that only shows goals never loads ONNX Runtime; what model/ says goes out as plain
+ * data, and its errors as LlemmaError(ModelError). Prompts and completions stay inside model/.
  */
+
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
+import type { ProposedTactic, TacticBudget, TacticModel, TacticSource } from '@llemma/model';
+import type { ExecutionProviderName } from '@llemma/model/choices';
+import type { ProofContext } from '@llemma/model/prompts';
 import { LlemmaErrorCode, type LlemmaSettings, type ModelDescription } from '../protocol';
 import { LlemmaError } from './errors';
 import { remedy } from './remedies';
 
-type ModelModule = typeof import('@llemma/model');
-type Generator = ReturnType<ModelModule['createGenerator']>;
-type ExecutionProvider = import('@llemma/model').ExecutionProviderName;
-type GenerationGraphMode = import('@llemma/model').GenerationGraphMode;
-const knownProviders: readonly ExecutionProvider[] = ['cuda', 'webgpu', 'cpu'];
+export type { ProposedTactic, TacticBudget, TacticSource } from '@llemma/model';
+// The model vocabulary the rest of server/ uses, handed on from model/ (`@llemma/model/choices` imports nothing, so
+// nothing here loads the model runtime; the rest are types).
+export {
+  defaultMaxNewTokens,
+  type ExecutionProviderName,
+  executionProviderNames,
+  type GenerationGraphMode,
+  generationGraphModes,
+  isGenerationGraphMode,
+  readExecutionProviders,
+} from '@llemma/model/choices';
+export type { ProofContext } from '@llemma/model/prompts';
 
 /**
  * The model shipped with the project (`model/default/`). Both this file's folder (`server/`) and the bundle's
  * (`dist/`) sit one level below the repository (or extension) root.
  */
-export const embeddedModelFolder = path.resolve(__dirname, '..', 'model', 'default');
+const embeddedModelFolder = path.resolve(__dirname, '..', 'model', 'default');
 
-/** Where a model comes from when nothing is configured: `LLEMMA_MODEL`, else the embedded default model. */
-export function defaultModelSpec(): string | undefined {
-  if (process.env['LLEMMA_MODEL']) return process.env['LLEMMA_MODEL'];
-  return existsSync(path.join(embeddedModelFolder, 'model.onnx')) ? embeddedModelFolder : undefined;
+/** What a front end says about the model beside the settings. */
+export interface ModelOverrides {
+  /** The model when `model.path` is empty (CLI `--model`, environment `LLEMMA_MODEL`); else the embedded model. */
+  spec?: string;
+  /** Base of a relative folder in `spec`; default: the process's working folder. */
+  cwd?: string;
+  /** Execution providers that beat `model.executionProvider` (CLI `--ep`). */
+  executionProviders?: readonly ExecutionProviderName[];
 }
 
-export interface ModelCandidate {
-  /** The tactic as the prompt format reads it out of the completion; still untrusted text. */
-  tactic: string;
-  meanLogprob: number;
-  /** Rank among the model's candidates, 0 = likeliest. */
-  rank: number;
-}
+export class ModelHost implements TacticSource {
+  private current: { key: string; model: TacticModel } | null = null;
 
-export interface GenerationRequest {
-  goals: readonly string[];
-  theorem?: string;
-  tactics?: readonly string[];
-  beamWidth: number;
-  candidates: number;
-  maxNewTokens: number;
-  signal?: AbortSignal;
-}
+  constructor(
+    private readonly settings: () => LlemmaSettings,
+    private readonly overrides: ModelOverrides = {},
+  ) {}
 
-export class ModelHost {
-  private current: { key: string; generator: Generator; module: ModelModule } | null = null;
-  private description: ModelDescription | null = null;
-
-  constructor(private readonly settings: () => LlemmaSettings) {}
-
-  /** The model's candidates for a proof state, best first, distinct. Throws LlemmaError(ModelError) when it cannot. */
-  async generate(req: GenerationRequest): Promise<{ candidates: ModelCandidate[]; model: ModelDescription }> {
-    const { generator, module } = await this.ensure();
+  /** The model's tactics for a proof state, best first, distinct. Throws LlemmaError(ModelError) when it cannot. */
+  async proposeTactics(context: ProofContext, budget: TacticBudget): Promise<ProposedTactic[]> {
+    const model = await this.ensure();
     try {
-      const model = await this.describe();
-      const format = module.getPromptFormat(model.promptFormat);
-      const prompt = format.render({
-        goals: req.goals,
-        ...(req.theorem !== undefined ? { theorem: req.theorem } : {}),
-        ...(req.tactics !== undefined ? { tactics: req.tactics } : {}),
-      });
-      const out = await generator.generate(prompt, {
-        n: req.candidates,
-        beamWidth: req.beamWidth,
-        temperature: 0,
-        maxNewTokens: req.maxNewTokens,
-        stop: format.stop,
-        ...(req.signal ? { signal: req.signal } : {}),
-      });
-      const seen = new Set<string>();
-      const candidates: ModelCandidate[] = [];
-      for (const c of out) {
-        const tactic = format.parseCompletion(c.text).trim();
-        if (seen.has(tactic)) continue;
-        seen.add(tactic);
-        candidates.push({ tactic, meanLogprob: c.meanLogprob, rank: candidates.length });
-      }
-      return { candidates, model };
+      await this.describe();
+      return await model.proposeTactics(context, budget);
     } catch (err) {
-      if (req.signal?.aborted) throw new LlemmaError(LlemmaErrorCode.Cancelled, 'The request was cancelled.');
+      if (budget.signal?.aborted) throw new LlemmaError(LlemmaErrorCode.Cancelled, 'The request was cancelled.');
       if (err instanceof LlemmaError) throw err;
       throw new LlemmaError(LlemmaErrorCode.ModelError, `The model failed: ${(err as Error).message}`);
     }
@@ -89,30 +67,12 @@ export class ModelHost {
 
   /** Which model answers, on which provider, with which prompt format (loads the model if needed). */
   async describe(): Promise<ModelDescription> {
-    if (this.description) return this.description;
-    const { generator, key } = await this.ensure();
-    let info: Awaited<ReturnType<Generator['info']>>;
+    const model = await this.ensure();
     try {
-      info = await generator.info();
+      return await model.describe();
     } catch (err) {
       throw new LlemmaError(LlemmaErrorCode.ModelError, `The model could not be loaded: ${(err as Error).message}`);
     }
-    const description: ModelDescription =
-      'backend' in info
-        ? {
-            source: `${info.url}${info.model ? ` (${info.model})` : ''}`,
-            provider: 'http',
-            promptFormat: info.promptFormat,
-          }
-        : {
-            source: info.folder,
-            provider: info.provider,
-            ...(info.skippedProviders.length ? { skippedProviders: [...info.skippedProviders] } : {}),
-            ...(info.generationGraph.used ? { generationGraph: info.generationGraph.reason } : {}),
-            promptFormat: info.promptFormat,
-          };
-    if (this.current?.key === key) this.description = description;
-    return description;
   }
 
   /** Drops the model when the settings that choose it changed; the next request loads the new one. */
@@ -123,61 +83,49 @@ export class ModelHost {
   async dispose(): Promise<void> {
     const current = this.current;
     this.current = null;
-    this.description = null;
-    await current?.generator.dispose();
+    await current?.model.dispose();
   }
 
   private keyOf(s: LlemmaSettings): string {
     return `${s['model.path']}\u0000${s['model.executionProvider']}\u0000${s['model.generationGraph']}`;
   }
 
-  private async ensure(): Promise<{ generator: Generator; module: ModelModule; key: string }> {
+  private async ensure(): Promise<TacticModel> {
     const settings = this.settings();
     const key = this.keyOf(settings);
-    if (this.current?.key === key) return this.current;
+    if (this.current?.key === key) return this.current.model;
     await this.dispose();
     const configured = settings['model.path'].trim();
-    // The server's working folder means nothing to the user: a configured folder must be absolute.
-    if (configured && !/^https?:\/\//i.test(configured) && !path.isAbsolute(configured)) {
-      throw new LlemmaError(
-        LlemmaErrorCode.ModelError,
-        `The model (${remedy.setting('model.path')}) must be an absolute folder path or an http(s) URL (got ${configured}).`,
-      );
-    }
-    const spec = configured || defaultModelSpec();
-    if (!spec) {
+    const fallback =
+      this.overrides.spec ??
+      (existsSync(path.join(embeddedModelFolder, 'model.onnx')) ? embeddedModelFolder : undefined);
+    if (!configured && !fallback) {
       throw new LlemmaError(
         LlemmaErrorCode.ModelError,
         `No model: none is configured (${remedy.setting('model.path')}) and there is no embedded model at ${embeddedModelFolder}.`,
       );
     }
-    const module = await import('@llemma/model');
-    const ep = settings['model.executionProvider'];
-    const names: readonly string[] = ep === 'auto' ? [] : ep;
-    const unknown = names.filter((n) => !knownProviders.includes(n as ExecutionProvider));
-    if (unknown.length > 0) {
-      throw new LlemmaError(
-        LlemmaErrorCode.ModelError,
-        `Unknown execution provider ${unknown.join(', ')} (${remedy.setting('model.executionProvider')}): use auto, or a list of ${knownProviders.join(', ')}.`,
-      );
-    }
-    const graphMode = settings['model.generationGraph'].trim() || 'auto';
-    if (!(module.generationGraphModes as readonly string[]).includes(graphMode)) {
-      throw new LlemmaError(
-        LlemmaErrorCode.ModelError,
-        `Unknown generation-graph mode ${graphMode} (${remedy.setting('model.generationGraph')}): use ${module.generationGraphModes.join(', ')}.`,
-      );
-    }
-    let generator: Generator;
+    // Settings arrive checked against their schema (protocol/settings.ts): the provider list and the mode are typed.
+    const executionProviders = this.overrides.executionProviders ?? settings['model.executionProvider'];
+    const { ModelSpecError, TacticModel } = await import('@llemma/model');
+    let model: TacticModel;
     try {
-      generator = module.createGenerator(spec, {
-        sessionOptions: { executionProviders: names.length ? (names as ExecutionProvider[]) : 'auto' },
-        generationGraph: graphMode as GenerationGraphMode,
+      model = TacticModel.fromSpec(configured || fallback!, {
+        // The server's working folder means nothing to the user: a configured folder must be absolute.
+        cwd: configured ? null : this.overrides.cwd,
+        sessionOptions: { executionProviders },
+        generationGraph: settings['model.generationGraph'],
       });
     } catch (err) {
+      if (err instanceof ModelSpecError && err.kind === 'relativeFolder') {
+        throw new LlemmaError(
+          LlemmaErrorCode.ModelError,
+          `The model (${remedy.setting('model.path')}) must be an absolute folder path or an http(s) URL (got ${configured}).`,
+        );
+      }
       throw new LlemmaError(LlemmaErrorCode.ModelError, (err as Error).message);
     }
-    this.current = { key, generator, module };
-    return this.current;
+    this.current = { key, model };
+    return model;
   }
 }

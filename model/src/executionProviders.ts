@@ -6,10 +6,9 @@ import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
+import { type ExecutionProviderName, executionProviderNames } from './modelChoices';
 
-export type ExecutionProviderName = 'cuda' | 'webgpu' | 'cpu';
-
-export const autoOrder: readonly ExecutionProviderName[] = ['cuda', 'webgpu', 'cpu'];
+export type { ExecutionProviderName } from './modelChoices';
 
 export interface SessionChoice {
   session: ort.InferenceSession;
@@ -64,7 +63,7 @@ function firstLine(err: unknown): string {
  */
 export async function createSession(modelPath: string, options: SessionOptions = {}): Promise<SessionChoice> {
   const wanted = options.executionProviders ?? 'auto';
-  const order = wanted === 'auto' ? autoOrder : wanted;
+  const order = wanted === 'auto' ? executionProviderNames : wanted;
   if (order.length === 0) throw new Error('no execution provider to try');
   // In 'auto' mode a provider this build of onnxruntime-node does not know is skipped without trying it.
   const known = new Set(ort.listSupportedBackends().map((b) => b.name));

@@ -7,14 +7,17 @@ import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SessionOptions } from './executionProviders';
-import type { GenerationGraphMode } from './localGenerator';
+import type { GenerationGraphMode } from './modelChoices';
 import { type BeamSearchMode, OpenAICompletionsGenerator, type OpenAIModelInfo } from './openaiBackend';
 import type { ModelInfo } from './types';
 import { WorkerGenerator } from './workerGenerator';
 
 export interface CreateGeneratorOptions {
-  /** Base of a relative folder path; default `process.cwd()`. */
-  cwd?: string;
+  /**
+   * Base of a relative folder path; default `process.cwd()`. `null`: there is none, and a relative folder path is
+   * refused (a setting, where the server's working folder means nothing to the user).
+   */
+  cwd?: string | null;
   /** Model folder only: ONNX Runtime session options. */
   sessionOptions?: SessionOptions;
   /** Model folder only: when beam search runs in generation.onnx (LocalGenerator.load); default "auto". */
@@ -48,6 +51,8 @@ export class ModelSpecError extends Error {
   constructor(
     readonly spec: string,
     message: string,
+    /** `relativeFolder`: a relative folder path where there is no folder to read it from (`cwd: null`). */
+    readonly kind: 'relativeFolder' | 'invalid' = 'invalid',
   ) {
     super(message);
   }
@@ -62,9 +67,10 @@ const fragmentKeys = ['model', 'prompt_format'];
 /**
  * Reads a model spec: `http://` / `https://` URL (optionally `#model=<name>&prompt_format=<name>`; a URL without a
  * path means `<url>/v1`), a `file:` URL, or a folder path (relative to `cwd`, `~/` is the home folder), which must
- * exist and be a folder. Throws ModelSpecError with a message for the user.
+ * exist and be a folder. With `cwd` null a relative folder path is refused. Throws ModelSpecError with a message for
+ * the user.
  */
-export function parseModelSpec(spec: string, cwd: string = process.cwd()): ModelSpec {
+export function parseModelSpec(spec: string, cwd: string | null = process.cwd()): ModelSpec {
   const trimmed = typeof spec === 'string' ? spec.trim() : '';
   if (trimmed === '') throw new ModelSpecError(String(spec), `no model given: ${specHelp}`);
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(trimmed)?.[1]?.toLowerCase();
@@ -81,8 +87,16 @@ export function parseModelSpec(spec: string, cwd: string = process.cwd()): Model
     }
   } else if (trimmed === '~' || trimmed.startsWith('~/')) {
     folder = join(homedir(), trimmed.slice(1));
+  } else if (isAbsolute(trimmed)) {
+    folder = resolve(trimmed);
+  } else if (cwd !== null) {
+    folder = resolve(cwd, trimmed);
   } else {
-    folder = isAbsolute(trimmed) ? resolve(trimmed) : resolve(cwd, trimmed);
+    throw new ModelSpecError(
+      trimmed,
+      `${trimmed} is a relative folder path: give an absolute folder path or an http(s) URL`,
+      'relativeFolder',
+    );
   }
   let isDirectory: boolean;
   try {

@@ -1,7 +1,7 @@
 // Public API of the model runtime. Callers import from here; everything else in model/src is internal.
 
 export { type ModelConfig, parseModelConfig } from './config';
-export type { ExecutionProviderName, SessionOptions } from './executionProviders';
+export type { SessionOptions } from './executionProviders';
 export {
   type CreateGeneratorOptions,
   createGenerator,
@@ -11,7 +11,16 @@ export {
   ModelSpecError,
   parseModelSpec,
 } from './generatorFactory';
-export { type GenerationGraphMode, generationGraphModes, LocalGenerator } from './localGenerator';
+export { LocalGenerator } from './localGenerator';
+export {
+  defaultMaxNewTokens,
+  type ExecutionProviderName,
+  executionProviderNames,
+  type GenerationGraphMode,
+  generationGraphModes,
+  isGenerationGraphMode,
+  readExecutionProviders,
+} from './modelChoices';
 export { type LoadedModel, loadModelFolder, ModelFolderError, requiredFiles } from './modelFolder';
 export {
   type BeamSearchMode,
@@ -29,6 +38,8 @@ export {
   promptFormatNames,
   tacticState,
 } from './prompts';
+export { describeModel, TacticModel } from './tacticModel';
+export type { ProposedTactic, TacticBudget, TacticSource, TacticSourceDescription } from './tacticSource';
 export { TextTokenizer } from './tokenizer';
 export type { Candidate, FinishReason, GenerateOptions, ModelInfo, TacticGenerator } from './types';
 export { defaultWorkerFile, WorkerGenerator, type WorkerGeneratorOptions } from './workerGenerator';

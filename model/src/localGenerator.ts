@@ -19,6 +19,7 @@ import {
   maxGraphLength,
   OnnxSequenceScorer,
 } from './graphBeamSearch';
+import type { GenerationGraphMode } from './modelChoices';
 import { type LoadedModel, loadModelFolder } from './modelFolder';
 import { sample } from './sampling';
 import {
@@ -30,10 +31,6 @@ import {
   type TacticGenerator,
   throwIfAborted,
 } from './types';
-
-/** When beam search runs in generation.onnx: "auto" on CUDA only, "on" always (the file must exist), "off" never. */
-export type GenerationGraphMode = 'auto' | 'on' | 'off';
-export const generationGraphModes: readonly GenerationGraphMode[] = ['auto', 'on', 'off'];
 
 /** The generation graph a generator uses (null: none) and why, for ModelInfo. */
 interface GraphChoice {

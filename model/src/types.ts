@@ -1,6 +1,8 @@
 // The model's public contract: one method, plain data in and out. Callers (the search, the CLI, evaluation)
 // never see ONNX Runtime types, so a fixed generator can stand in for the model in their tests.
 
+import { defaultMaxNewTokens, type ExecutionProviderName } from './modelChoices';
+
 /** Why a candidate ended. */
 export type FinishReason = 'stop' | 'eos' | 'length';
 
@@ -25,7 +27,7 @@ export interface GenerateOptions {
   temperature?: number;
   /** Beam width for beam search; default `n`, must be at least `n`. */
   beamWidth?: number;
-  /** Upper bound on generated tokens per candidate; default 256. */
+  /** Upper bound on generated tokens per candidate; default `defaultMaxNewTokens` (256). */
   maxNewTokens?: number;
   /** Generation of a candidate ends when its text contains one of these (Llemma: `---`). */
   stop?: readonly string[];
@@ -56,8 +58,6 @@ export interface ResolvedOptions {
   seed: number;
   signal: AbortSignal | undefined;
 }
-
-export const defaultMaxNewTokens = 256;
 
 export function resolveOptions(opts: GenerateOptions): ResolvedOptions {
   const temperature = opts.temperature ?? 0;
@@ -103,8 +103,8 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
 /** What a loaded model says about itself. */
 export interface ModelInfo {
   folder: string;
-  /** The execution provider the model runs on ('cuda', 'webgpu' or 'cpu'). */
-  provider: string;
+  /** The execution provider the model runs on. */
+  provider: ExecutionProviderName;
   /** Providers tried first and why they could not be used. */
   skippedProviders: string[];
   /** The prompt format the model expects (prompts.ts). */

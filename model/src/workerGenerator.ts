@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { SessionOptions } from './executionProviders';
-import type { GenerationGraphMode } from './localGenerator';
+import type { GenerationGraphMode } from './modelChoices';
 import { abortError, type Candidate, type GenerateOptions, type ModelInfo, type TacticGenerator } from './types';
 import { deserializeError, type HostMessage, type WorkerConfig, type WorkerMessage } from './workerProtocol';
 

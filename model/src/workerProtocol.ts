@@ -2,7 +2,7 @@
 // is structured-cloneable plain data; errors travel as SerializedError and are rebuilt on the caller's side.
 
 import type { SessionOptions } from './executionProviders';
-import type { GenerationGraphMode } from './localGenerator';
+import type { GenerationGraphMode } from './modelChoices';
 import { type ModelFile, ModelFolderError } from './modelFolder';
 import type { Candidate, GenerateOptions, ModelInfo } from './types';
 

@@ -29,6 +29,7 @@ import {
   type SuggestTacticsResult,
 } from '../../protocol';
 import { LlemmaCore } from '../core';
+import { environmentOverrides } from '../environment';
 
 const root = path.resolve(__dirname, '..', '..');
 const worldFile = benchWorldFile;
@@ -141,7 +142,13 @@ async function main(): Promise<void> {
     'search.candidatesPerExpansion': opts.candidates,
   };
   const replCommand = [process.execPath, doubleFile, '--world', worldFile].map((a) => `'${a}'`).join(' ');
-  const core = new LlemmaCore({ settings, replOverride: replCommand });
+  // Without --model, the environment's LLEMMA_MODEL (else the embedded model), as the CLI and the server take it.
+  const { model: environmentModel } = environmentOverrides();
+  const core = new LlemmaCore({
+    settings,
+    replOverride: replCommand,
+    model: environmentModel !== undefined ? { spec: environmentModel } : {},
+  });
 
   try {
     // Warm-up: starts the REPL double, elaborates the header, loads the model in its worker, JIT-compiles the path.

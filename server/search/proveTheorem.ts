@@ -6,7 +6,7 @@
 
 import { lineOf, lineStarts } from '@llemma/prover-text/lean';
 import type { ModelDescription, ProveTheoremResult, SearchBudget, SearchProgress } from '../../protocol';
-import type { ModelHost } from '../modelHost';
+import { defaultMaxNewTokens, type TacticSource } from '../modelHost';
 import { checkProof, proofText } from '../provers/lean/proofCheck';
 import type { ProofNode, ProofSession } from '../provers/lean/proofSession';
 import { bestFirstSearch, type SearchCandidate, type SearchEnvironment, type StepResult } from './bestFirst';
@@ -27,7 +27,7 @@ export function stateKey(goals: readonly string[]): string {
 
 export async function proveTheorem(
   session: ProofSession,
-  model: ModelHost,
+  model: TacticSource,
   text: string,
   options: ProveOptions,
 ): Promise<ProveTheoremResult> {
@@ -54,15 +54,15 @@ export async function proveTheorem(
   const env: SearchEnvironment<ProofNode> = {
     propose: async (node, signal) => {
       const started = performance.now();
-      const { candidates } = await model.generate({
-        goals: node.goals,
-        theorem: session.context.theorem,
-        tactics: [...session.context.tactics, ...node.path],
-        beamWidth: budget.candidatesPerExpansion,
-        candidates: budget.candidatesPerExpansion,
-        maxNewTokens: 256,
-        signal,
-      });
+      const candidates = await model.proposeTactics(
+        { goals: node.goals, theorem: session.context.theorem, tactics: [...session.context.tactics, ...node.path] },
+        {
+          beamWidth: budget.candidatesPerExpansion,
+          candidates: budget.candidatesPerExpansion,
+          maxNewTokens: defaultMaxNewTokens,
+          signal,
+        },
+      );
       modelMs += performance.now() - started;
       const out: SearchCandidate[] = [];
       for (const c of candidates) {

@@ -9,18 +9,18 @@
 import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { GenerationBudget, LlemmaSettings, SuggestTacticsResult, TacticSuggestion } from '../../protocol';
-import type { ModelCandidate, ModelHost } from '../modelHost';
+import { defaultMaxNewTokens, type ProposedTactic, type TacticSource } from '../modelHost';
 import type { ProofSession } from '../provers/lean/proofSession';
 import { screenTactic } from './tacticFilter';
 
 type Verdict = { kind: 'closed' } | { kind: 'progress'; goals: string[] } | { kind: 'failed'; error: string };
 
 export class TacticSuggester {
-  private readonly candidateCache = new LRUCache<string, ModelCandidate[]>({ max: 500 });
+  private readonly candidateCache = new LRUCache<string, ProposedTactic[]>({ max: 500 });
   private readonly verdictCache = new LRUCache<string, Verdict>({ max: 20_000 });
 
   constructor(
-    private readonly model: ModelHost,
+    private readonly model: TacticSource,
     private readonly settings: () => LlemmaSettings,
   ) {}
 
@@ -35,7 +35,7 @@ export class TacticSuggester {
     const budget: GenerationBudget = {
       beamWidth: settings['suggest.candidates'],
       candidates: settings['suggest.candidates'],
-      maxNewTokens: 256,
+      maxNewTokens: defaultMaxNewTokens,
     };
     const model = await this.model.describe();
     const goals = [...session.root.goals];
@@ -54,8 +54,10 @@ export class TacticSuggester {
     const cached = candidates !== undefined;
     const modelStarted = performance.now();
     if (!candidates) {
-      const request = { goals, theorem, tactics, ...budget, ...(signal ? { signal } : {}) };
-      candidates = (await this.model.generate(request)).candidates;
+      candidates = await this.model.proposeTactics(
+        { goals, theorem, tactics },
+        { ...budget, ...(signal ? { signal } : {}) },
+      );
       this.candidateCache.set(candidateKey, candidates);
     }
     const modelMs = performance.now() - modelStarted;
@@ -67,7 +69,7 @@ export class TacticSuggester {
     const envKey = hash([session.project.root, session.plan.header, session.plan.preamble, goals[0] ?? '']);
     // Screened in model order; the survivors are all handed to the session at once, which runs as many as it has
     // REPL processes and queues the rest. The ranking below does not depend on which check finished first.
-    const toCheck: { candidate: ModelCandidate; tactic: string }[] = [];
+    const toCheck: { candidate: ProposedTactic; tactic: string }[] = [];
     for (const c of candidates) {
       const screened = screenTactic(c.tactic, { allowNativeDecide: settings['search.allowNativeDecide'] });
       if (screened.ok) toCheck.push({ candidate: c, tactic: screened.tactic });

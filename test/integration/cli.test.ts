@@ -13,7 +13,7 @@ const project = makeProject();
 const okRepl = project.repl('cli-ok', { rules: [headerRule, goalRule] });
 
 function llemma(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'server/cli.ts'), ...args], {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'server/cli/main.ts'), ...args], {
     cwd: root,
     encoding: 'utf8',
     env: { ...process.env, LLEMMA_REPL: '', ...env },
@@ -60,11 +60,12 @@ test('failures exit 1 with the reason; bad usage exits 2', () => {
 });
 
 test('help for each command exits 0; no command exits 2; --version prints the package version', () => {
-  for (const command of ['goal', 'suggest', 'prove']) {
+  for (const command of ['goal', 'candidates', 'prove']) {
     const r = llemma([command, '--help']);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, new RegExp(`^Usage:\\n {2}llemma ${command} `));
   }
+  assert.match(llemma(['suggest', '--help']).stdout, /^Usage:\n {2}llemma candidates /, 'the former name');
   const bare = llemma([]);
   assert.equal(bare.code, 2);
   assert.match(bare.stderr, /no command given[\s\S]*Usage:/);

@@ -27,7 +27,7 @@ let server: ChildProcess;
 let conn: ProtocolConnection;
 
 before(async () => {
-  server = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'server/server.ts'), '--stdio'], {
+  server = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'server/lsp/server.ts'), '--stdio'], {
     cwd: root,
     stdio: ['pipe', 'pipe', 'inherit'],
   });

@@ -6,6 +6,8 @@ import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Position, Range } from 'vscode-languageserver-protocol';
+import type { TacticSource } from '../../model/src/tacticSource';
+import { FixedTactics } from '../../model/testing/fixedTactics';
 import { defaultSettings, LlemmaErrorCode, type LlemmaSettings } from '../../protocol';
 import { LlemmaCore } from '../../server/core';
 import { readLog } from './fixtureProject';
@@ -14,6 +16,8 @@ import {
   assertNothingForbiddenSent,
   base,
   file,
+  G0,
+  G1,
   modelRequests,
   refused,
   S0,
@@ -33,7 +37,7 @@ after(() => stopModel());
 
 let cores = 0;
 /** A core whose REPL is the world double with its own log, and whose model is the model double. */
-function makeCore(overrides: Partial<LlemmaSettings> = {}) {
+function makeCore(overrides: Partial<LlemmaSettings> = {}, tactics?: TacticSource) {
   const log = path.join(base, `repl-${cores++}.log`);
   const replCommand = worldRepl(log);
   const settings: LlemmaSettings = {
@@ -43,7 +47,7 @@ function makeCore(overrides: Partial<LlemmaSettings> = {}) {
     'model.path': modelUrl,
     ...overrides,
   };
-  const core = new LlemmaCore({ settings });
+  const core = new LlemmaCore({ settings, ...(tactics ? { tactics } : {}) });
   const tacticsSent = () =>
     readLog(log)
       .filter((e) => e.event === 'input' && typeof e.input?.['tactic'] === 'string')
@@ -245,6 +249,63 @@ describe('prove', () => {
       assert.deepEqual(r.tactics, ['norm_num', 'ring']);
       assert.ok(r.stats.replRestarts >= 1);
       assert.ok(readLog(log).filter((e) => e.event === 'start').length >= 2);
+    } finally {
+      await core.dispose();
+    }
+  });
+});
+
+describe('a fixed tactic source in place of the model', () => {
+  const fixedCore = () => {
+    const tactics = new FixedTactics({
+      [A0]: [
+        ['decide', -0.1],
+        ['simp', -0.3],
+      ],
+      [G0]: [
+        ['norm_num', -0.2],
+        ['rfl', -0.3],
+      ],
+      [G1]: [['ring', -0.2]],
+    });
+    const { core } = makeCore({ 'model.path': '/nowhere' }, tactics);
+    return { core, tactics };
+  };
+
+  test('suggests and proves through the core with the fixed table; the model is never asked', async () => {
+    const { core, tactics } = fixedCore();
+    const requestsBefore = modelRequests();
+    try {
+      const r = await core.suggestTactics(file, text, { line: 3, character: 2 });
+      assert.deepEqual(
+        r.suggestions.map((s) => [s.tactic, s.status]),
+        [['simp', 'closes']],
+      );
+      assert.deepEqual(r.model, { source: 'fixed table', provider: 'fixed', promptFormat: 'none' });
+      assert.deepEqual(r.budget, { beamWidth: 32, candidates: 32, maxNewTokens: 256 });
+      assert.deepEqual(tactics.calls[0]?.context.goals, [A0]);
+      const proof = await core.proveTheorem(file, text, { line: 6, character: 2 });
+      assert.equal(proof.outcome, 'proved');
+      assert.deepEqual(proof.tactics, ['norm_num', 'ring']);
+      // The proof so far reaches the source: the statement, then the tactics of the path.
+      const second = tactics.calls.find((c) => c.context.goals[0] === G1);
+      assert.deepEqual(second?.context.tactics, ['norm_num']);
+      assert.match(second?.context.theorem ?? '', /^theorem two_mul'/);
+      assert.equal(modelRequests(), requestsBefore);
+    } finally {
+      await core.dispose();
+    }
+  });
+
+  test("the core's unchecked candidates are the source's own, with its description", async () => {
+    const { core } = fixedCore();
+    try {
+      const r = await core.candidates({ goals: [G0] }, { candidates: 8, beamWidth: 8, maxNewTokens: 256 });
+      assert.deepEqual(
+        r.tactics.map((t) => t.tactic),
+        ['norm_num', 'rfl'],
+      );
+      assert.equal(r.model.provider, 'fixed');
     } finally {
       await core.dispose();
     }

@@ -35,7 +35,7 @@ before(async () => {
     lean: { replCommand: worldRepl(path.join(base, 'lsp-repl.log')), tacticTimeoutMs: 1500 },
     model: { path: model.url },
   };
-  server = spawn(process.execPath, ['--import', 'tsx', path.join(repo, 'server/server.ts'), '--stdio'], {
+  server = spawn(process.execPath, ['--import', 'tsx', path.join(repo, 'server/lsp/server.ts'), '--stdio'], {
     cwd: repo,
     stdio: ['pipe', 'pipe', 'inherit'],
   });
@@ -110,7 +110,7 @@ test('cancelling llemma/proveTheorem ends the search with outcome cancelled', as
 function prove(log: string, ...extra: string[]) {
   const model = settings['model'] as { path: string };
   const args = [
-    path.join(repo, 'server/cli.ts'),
+    path.join(repo, 'server/cli/main.ts'),
     'prove',
     `${file}:two_mul'`,
     '--repl',

@@ -25,12 +25,18 @@ test("only extension/ imports 'vscode'", () => {
   }
 });
 
-test('protocol/ imports nothing but vscode-languageserver-protocol and itself', () => {
+test("protocol/ imports nothing but vscode-languageserver-protocol, itself and the model's choices", () => {
+  // `@llemma/model/choices` imports nothing: the settings offer exactly the execution providers and graph modes the
+  // model runtime knows, spelled there once.
   for (const f of sources('protocol')) {
     for (const spec of importsOf(read(f))) {
-      assert.ok(spec === 'vscode-languageserver-protocol' || spec.startsWith('./'), `${f} imports ${spec}`);
+      assert.ok(
+        spec === 'vscode-languageserver-protocol' || spec === '@llemma/model/choices' || spec.startsWith('./'),
+        `${f} imports ${spec}`,
+      );
     }
   }
+  assert.deepEqual(importsOf(read('model/src/modelChoices.ts')), [], 'model/src/modelChoices.ts imports nothing');
 });
 
 test('custom LSP method names are spelled only in protocol/', () => {
@@ -63,7 +69,7 @@ test('the extension bundle does not contain ONNX Runtime or the model runtime (a
     'the bundle was really analysed',
   );
   assert.deepEqual(
-    inputs.filter((i) => /onnxruntime|^model\//.test(i)),
+    inputs.filter((i) => /onnxruntime|^model\//.test(i) && i !== 'model/src/modelChoices.ts'),
     [],
   );
 });
@@ -190,5 +196,94 @@ test('the ground-floor packages (stdx/, provertext/) import only their own files
     for (const spec of specifiersOf(read(file))) {
       assert.ok(spec.startsWith('./') || spec.startsWith('node:'), `${file} imports ${spec}`);
     }
+  }
+});
+
+/** The module a relative import of `file` names, from the repository root, without its extension. */
+const target = (file: string, spec: string) =>
+  spec.startsWith('.') ? path.join(path.dirname(file), spec).replace(/\.(ts|mts|js|json)$/, '') : spec;
+
+test('in server/, only modelHost.ts imports model/ (the benchmarks may read model/bench/)', () => {
+  for (const f of sources('server')) {
+    if (f === path.join('server', 'modelHost.ts')) continue;
+    for (const spec of importsOf(read(f))) {
+      const to = target(f, spec);
+      if (f.startsWith(path.join('server', 'bench')) && to.startsWith(path.join('model', 'bench'))) continue;
+      assert.ok(!to.startsWith(`model${path.sep}`) && !spec.startsWith('@llemma/model'), `${f} imports ${spec}`);
+    }
+  }
+});
+
+test('the front ends (server/cli/, server/lsp/) reach the rest of server/ only through the core', () => {
+  // The core, its error type, the remedies each front end words, the one reader of the environment.
+  const allowed = ['core', 'errors', 'remedies', 'environment'].map((m) => path.join('server', m));
+  for (const dir of ['server/cli', 'server/lsp']) {
+    for (const f of sources(dir)) {
+      for (const spec of importsOf(read(f))) {
+        const to = target(f, spec);
+        if (!spec.startsWith('.') || !to.startsWith(`server${path.sep}`) || to.startsWith(path.dirname(f))) continue;
+        assert.ok(allowed.includes(to), `${f} imports ${spec}: a front end goes through server/core.ts`);
+      }
+    }
+  }
+});
+
+test('nothing in server/ renders a prompt or reads a completion: model/ does both', () => {
+  for (const f of sources('server')) {
+    assert.doesNotMatch(read(f), /\b(getPromptFormat|PromptFormat|parseCompletion|promptFormatNames)\b|\.render\(/, f);
+  }
+});
+
+test('LLEMMA_REPL and LLEMMA_MODEL are read in one place, server/environment.ts', () => {
+  for (const dir of ['server', 'model', 'extension']) {
+    for (const f of sources(dir)) {
+      if (f === path.join('server', 'environment.ts')) continue;
+      assert.doesNotMatch(read(f), /['"]LLEMMA_(REPL|MODEL)['"]|env\.LLEMMA_/, f);
+    }
+  }
+});
+
+test("execution providers, generation-graph modes and the new-token budget are spelled once, in model/'s modelChoices.ts", () => {
+  const owner = path.join('model', 'src', 'modelChoices.ts');
+  for (const dir of ['server', 'model/src', 'protocol', 'extension']) {
+    for (const f of sources(dir)) {
+      if (f === owner) continue;
+      const text = read(f);
+      assert.doesNotMatch(text, /['"]cuda['"]\s*,\s*['"]webgpu['"]/, `${f} lists the execution providers`);
+      assert.doesNotMatch(text, /['"]auto['"]\s*,\s*['"]on['"]\s*,\s*['"]off['"]/, `${f} lists the graph modes`);
+      assert.doesNotMatch(text, /maxNewTokens\s*[:=]\s*\d|maxTokens:\s*\d/, `${f} spells a new-token budget`);
+    }
+  }
+});
+
+test('the CLI and the language server load ONNX Runtime and model/ only when the model is first used', async () => {
+  for (const entry of ['server/cli/main.ts', 'server/lsp/server.ts']) {
+    const result = await esbuild.build({
+      entryPoints: [path.join(root, entry)],
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      external: ['onnxruntime-node', 'tsx'],
+      write: false,
+      metafile: true,
+      logLevel: 'silent',
+    });
+    const { inputs } = result.metafile;
+    // Every module a plain start-up (`llemma goal`, a goal request) runs: static imports only, not `import()`.
+    const seen = new Set<string>();
+    const queue = [entry];
+    while (queue.length > 0) {
+      const file = queue.pop()!;
+      if (seen.has(file)) continue;
+      seen.add(file);
+      for (const i of inputs[file]?.imports ?? []) {
+        if (i.kind === 'dynamic-import') continue;
+        assert.ok(i.path !== 'onnxruntime-node', `${entry} loads onnxruntime-node at start-up through ${file}`);
+        if (!i.external) queue.push(i.path);
+      }
+    }
+    assert.ok(seen.has('server/core.ts'), `${entry}: the start-up graph was really walked`);
+    const runtime = [...seen].filter((f) => f.startsWith('model/') && !f.startsWith('model/src/modelChoices'));
+    assert.deepEqual(runtime, [], `${entry} loads the model runtime at start-up`);
   }
 });

@@ -49,5 +49,5 @@ test('packageDirOf finds the innermost package of a bundle input', () => {
     packageDirOf('node_modules/npm-run-path/node_modules/path-key/index.js'),
     'node_modules/npm-run-path/node_modules/path-key',
   );
-  assert.equal(packageDirOf('server/server.ts'), undefined);
+  assert.equal(packageDirOf('server/lsp/server.ts'), undefined);
 });

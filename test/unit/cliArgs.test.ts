@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseArgs, UsageError, usage } from '../../server/cliArgs';
+import { parseArgs, UsageError, usage } from '../../server/cli/args';
 
 test('goal takes file:line:col and options', () => {
   assert.deepEqual(parseArgs(['goal', 'src/My File.lean:12:3', '--json', '--repl', 'lake env /x/repl']), {
@@ -61,10 +61,16 @@ test('bad usage is a UsageError naming the problem', () => {
     [['prove', 'a.lean', '--budget', 'candidates=8,depth=3'], /--budget takes candidates=N.*'depth=3'/],
     [['prove', 'a.lean', '--budget', 'time=0'], /--budget time must be a positive integer/],
     [['prove', 'a.lean', '--budget', 'time=5,time=6'], /--budget names time twice/],
-    [['suggest'], /needs --goal/],
-    [['suggest', '--goal', '⊢ True', '--n', '8', '--beam', '4'], /--beam must be at least --n/],
-    [['suggest', '--goal', '⊢ True', '--temperature', 'hot'], /--temperature must be a number/],
-    [['suggest', '--goal', '⊢ True', 'extra'], /no positional arguments/],
+    [['candidates'], /needs --goal/],
+    [['suggest'], /candidates needs --goal/],
+    [['candidates', '--goal', '⊢ True', '--n', '8', '--beam', '4'], /--beam must be at least --n/],
+    [['candidates', '--goal', '⊢ True', '--temperature', 'hot'], /--temperature must be a number/],
+    [['candidates', '--goal', '⊢ True', 'extra'], /no positional arguments/],
+    [
+      ['candidates', '--goal', '⊢ True', '--ep', 'tpu'],
+      /unknown execution provider 'tpu' \(known: cuda, webgpu, cpu\)/,
+    ],
+    [['candidates', '--goal', '⊢ True', '--ep', ','], /--ep needs at least one execution provider/],
     [['goal'], /exactly one/],
     [['goal', 'a.lean:3'], /expected <file.lean>:<line>:<col>/],
     [['goal', 'a.lean:0:1'], /line must be a positive integer/],
@@ -82,10 +88,13 @@ test('bad usage is a UsageError naming the problem', () => {
 test('help, a command’s help, the version; no command at all is bad usage', () => {
   assert.deepEqual(parseArgs(['--help']), { command: 'help' });
   assert.deepEqual(parseArgs(['help', 'prove']), { command: 'help', topic: 'prove' });
-  for (const command of ['goal', 'suggest', 'prove'] as const) {
+  for (const command of ['goal', 'candidates', 'prove'] as const) {
     assert.deepEqual(parseArgs([command, '--help']), { command: 'help', topic: command });
     assert.deepEqual(parseArgs([command, 'x.lean', '--frobnicate', '-h']), { command: 'help', topic: command });
   }
+  // `suggest`, the former name of `candidates`, still works, for help too.
+  assert.deepEqual(parseArgs(['suggest', '--help']), { command: 'help', topic: 'candidates' });
+  assert.deepEqual(parseArgs(['help', 'suggest']), { command: 'help', topic: 'candidates' });
   for (const v of ['--version', '-V', 'version']) assert.deepEqual(parseArgs([v]), { command: 'version' });
   assert.throws(
     () => parseArgs([]),
@@ -106,10 +115,11 @@ test('each command’s usage lists all of its options, and the overview lists ev
   assert.match(usage('goal'), /--repl[\s\S]*--timeout[\s\S]*--json[\s\S]*--help/);
   assert.doesNotMatch(usage('goal'), /--model/);
   assert.match(usage('prove'), /--repl[\s\S]*--model[\s\S]*--ep[\s\S]*--budget[\s\S]*--processes/);
-  for (const c of ['goal', 'suggest', 'prove', '--version']) assert.ok(usage().includes(`llemma ${c}`), c);
+  for (const c of ['goal', 'candidates', 'prove', '--version']) assert.ok(usage().includes(`llemma ${c}`), c);
+  assert.match(usage('candidates'), /`llemma suggest --goal …` is the same command/);
 });
 
-test('suggest takes the goal, the model and the generation budget', () => {
+test('candidates (or its former name, suggest) takes the goal, the model and the generation budget', () => {
   const a = parseArgs([
     'suggest',
     '--goal',
@@ -124,7 +134,7 @@ test('suggest takes the goal, the model and the generation budget', () => {
     '--json',
   ]);
   assert.deepEqual(a, {
-    command: 'suggest',
+    command: 'candidates',
     goal: 'n : ℕ\n⊢ n + 0 = n',
     model: '/m',
     n: 8,
@@ -135,11 +145,14 @@ test('suggest takes the goal, the model and the generation budget', () => {
     json: true,
     verbose: false,
   });
-  const d = parseArgs(['suggest', '--goal', '⊢ True']);
-  assert.equal(d.command === 'suggest' && d.n, 32, 'the Llemma search default: 32 candidates');
-  assert.equal(d.command === 'suggest' && d.generationGraph, undefined, "the default is the model layer's (auto)");
+  const d = parseArgs(['candidates', '--goal', '⊢ True']);
+  assert.equal(d.command === 'candidates' && d.n, 32, 'the Llemma search default: 32 candidates');
+  assert.equal(d.command === 'candidates' && d.maxTokens, 256, 'the Llemma search default: 256 new tokens');
+  assert.equal(d.command === 'candidates' && d.generationGraph, undefined, "the default is the model layer's (auto)");
+  const auto = parseArgs(['candidates', '--goal', '⊢ True', '--ep', 'cpu', '--ep', 'auto']);
+  assert.equal(auto.command === 'candidates' && 'ep' in auto, false, '--ep auto is the order without the flag');
   assert.throws(
-    () => parseArgs(['suggest', '--goal', '⊢ True', '--generation-graph', 'yes']),
+    () => parseArgs(['candidates', '--goal', '⊢ True', '--generation-graph', 'yes']),
     /--generation-graph must be one of auto, on, off \(got 'yes'\)/,
   );
 });

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { forDisplay, jsonForDisplay } from '../../protocol';
-import { cliMessage } from '../../server/cliOutput';
+import { cliMessage } from '../../server/cli/output';
 import { type RemedyKey, remedy, renderRemedies, vscodeWords } from '../../server/remedies';
 
 test('forDisplay makes terminal escapes, carriage returns and bidi controls visible', () => {

@@ -108,17 +108,6 @@ test("package.json's restrictedConfigurations are exactly the workspace-restrict
   for (const k of workspaceRestrictedKeys) assert.ok(k in defaultSettings, k);
 });
 
-test('protocol/settings.ts imports nothing, so that model/ may take its lists of choices from it, and nothing else', () => {
-  assert.doesNotMatch(read('protocol/settings.ts'), /^\s*import\b/m);
-  const modelSources = readdirSync(new URL('../../model/src/', import.meta.url)).filter((f) => f.endsWith('.ts'));
-  for (const f of modelSources) {
-    for (const [, spec] of read(`model/src/${f}`).matchAll(/^\s*(?:import|export)[^'"]*['"]([^'"]+)['"]/gm)) {
-      if (/(^|\/)protocol(\/|$)/.test(spec!))
-        assert.match(spec!, /\/protocol\/settings$/, `model/src/${f} imports ${spec}`);
-    }
-  }
-});
-
 test('invalid values are named, with the default used instead', () => {
   assert.deepEqual(
     invalidSettings({ model: { generationGraph: 'yes', executionProvider: 'cuda,tpu' }, 'suggest.shown': '8' }),

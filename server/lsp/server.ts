@@ -25,17 +25,22 @@ import {
   resolveSettings,
   settingsSection,
   suggestTactics,
-} from '../protocol';
-import { LlemmaCore } from './core';
-import { LlemmaError, toLlemmaError } from './errors';
-import { renderRemedies, vscodeWords } from './remedies';
+} from '../../protocol';
+import { LlemmaCore } from '../core';
+import { environmentOverrides } from '../environment';
+import { LlemmaError, toLlemmaError } from '../errors';
+import { renderRemedies, vscodeWords } from '../remedies';
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
 let pullConfiguration = false;
 
+// The environment backs the settings: LLEMMA_REPL beats the REPL settings, LLEMMA_MODEL stands in for an empty
+// `model.path`.
+const environment = environmentOverrides();
 const core = new LlemmaCore({
-  replOverride: process.env['LLEMMA_REPL'] || undefined,
+  ...(environment.repl !== undefined ? { replOverride: environment.repl } : {}),
+  model: environment.model !== undefined ? { spec: environment.model } : {},
   log: (line) => connection.console.log(shown(line)),
   onProverStatus: (s) =>
     void connection.sendNotification(proverStatus, s.message === undefined ? s : { ...s, message: shown(s.message) }),

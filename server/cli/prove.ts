@@ -3,22 +3,18 @@
  * `sorry` (or the one named) is searched from its first `sorry`; a proof is printed only after Lean re-checked the
  * whole declaration. The file is never written. Exit code 0 when every target was proved, 1 otherwise.
  */
-import { readFile } from 'node:fs/promises';
-import * as path from 'node:path';
-import { sorrySites } from '@llemma/prover-text/lean';
-import { defaultSettings, type ProveTheoremResult } from '../protocol';
-import { type ProveArgs, UsageError } from './cliArgs';
-import { cliMessage, printError, printJson, printText } from './cliOutput';
-import { LlemmaCore } from './core';
-import { toLlemmaError } from './errors';
+import type { ProveTheoremResult } from '../../protocol';
+import { sorrySites } from '../core';
+import { toLlemmaError } from '../errors';
+import type { ProveArgs } from './args';
+import { coreFromArgs } from './coreFromArgs';
+import { cliMessage, modelLine, printError, printJson, printText } from './output';
+import { readSourceFile } from './sourceFile';
 
 type Outcome = { declaration: string; line: number; result?: ProveTheoremResult; error?: string };
 
 export async function runProve(args: ProveArgs, signal: AbortSignal): Promise<number> {
-  const file = path.resolve(args.file);
-  const text = await readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
-    throw new UsageError(`cannot read ${args.file}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`, false);
-  });
+  const { path: file, text } = await readSourceFile(args.file);
   const sites = sorrySites(text).filter((s) => args.theorem === undefined || s.declaration === args.theorem);
   if (sites.length === 0) {
     const what = args.theorem ? `no declaration \`${args.theorem}\` with a \`sorry\`` : 'no `sorry`';
@@ -26,25 +22,7 @@ export async function runProve(args: ProveArgs, signal: AbortSignal): Promise<nu
     if (args.json) printJson({ file: args.file, results: [] });
     return 1;
   }
-  const core = new LlemmaCore({
-    settings: {
-      ...defaultSettings,
-      ...(args.timeoutMs
-        ? {
-            'lean.requestTimeoutMs': args.timeoutMs,
-            'lean.importTimeoutMs': args.timeoutMs,
-            'lean.tacticTimeoutMs': args.timeoutMs,
-          }
-        : {}),
-      ...(args.model ? { 'model.path': /^https?:\/\//i.test(args.model) ? args.model : path.resolve(args.model) } : {}),
-      ...(args.ep ? { 'model.executionProvider': args.ep } : {}),
-      ...(args.generationGraph ? { 'model.generationGraph': args.generationGraph } : {}),
-      'search.allowNativeDecide': args.allowNativeDecide,
-      ...(args.processes ? { 'lean.checkProcesses': args.processes } : {}),
-    },
-    replOverride: args.repl ?? (process.env['LLEMMA_REPL'] || undefined),
-    log: args.verbose ? (line) => process.stderr.write(`${cliMessage(line)}\n`) : undefined,
-  });
+  const core = coreFromArgs(args);
   const budget = {
     ...(args.candidates ? { candidatesPerExpansion: args.candidates } : {}),
     ...(args.expansions ? { maxExpansions: args.expansions } : {}),
@@ -92,7 +70,7 @@ function render(file: string, o: Outcome): string {
       `${(s.elapsedMs / 1000).toFixed(1)} s (model ${(s.modelMs / 1000).toFixed(1)} s, Lean ${(s.proverMs / 1000).toFixed(1)} s)`,
     `  budget ${r.budget.candidatesPerExpansion} candidates × ${r.budget.maxExpansions} expansions, ` +
       `${r.budget.timeLimitMs / 1000} s, native_decide ${r.budget.allowNativeDecide ? 'allowed' : 'off'}`,
-    `  model ${r.model.source} on ${r.model.provider}${r.model.skippedProviders ? ` (skipped: ${r.model.skippedProviders.join('; ')})` : ''}${r.model.generationGraph ? `, ${r.model.generationGraph}` : ''} (${r.model.promptFormat}) · Lean ${r.prover.toolchain ?? 'unknown toolchain'} via ${r.prover.replCommand} (${r.prover.checkProcesses ?? 1} process${r.prover.checkProcesses === 1 ? '' : 'es'})`,
+    `  model ${modelLine(r.model)} (${r.model.promptFormat}) · Lean ${r.prover.toolchain ?? 'unknown toolchain'} via ${r.prover.replCommand} (${r.prover.checkProcesses ?? 1} process${r.prover.checkProcesses === 1 ? '' : 'es'})`,
   ];
   return `${lines.join('\n')}\n`;
 }

@@ -4,8 +4,9 @@
  * messages from the core get their remedies in the CLI's words (flags and environment variables, not VS Code
  * settings).
  */
-import { forDisplay, jsonForDisplay } from '../protocol';
-import { type FrontEndWords, renderRemedies } from './remedies';
+import { forDisplay, jsonForDisplay, type ModelDescription } from '../../protocol';
+import { toLlemmaError } from '../errors';
+import { type FrontEndWords, renderRemedies } from '../remedies';
 
 /** How the CLI user changes what a message points to. */
 export const cliWords: FrontEndWords = {
@@ -38,4 +39,18 @@ export function printJson(value: unknown): void {
 /** `llemma: <message>` on stderr. */
 export function printError(message: string): void {
   process.stderr.write(`llemma: ${cliMessage(message)}\n`);
+}
+
+/** A failed operation: its message on stderr (and as JSON on stdout with `--json`); exit code 1. */
+export function printFailure(args: { json: boolean }, err: unknown): number {
+  const e = toLlemmaError(err);
+  if (args.json) printJson({ error: { code: e.code, message: cliMessage(e.message) } });
+  printError(e.message);
+  return 1;
+}
+
+/** The model as one line: where it came from, where it ran, the providers it skipped, how it searched. */
+export function modelLine(m: ModelDescription): string {
+  const skipped = m.skippedProviders ? ` (skipped: ${m.skippedProviders.join('; ')})` : '';
+  return `${m.source} on ${m.provider}${skipped}${m.generationGraph ? `, ${m.generationGraph}` : ''}`;
 }

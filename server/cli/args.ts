@@ -1,18 +1,34 @@
 /** Argument parsing for the `llemma` CLI, kept apart from main() so it can be tested without running anything. */
+import { defaultSettings } from '../../protocol';
+import {
+  defaultMaxNewTokens,
+  type ExecutionProviderName,
+  executionProviderNames,
+  type GenerationGraphMode,
+  generationGraphModes,
+  isGenerationGraphMode,
+  readExecutionProviders,
+} from '../core';
+
 const synopsis = {
   goal: 'llemma goal <file.lean>:<line>:<col> [options]   the proof state at a position (1-based line and column)',
-  suggest: 'llemma suggest --goal "<tactic state>" [options] ranked next tactics from the model (not checked by Lean)',
+  candidates:
+    'llemma candidates --goal "<tactic state>" [options]  the model\'s ranked next tactics, unchecked (not run by Lean);\n' +
+    '                                                   `llemma suggest --goal …` is the same command (its former name)',
   prove:
     "llemma prove <file.lean>[:<theorem>] [options]   best-first proof search for a theorem's first `sorry`;\n" +
     '                                                   the proof is re-checked by Lean, the file is not changed',
 } as const;
 
+/** Candidates per request unless a flag says otherwise: the settings' (Llemma: 32). */
+const defaultCandidates = defaultSettings['search.candidatesPerExpansion'];
+
 const replOptions = `  --repl "<command>"   command line that starts the Lean REPL in the project folder
                        (default: the environment's LLEMMA_REPL, else detected: \`lake exe repl\` or \`lake env repl\`)`;
 const modelOptions = `  --model <dir|url>    a model folder (docs/model-format.md) or an OpenAI-compatible server URL
                        (default: the environment's LLEMMA_MODEL, else the embedded model)
-  --ep <list>          execution providers to try, e.g. cuda,cpu (default: auto = cuda, webgpu, cpu)
-  --generation-graph <auto|on|off>  beam search inside the folder's generation.onnx: auto = on CUDA only (default)`;
+  --ep <list>          execution providers to try, e.g. cuda,cpu (default: auto = ${executionProviderNames.join(', ')})
+  --generation-graph <${generationGraphModes.join('|')}>  beam search inside the folder's generation.onnx: auto = on CUDA only (default)`;
 const commonOptions = `  --json               print JSON instead of text
   --verbose            log to stderr
   --help               this command's help`;
@@ -20,24 +36,26 @@ const commonOptions = `  --json               print JSON instead of text
 const options = {
   goal: `${replOptions}
   --timeout <ms>       per-request timeout for the REPL`,
-  suggest: `${modelOptions}
-  --n <k>              candidates to return (default 32, as the Llemma search)
+  candidates: `${modelOptions}
+  --n <k>              candidates to return (default ${defaultCandidates}, as the Llemma search)
   --beam <w>           beam width (default: n)
   --temperature <t>    0 (default) = beam search; above 0 = sampling
-  --max-tokens <k>     new tokens per candidate (default 256)`,
+  --max-tokens <k>     new tokens per candidate (default ${defaultMaxNewTokens})`,
   prove: `${replOptions}
-  --timeout <ms>       per-request timeout for the REPL; it also bounds each candidate tactic (default 20 s)
+  --timeout <ms>       per-request timeout for the REPL; it also bounds each candidate tactic (default ${defaultSettings['lean.tacticTimeoutMs'] / 1000} s)
 ${modelOptions}
-  --candidates <k>     candidates per expansion (default 32, as the Llemma search)
-  --expansions <k>     expansions per theorem (default 100)
-  --time <seconds>     wall time per theorem (default 600)
+  --candidates <k>     candidates per expansion (default ${defaultCandidates}, as the Llemma search)
+  --expansions <k>     expansions per theorem (default ${defaultSettings['search.maxExpansions']})
+  --time <seconds>     wall time per theorem (default ${defaultSettings['search.timeLimitSeconds']})
   --budget <spec>      the three at once, e.g. candidates=32,expansions=100,time=600 (a later flag wins)
   --allow-native-decide  let proofs use native_decide (off by default)
-  --processes <k>      REPL processes running candidate tactics at once (default 2, at most 8)`,
+  --processes <k>      REPL processes running candidate tactics at once (default ${defaultSettings['lean.checkProcesses']}, at most 8)`,
 } as const;
 
 export type CommandName = keyof typeof synopsis;
 const commandNames = Object.keys(synopsis) as CommandName[];
+/** Former names that still work. */
+const aliases: ReadonlyMap<string, CommandName> = new Map([['suggest', 'candidates']]);
 
 /** The help text: every command, or one command with all its options. */
 export function usage(command?: CommandName): string {
@@ -49,9 +67,9 @@ ${commandNames.map((c) => `  ${synopsis[c]}`).join('\n')}
 
 Options of goal:
 ${options.goal}
-Options of suggest:
-${options.suggest}
-Options of prove (besides those of goal and suggest's --model, --ep, --generation-graph):
+Options of candidates:
+${options.candidates}
+Options of prove (besides those of goal and candidates' --model, --ep, --generation-graph):
 ${options.prove
   .split('\n')
   .filter((l) => !/^ {2}--(repl|model|ep|generation-graph)\b|^ {23}\(default: the environment/.test(l))
@@ -82,15 +100,15 @@ export interface GoalArgs {
   timeoutMs?: number;
 }
 
-export interface SuggestArgs {
-  command: 'suggest';
+export interface CandidatesArgs {
+  command: 'candidates';
   goal: string;
   model?: string;
   n: number;
   beam?: number;
   temperature: number;
   maxTokens: number;
-  ep?: ExecutionProvider[];
+  ep?: ExecutionProviderName[];
   generationGraph?: GenerationGraphMode;
   json: boolean;
   verbose: boolean;
@@ -106,7 +124,7 @@ export interface ProveArgs {
   repl?: string;
   timeoutMs?: number;
   model?: string;
-  ep?: ExecutionProvider[];
+  ep?: ExecutionProviderName[];
   generationGraph?: GenerationGraphMode;
   candidates?: number;
   expansions?: number;
@@ -115,36 +133,38 @@ export interface ProveArgs {
   processes?: number;
 }
 
-const executionProviders = ['cuda', 'webgpu', 'cpu'] as const;
-type ExecutionProvider = (typeof executionProviders)[number];
-const generationGraphModes = ['auto', 'on', 'off'] as const;
-type GenerationGraphMode = (typeof generationGraphModes)[number];
-
 export type CliArgs =
   | { command: 'help'; topic?: CommandName }
   | { command: 'version' }
   | GoalArgs
-  | SuggestArgs
+  | CandidatesArgs
   | ProveArgs;
 
-const isCommand = (s: string | undefined): s is CommandName => (commandNames as readonly string[]).includes(s ?? '');
+/** The command a name (or a former name) stands for. */
+const commandOf = (s: string | undefined): CommandName | undefined =>
+  s === undefined ? undefined : (commandNames as readonly string[]).includes(s) ? (s as CommandName) : aliases.get(s);
 
 export function parseArgs(argv: string[]): CliArgs {
   const [command, ...rest] = argv;
   if (command === undefined) throw new UsageError('no command given');
   if (command === '--version' || command === '-V' || command === 'version') return { command: 'version' };
   if (command === 'help' || command === '--help' || command === '-h') {
-    const topic = rest[0];
-    if (topic === undefined) return { command: 'help' };
-    if (!isCommand(topic)) throw new UsageError(`no help for '${topic}': it is not a command`);
+    if (rest[0] === undefined) return { command: 'help' };
+    const topic = commandOf(rest[0]);
+    if (!topic) throw new UsageError(`no help for '${rest[0]}': it is not a command`);
     return { command: 'help', topic };
   }
-  if (!isCommand(command)) throw new UsageError(`unknown command '${command}'`);
+  const name = commandOf(command);
+  if (!name) throw new UsageError(`unknown command '${command}'`);
+  return parseCommand(name, rest);
+}
+
+function parseCommand(command: CommandName, rest: string[]): CliArgs {
   // `--help` anywhere after the command asks for that command's help, whatever else is on the line.
   if (rest.some((a) => a === '--help' || a === '-h')) return { command: 'help', topic: command };
   try {
     if (command === 'goal') return parseGoal(rest);
-    if (command === 'suggest') return parseSuggest(rest);
+    if (command === 'candidates') return parseCandidates(rest);
     return parseProve(rest);
   } catch (err) {
     // A mistake in a command's options is best answered with that command's options.
@@ -194,13 +214,13 @@ function parseGoal(rest: string[]): GoalArgs {
   return out;
 }
 
-function parseSuggest(rest: string[]): SuggestArgs {
-  const out: SuggestArgs = {
-    command: 'suggest',
+function parseCandidates(rest: string[]): CandidatesArgs {
+  const out: CandidatesArgs = {
+    command: 'candidates',
     goal: '',
-    n: 32,
+    n: defaultCandidates,
     temperature: 0,
-    maxTokens: 256,
+    maxTokens: defaultMaxNewTokens,
     json: false,
     verbose: false,
   };
@@ -214,13 +234,13 @@ function parseSuggest(rest: string[]): SuggestArgs {
     else if (flag === '--beam') out.beam = positiveInt(value(), '--beam');
     else if (flag === '--max-tokens') out.maxTokens = positiveInt(value(), '--max-tokens');
     else if (flag === '--temperature') out.temperature = nonNegative(value(), '--temperature');
-    else if (flag === '--ep') out.ep = providers(value());
+    else if (flag === '--ep') setProviders(out, value());
     else if (flag === '--generation-graph') out.generationGraph = graphMode(value());
     else return false;
     return true;
   });
-  if (positional.length > 0) throw new UsageError(`suggest takes no positional arguments (got '${positional[0]}')`);
-  if (goal === undefined || goal.trim() === '') throw new UsageError('suggest needs --goal "<tactic state>"');
+  if (positional.length > 0) throw new UsageError(`candidates takes no positional arguments (got '${positional[0]}')`);
+  if (goal === undefined || goal.trim() === '') throw new UsageError('candidates needs --goal "<tactic state>"');
   out.goal = goal;
   if (out.beam !== undefined && out.beam < out.n) throw new UsageError('--beam must be at least --n');
   return out;
@@ -234,7 +254,7 @@ function parseProve(rest: string[]): ProveArgs {
     else if (flag === '--repl') out.repl = value();
     else if (flag === '--timeout') out.timeoutMs = positiveInt(value(), '--timeout');
     else if (flag === '--model') out.model = value();
-    else if (flag === '--ep') out.ep = providers(value());
+    else if (flag === '--ep') setProviders(out, value());
     else if (flag === '--generation-graph') out.generationGraph = graphMode(value());
     else if (flag === '--candidates') out.candidates = positiveInt(value(), '--candidates');
     else if (flag === '--expansions') out.expansions = positiveInt(value(), '--expansions');
@@ -260,25 +280,22 @@ function parseProve(rest: string[]): ProveArgs {
   return out;
 }
 
-function providers(list: string): ExecutionProvider[] {
-  const names = list
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  for (const n of names) {
-    if (!(executionProviders as readonly string[]).includes(n)) {
-      throw new UsageError(`unknown execution provider '${n}' (known: ${executionProviders.join(', ')})`);
-    }
+/** `--ep <list>`, read once into a typed list; `auto`, the order without the flag, leaves none. */
+function setProviders(out: { ep?: ExecutionProviderName[] }, list: string): void {
+  const { providers, unknown } = readExecutionProviders(list);
+  if (unknown.length > 0) {
+    throw new UsageError(`unknown execution provider '${unknown[0]}' (known: ${executionProviderNames.join(', ')})`);
   }
-  if (names.length === 0) throw new UsageError('--ep needs at least one execution provider');
-  return names as ExecutionProvider[];
+  if (list.trim() === '' || providers.length === 0) throw new UsageError('--ep needs at least one execution provider');
+  if (providers === 'auto') delete out.ep;
+  else out.ep = providers;
 }
 
 function graphMode(mode: string): GenerationGraphMode {
-  if (!(generationGraphModes as readonly string[]).includes(mode)) {
+  if (!isGenerationGraphMode(mode)) {
     throw new UsageError(`--generation-graph must be one of ${generationGraphModes.join(', ')} (got '${mode}')`);
   }
-  return mode as GenerationGraphMode;
+  return mode;
 }
 
 /** `candidates=32,expansions=100,time=600`: any of the three keys, each at most once. */

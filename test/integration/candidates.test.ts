@@ -1,4 +1,4 @@
-// `llemma suggest` as a user runs it: the real CLI process, a real ONNX model folder (the tiny random-weight test
+// `llemma candidates` as a user runs it: the real CLI process, a real ONNX model folder (the tiny random-weight test
 // model, so the tactics are noise: only the mechanics are checked) and the HTTP backend against its process double.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -11,8 +11,8 @@ import { forDisplay } from '../../protocol';
 const root = path.resolve(import.meta.dirname, '..', '..');
 const tinyModel = path.join(root, 'model/testing/tiny-llama');
 
-function llemma(args: string[]) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'server/cli.ts'), 'suggest', ...args], {
+function llemma(args: string[], command = 'candidates') {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'server/cli/main.ts'), command, ...args], {
     cwd: root,
     encoding: 'utf8',
     env: { ...process.env, LLEMMA_MODEL: '' },
@@ -21,7 +21,7 @@ function llemma(args: string[]) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-test('suggest with a local ONNX model: n distinct candidates, best first, with the model and budget named', () => {
+test('candidates with a local ONNX model: n distinct candidates, best first, with the model and budget named', () => {
   const r = llemma([
     '--goal',
     'n : ℕ\n⊢ n + 0 = n',
@@ -39,7 +39,7 @@ test('suggest with a local ONNX model: n distinct candidates, best first, with t
   const out = JSON.parse(r.stdout);
   assert.equal(out.checked, false, 'the JSON says no prover ran these');
   assert.equal(out.model.provider, 'cpu');
-  assert.equal(out.model.folder, tinyModel);
+  assert.equal(out.model.source, tinyModel);
   assert.deepEqual(out.budget, { n: 6, beamWidth: 6, temperature: 0, maxNewTokens: 8 });
   assert.equal(out.candidates.length, 6);
   assert.equal(new Set(out.candidates.map((c: { tactic: string }) => c.tactic)).size, 6, 'distinct');
@@ -52,18 +52,21 @@ test('suggest with a local ONNX model: n distinct candidates, best first, with t
   for (const c of out.candidates) assert.ok(c.tokens <= 8 && c.meanLogprob < 0);
 });
 
-test('suggest text output says the candidates are not checked by Lean', () => {
-  const r = llemma(['--goal', '⊢ True', '--model', tinyModel, '--n', '2', '--max-tokens', '4', '--ep', 'cpu']);
+test('the former name, suggest, prints the same; the text says the candidates are not checked by Lean', () => {
+  const r = llemma(
+    ['--goal', '⊢ True', '--model', tinyModel, '--n', '2', '--max-tokens', '4', '--ep', 'cpu'],
+    'suggest',
+  );
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /tiny-llama on cpu/);
   assert.match(r.stdout, /not checked by Lean/);
 });
 
-test('suggest without --model uses the embedded default model; LLEMMA_MODEL overrides it', () => {
+test('candidates without --model uses the embedded default model; LLEMMA_MODEL overrides it', () => {
   const r = llemma(['--goal', 'n : ℕ\n⊢ n + 0 = n', '--n', '4', '--max-tokens', '16', '--ep', 'cpu', '--json']);
   assert.equal(r.code, 0, r.stderr);
   const out = JSON.parse(r.stdout);
-  assert.equal(out.model.folder, path.join(root, 'model/default'));
+  assert.equal(out.model.source, path.join(root, 'model/default'));
   assert.equal(out.promptFormat, 'proof-prefix');
   assert.equal(out.candidates.length, 4);
   const viaEnv = spawnSync(
@@ -71,8 +74,8 @@ test('suggest without --model uses the embedded default model; LLEMMA_MODEL over
     [
       '--import',
       'tsx',
-      path.join(root, 'server/cli.ts'),
-      'suggest',
+      path.join(root, 'server/cli/main.ts'),
+      'candidates',
       '--goal',
       '⊢ True',
       '--n',
@@ -83,10 +86,10 @@ test('suggest without --model uses the embedded default model; LLEMMA_MODEL over
     ],
     { cwd: root, encoding: 'utf8', env: { ...process.env, LLEMMA_MODEL: tinyModel }, timeout: 60_000 },
   );
-  assert.equal(JSON.parse(viaEnv.stdout).model.folder, tinyModel);
+  assert.equal(JSON.parse(viaEnv.stdout).model.source, tinyModel);
 });
 
-test('suggest with a broken model folder fails with the reason', () => {
+test('candidates with a broken model folder fails with the reason', () => {
   const broken = mkdtempSync(path.join(tmpdir(), 'llemma-broken-model-'));
   writeFileSync(path.join(broken, 'config.json'), '{}');
   const bad = llemma(['--goal', '⊢ True', '--model', broken, '--ep', 'cpu']);
@@ -94,7 +97,7 @@ test('suggest with a broken model folder fails with the reason', () => {
   assert.match(bad.stderr, /tokenizer\.json|model\.onnx/);
 });
 
-test('suggest against an OpenAI-compatible server (its process double): the same ranking rules', async () => {
+test('candidates from an OpenAI-compatible server (its process double): the same ranking rules', async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'llemma-openai-'));
   const rules = path.join(dir, 'rules.json');
   writeFileSync(
@@ -127,8 +130,8 @@ test('suggest against an OpenAI-compatible server (its process double): the same
           [
             '--import',
             'tsx',
-            'server/cli.ts',
-            'suggest',
+            'server/cli/main.ts',
+            'candidates',
             '--goal',
             '⊢ 2 + 2 = 4',
             '--n',
@@ -157,7 +160,8 @@ test('suggest against an OpenAI-compatible server (its process double): the same
     assert.equal(text.code, 0, text.stderr);
     assert.equal(forDisplay(text.stdout), text.stdout, 'nothing in the output acts on a terminal');
     assert.match(text.stdout, /rfl␛\]0;pwned␇␛\[2J/);
-    assert.equal(out.model.backend, 'openai');
+    assert.equal(out.model.provider, 'http');
+    assert.match(out.model.source, /^http:\/\/127\.0\.0\.1:\d+\/v1 \(llemma_7b\)$/);
     assert.ok(Math.abs(out.candidates[1].meanLogprob - -0.6) < 1e-9);
   } finally {
     server.stdin!.end();

@@ -1,0 +1,36 @@
+// The choices of how a model runs, as plain values: where it runs (execution providers), where beam search runs (the
+// generation graph) and how long a candidate may grow. This module imports nothing, so a front end can check a
+// user's flags and settings against these lists without loading ONNX Runtime.
+
+/** The execution providers, in the order `auto` tries them: CUDA, then WebGPU, then CPU. */
+export const executionProviderNames = ['cuda', 'webgpu', 'cpu'] as const;
+export type ExecutionProviderName = (typeof executionProviderNames)[number];
+
+/**
+ * Reads `auto` (or nothing) or a comma-separated list of providers (`cuda,cpu`), as `--ep` and
+ * `model.executionProvider` spell them. Names that are not providers come back in `unknown`, for the caller's message.
+ */
+export function readExecutionProviders(text: string): {
+  providers: 'auto' | ExecutionProviderName[];
+  unknown: string[];
+} {
+  const trimmed = text.trim();
+  if (trimmed === '' || trimmed === 'auto') return { providers: 'auto', unknown: [] };
+  const names = trimmed
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const known = (n: string): n is ExecutionProviderName => (executionProviderNames as readonly string[]).includes(n);
+  return { providers: names.filter(known), unknown: names.filter((n) => !known(n)) };
+}
+
+/** When beam search runs in generation.onnx: "auto" on CUDA only, "on" always (the file must exist), "off" never. */
+export const generationGraphModes = ['auto', 'on', 'off'] as const;
+export type GenerationGraphMode = (typeof generationGraphModes)[number];
+
+export function isGenerationGraphMode(mode: string): mode is GenerationGraphMode {
+  return (generationGraphModes as readonly string[]).includes(mode);
+}
+
+/** New tokens per candidate unless a caller says otherwise: the Llemma search's setting. */
+export const defaultMaxNewTokens = 256;

@@ -1,0 +1,50 @@
+/**
+ * The one way a CLI command gets its LlemmaCore: the default settings with the command's flags on top, the REPL from
+ * `--repl` (else `LLEMMA_REPL`), the model from `--model` (else `LLEMMA_MODEL`, else the embedded one) with a relative
+ * folder read from the working folder, and the execution providers of `--ep`.
+ */
+import { defaultSettings, type LlemmaSettings } from '../../protocol';
+import type { ExecutionProviderName, GenerationGraphMode } from '../core';
+import { LlemmaCore } from '../core';
+import { environmentOverrides } from '../environment';
+import { cliMessage } from './output';
+
+/** The flags of any command that shape the core; a command has those it offers. */
+export interface CoreArgs {
+  verbose: boolean;
+  repl?: string;
+  timeoutMs?: number;
+  model?: string;
+  ep?: ExecutionProviderName[];
+  generationGraph?: GenerationGraphMode;
+  allowNativeDecide?: boolean;
+  processes?: number;
+}
+
+export function coreFromArgs(args: CoreArgs, environment = environmentOverrides()): LlemmaCore {
+  const settings: LlemmaSettings = {
+    ...defaultSettings,
+    // One limit for every REPL request: a goal, an import, and each candidate tactic.
+    ...(args.timeoutMs
+      ? {
+          'lean.requestTimeoutMs': args.timeoutMs,
+          'lean.importTimeoutMs': args.timeoutMs,
+          'lean.tacticTimeoutMs': args.timeoutMs,
+        }
+      : {}),
+    ...(args.generationGraph ? { 'model.generationGraph': args.generationGraph } : {}),
+    ...(args.allowNativeDecide ? { 'search.allowNativeDecide': true } : {}),
+    ...(args.processes ? { 'lean.checkProcesses': args.processes } : {}),
+  };
+  const model = args.model ?? environment.model;
+  const repl = args.repl ?? environment.repl;
+  return new LlemmaCore({
+    settings,
+    ...(repl !== undefined ? { replOverride: repl } : {}),
+    model: {
+      ...(model !== undefined ? { spec: model, cwd: process.cwd() } : {}),
+      ...(args.ep ? { executionProviders: args.ep } : {}),
+    },
+    ...(args.verbose ? { log: (line: string) => process.stderr.write(`${cliMessage(line)}\n`) } : {}),
+  });
+}
