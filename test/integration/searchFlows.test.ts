@@ -113,11 +113,6 @@ describe('suggest', () => {
     for (const [settings, message] of [
       [{ 'model.path': 'relative/model' }, /must be an absolute folder path or an http\(s\) URL/],
       [{ 'model.path': empty }, /model\.onnx|config\.json|tokenizer\.json/],
-      [
-        // Past the type (resolveSettings would keep the default): the model host still refuses it.
-        { 'model.path': empty, 'model.generationGraph': 'yes' as LlemmaSettings['model.generationGraph'] },
-        /Unknown generation-graph mode yes \(\{\{llemma:model.generationGraph\}\}\): use auto, on, off/,
-      ],
     ] as const) {
       const { core } = makeCore(settings);
       try {
