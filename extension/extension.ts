@@ -5,8 +5,9 @@
  *
  * Workspace trust: the Lean REPL is started with `lake`, which elaborates the project's lakefile, so opening an
  * untrusted folder must run nothing. In Restricted Mode the server is not started at all (the status bar says why);
- * it starts when the user trusts the folder. In a trusted folder, the settings that choose what runs reach the server
- * only as the user approved them (`settingsApproval.ts`).
+ * it starts when the user trusts the folder. The "Complete Proof" CodeLenses come from the server, so there are none
+ * before it runs. In a trusted folder, the settings that choose what runs reach the server only as the user approved
+ * them (`settingsApproval.ts`).
  */
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
@@ -17,7 +18,6 @@ import { GoalView } from './goalView';
 import { registerInlineSuggestions } from './inlineSuggestions';
 import { SettingsApproval } from './settingsApproval';
 import { restrictedModeMessage, showRestrictedMode } from './shared';
-import { registerSorryLenses } from './sorryLenses';
 import { StatusBar } from './statusBar';
 import { toastText } from './toastText';
 
@@ -64,7 +64,6 @@ export async function activate(context: vscode.ExtensionContext): Promise<Llemma
   registerCommands(context, { client, output, goalView, restart });
   context.subscriptions.push(
     registerInlineSuggestions({ client, output }),
-    registerSorryLenses(),
     vscode.workspace.onDidGrantWorkspaceTrust(() => void start()),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration(settingsSection)) pullSettings(session.client);

@@ -1,19 +1,17 @@
 /**
- * Ghost-text tactic suggestions: at the start of a tactic line (blank before the cursor, or a tactic partly typed),
- * after `suggest.debounceMs` without typing, ask the server for verified next tactics and offer them in order (first
- * = best, the rest through the inline-suggest alternatives). Nothing is cached here; the server caches.
+ * Ghost-text tactic suggestions: after `suggest.debounceMs` without typing, ask the server for verified next tactics
+ * at the cursor and offer them in order (first = best, the rest through the inline-suggest alternatives). The server
+ * decides where a tactic can start (at the end of a blank line or of a tactic being typed; elsewhere it answers
+ * `NotInProof`, silently) and sends each suggestion with the edit that writes it there. Nothing is cached here; the
+ * server caches.
  */
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { defaultSettings, InternalCommands, settingsSection, suggestTactics, type TacticSuggestion } from '../protocol';
-import { errorCode, errorMessage, isSilentWhileTyping, reindent } from './shared';
+import { asRange, errorCode, errorMessage, isSilentWhileTyping } from './shared';
 
 /** Internal command run when a ghost suggestion is accepted: one line in the output channel, nothing more. */
 const acceptedCommand = InternalCommands.inlineSuggestionAccepted;
-
-/** Text typed on the line that cannot be the start of a tactic: comments, commands, a declaration's header. */
-const notATactic =
-  /^(--|\/-|#|@\[|(theorem|lemma|example|def|abbrev|instance|structure|inductive|class|import|open|namespace|section|end|variable|universe|set_option|attribute|noncomputable|private|protected)\b)|:=/;
 
 export interface InlineContext {
   client: () => LanguageClient | undefined;
@@ -49,13 +47,6 @@ export class InlineSuggestions implements vscode.InlineCompletionItemProvider {
     // The completion widget is open: its item wins, we do not compete with it.
     if (context.selectedCompletionInfo) return undefined;
 
-    const line = document.lineAt(position.line).text;
-    const before = line.slice(0, position.character);
-    if (line.slice(position.character).trim() !== '') return undefined;
-    const typed = before.trimStart();
-    const indent = before.slice(0, before.length - typed.length);
-    if (typed !== '' && notATactic.test(typed)) return undefined;
-
     if (context.triggerKind === vscode.InlineCompletionTriggerKind.Automatic) {
       const debounceMs = config.get<number>('suggest.debounceMs', defaultSettings['suggest.debounceMs']);
       if (!(await sleep(debounceMs, token))) return undefined;
@@ -70,6 +61,7 @@ export class InlineSuggestions implements vscode.InlineCompletionItemProvider {
         {
           textDocument: { uri: document.uri.toString() },
           position: { line: position.line, character: position.character },
+          insertAt: 'cursor',
         },
         token,
       );
@@ -81,18 +73,16 @@ export class InlineSuggestions implements vscode.InlineCompletionItemProvider {
     }
     if (token.isCancellationRequested) return undefined;
 
-    // Typed text stays; the ghost text is the rest of each suggestion that starts with it.
-    const range = new vscode.Range(position.line, indent.length, position.line, position.character);
-    const items = suggestions
-      .filter((s) => s.tactic.startsWith(typed) && s.tactic.trimEnd() !== typed.trimEnd())
-      .map(
-        (s) =>
-          new vscode.InlineCompletionItem(reindent(s.tactic, indent), range, {
-            title: 'Llemma: suggestion accepted',
-            command: acceptedCommand,
-            arguments: [s],
-          }),
-      );
+    // Each edit replaces the line's text before the cursor with the suggestion written as the server writes it. VS
+    // Code shows an item as ghost text only when it extends the text its range holds: the suggestions that do not
+    // begin with what was typed are left out, and so are those that add nothing to it.
+    const items = suggestions.flatMap((s) => {
+      const range = asRange(s.edit.range);
+      const held = document.getText(range);
+      if (!s.edit.newText.startsWith(held) || s.edit.newText.trimEnd() === held.trimEnd()) return [];
+      const accepted = { title: 'Llemma: suggestion accepted', command: acceptedCommand, arguments: [s] };
+      return [new vscode.InlineCompletionItem(s.edit.newText, range, accepted)];
+    });
     return items.length ? new vscode.InlineCompletionList(items) : undefined;
   }
 

@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import { type LanguageClient, WorkDoneProgress } from 'vscode-languageclient/node';
 import { type ProveTheoremResult, proveTheorem } from '../protocol';
 import {
+  asRange,
   checkedBy,
   describeModel,
   describeProver,
@@ -122,9 +123,8 @@ export class ProofSearches {
       );
       return;
     }
-    const { start, end } = r.edit.range;
     const edit = new vscode.WorkspaceEdit();
-    edit.replace(doc.uri, new vscode.Range(start.line, start.character, end.line, end.character), r.edit.newText);
+    edit.replace(doc.uri, asRange(r.edit.range), r.edit.newText);
     if (!(await vscode.workspace.applyEdit(edit))) {
       await this.tell(
         'warning',

@@ -1,4 +1,4 @@
-/** Small helpers shared by the commands and providers: error codes, the lines printed beside results, indentation. */
+/** Small helpers shared by the commands and providers: error codes, the lines printed beside results, ranges. */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ErrorCodes, type LanguageClient, LSPErrorCodes } from 'vscode-languageclient/node';
@@ -68,18 +68,9 @@ export function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
 }
 
-/** A (possibly multi-line) tactic written at a column whose line starts with `indent`: later lines get `indent`. */
-export function reindent(tactic: string, indent: string): string {
-  return tactic
-    .replace(/\r\n?/g, '\n')
-    .split('\n')
-    .map((line, i) => (i === 0 || line.trim() === '' ? line.trimEnd() : indent + line))
-    .join('\n');
-}
-
-/** The leading whitespace of a line. */
-export function leadingWhitespace(text: string): string {
-  return /^\s*/.exec(text)?.[0] ?? '';
+/** An LSP range as VS Code's. */
+export function asRange(r: { start: { line: number; character: number }; end: { line: number; character: number } }) {
+  return new vscode.Range(r.start.line, r.start.character, r.end.line, r.end.character);
 }
 
 /** The first goal's conclusion on one line (`⊢ x ≠ 0`), for a QuickPick detail. */

@@ -1,18 +1,17 @@
 /**
  * `Llemma: Suggest Tactics`: verified next tactics at the cursor in a QuickPick; the chosen one is written into the
- * proof where the state it was checked against is (see `insertTactic`).
+ * proof by the edit the server sent with it, if the file did not change meanwhile.
  */
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { type SuggestTacticsResult, suggestTactics, type TacticSuggestion } from '../protocol';
 import {
+  asRange,
   describeModel,
   describeProver,
   goalSummary,
   isCancellation,
-  leadingWhitespace,
   leanEditorAndClient,
-  reindent,
   reportError,
   shortModel,
   where,
@@ -88,41 +87,16 @@ export async function suggestTacticsCommand(ctx: SuggestContext): Promise<void> 
     );
     return;
   }
-  await insertTactic(doc, pos.line, picked.suggestion);
+  await insertTactic(doc, picked.suggestion);
 }
 
-/**
- * Writes the tactic where the state it was checked against is: the suggestion is for the state before the tactic
- * that starts on the cursor's line (on a `… by` line: the state after `by`). A blank line is replaced; after a line
- * ending in `by` a new line goes below, indented one step more; before any other tactic line a new line goes above
- * it, at its indentation.
- */
-async function insertTactic(doc: vscode.TextDocument, lineNo: number, s: TacticSuggestion): Promise<void> {
-  const line = doc.lineAt(lineNo);
+/** Applies the server's edit, which writes the tactic where the state it was checked against is. */
+async function insertTactic(doc: vscode.TextDocument, s: TacticSuggestion): Promise<void> {
   const edit = new vscode.WorkspaceEdit();
-  if (line.isEmptyOrWhitespace) {
-    const indent = line.text.length > 0 ? line.text : inferredIndent(doc, lineNo);
-    edit.replace(doc.uri, line.range, indent + reindent(s.tactic, indent));
-  } else if (/\bby\s*(--.*)?$/.test(line.text)) {
-    const indent = `${leadingWhitespace(line.text)}  `;
-    edit.insert(doc.uri, line.range.end, `\n${indent}${reindent(s.tactic, indent)}`);
-  } else {
-    const indent = leadingWhitespace(line.text);
-    edit.insert(doc.uri, line.range.start, `${indent}${reindent(s.tactic, indent)}\n`);
-  }
+  edit.replace(doc.uri, asRange(s.edit.range), s.edit.newText);
   if (!(await vscode.workspace.applyEdit(edit))) {
     void vscode.window.showWarningMessage('Llemma: VS Code refused the edit; the tactic was not inserted.');
   }
-}
-
-/** Indentation for an empty line: the previous non-blank line's, one step more when that line ends with `by`. */
-function inferredIndent(doc: vscode.TextDocument, lineNo: number): string {
-  for (let i = lineNo - 1; i >= 0; i--) {
-    const text = doc.lineAt(i).text;
-    if (text.trim() === '') continue;
-    return leadingWhitespace(text) + (/\bby\s*(--.*)?$/.test(text) ? '  ' : '');
-  }
-  return '';
 }
 
 function logResult(out: vscode.OutputChannel, at: string, r: SuggestTacticsResult): void {

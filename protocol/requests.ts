@@ -5,9 +5,9 @@
 import {
   NotificationType,
   type Position,
-  type Range,
   RequestType,
   type TextDocumentIdentifier,
+  type TextEdit,
   type WorkDoneProgressParams,
 } from 'vscode-languageserver-protocol';
 
@@ -88,6 +88,13 @@ export interface SuggestTacticsParams {
   textDocument: TextDocumentIdentifier;
   /** The suggestion is for the state before the tactic that starts on this line (as `llemma/goalAt`). */
   position: Position;
+  /**
+   * Where each suggestion's `edit` writes it. `line` (the default; Suggest Tactics): as a tactic line of its own where
+   * the state is. `cursor` (ghost text): in place of the cursor line's text before the cursor; the request then fails
+   * with `NotInProof`, before the model or Lean is asked, unless a tactic starts at the cursor (the line up to it is
+   * blank or the beginning of a tactic, nothing follows it, and the line is the one the state is before).
+   */
+  insertAt?: 'line' | 'cursor';
 }
 
 /** A candidate Lean ran on the proof state without an error. */
@@ -103,6 +110,13 @@ export interface TacticSuggestion {
   modelRank: number;
   /** Milliseconds the REPL took to run it; 0 when Lean's verdict on it came from the cache. */
   checkMs: number;
+  /**
+   * The edit that writes the tactic where the state it was checked against is (`insertAt` says how): with
+   * `line`, a blank line is replaced; on the proof's `by` line a new line goes below it; above any other line a new
+   * line goes before the tactic the state is before, at its indentation. Later lines of a multi-line tactic are
+   * indented to its column.
+   */
+  edit: TextEdit;
 }
 
 export interface SuggestTacticsResult {
@@ -160,7 +174,7 @@ export interface ProveTheoremResult {
   /** The tactics of the proof, in order (for `proved`). */
   tactics: string[];
   /** The edit that puts the proof into the document (for `proved`): replaces the rest of the proof from the line. */
-  edit: { range: Range; newText: string } | null;
+  edit: TextEdit | null;
   /** The axioms the re-checked theorem depends on (`#print axioms`), for `proved`. */
   axioms: string[];
   /**

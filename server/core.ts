@@ -2,6 +2,7 @@
  * The headless core shared by the language server and the CLI: settings, the provers, and one method per operation.
  * Front ends translate their requests into these calls and LlemmaErrors back into their own error shapes.
  */
+import { cursorInsertion, type TacticInsertion, tacticInsertion } from '@llemma/prover-text/lean';
 import type { Position } from 'vscode-languageserver-protocol';
 import {
   defaultSettings,
@@ -29,8 +30,11 @@ import { LeanProver } from './provers/lean/leanProver';
 import { proveTheorem } from './search/proveTheorem';
 import { TacticSuggester } from './search/suggestTactics';
 
-/** Where a file's proof searches start: each declaration's first `sorry` (the source read without Lean). */
-export { sorrySites } from '@llemma/prover-text/lean';
+/**
+ * Where a file's proof searches start, read without Lean: every `sorry` a search can start from (the editor's lenses)
+ * and, per declaration, its first such `sorry` (`llemma prove`).
+ */
+export { type DeclarationSorries, declarationSorries, sorrySites } from '@llemma/prover-text/lean';
 // What front ends need to say about the model beside the settings, handed on from the model's vocabulary.
 export {
   defaultMaxNewTokens,
@@ -111,17 +115,33 @@ export class LlemmaCore {
     }
   }
 
-  /** Verified next tactics for the goal before the tactic on the position's line. */
+  /**
+   * Verified next tactics for the goal before the tactic on the position's line, each with the edit that writes it
+   * there: as a tactic line of its own (`line`), or in place of the line's text before the cursor (`cursor`, ghost
+   * text), which is refused before Lean or the model is asked unless a tactic starts at the cursor.
+   */
   async suggestTactics(
     filePath: string,
     text: string,
     position: Position,
     signal?: AbortSignal,
+    insertAt: 'line' | 'cursor' = 'line',
   ): Promise<SuggestTacticsResult> {
     try {
       const started = performance.now();
-      const session = await this.lean.openSession(filePath, text, position, signal);
-      return await this.suggester.suggest(session, session.plan.declName, performance.now() - started, signal);
+      let insertion: TacticInsertion | undefined;
+      const session = await this.lean.openSession(filePath, text, position, signal, (plan) => {
+        insertion = insertAt === 'cursor' ? cursorInsertion(text, plan, position) : tacticInsertion(text, plan);
+        if (!insertion) {
+          throw new LlemmaError(
+            LlemmaErrorCode.NotInProof,
+            'No tactic starts at the cursor: ghost text completes a blank line or a tactic being typed, at its end.',
+          );
+        }
+      });
+      // Set by the vetting above, which refused the plan otherwise.
+      const at = insertion as TacticInsertion;
+      return await this.suggester.suggest(session, at, performance.now() - started, signal);
     } catch (err) {
       throw toLlemmaError(err);
     }

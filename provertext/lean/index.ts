@@ -4,13 +4,20 @@
 
 export { type GoalPlan, type GoalQueryFailure, isWordAt, planGoalQuery, probeTactic, proofBy } from './goalProbe';
 export {
+  commandWords,
+  compfilesKeywords,
+  declarationKeywords,
+  declarationModifiers,
+  inPrefixCommands,
+  otherCommandKeywords,
+} from './keywords';
+export {
   CODE,
   COMMENT,
   type Command,
   closingBracket,
   codeOf,
   declarationAt,
-  declarationKeywords,
   LITERAL,
   scanLean,
   skipSpaceAndComments,
@@ -19,7 +26,7 @@ export {
 } from './leanSource';
 export { type ProofContextText, proofContextOf } from './proofContext';
 export { fillHoles, holeCommand, holeNames, isHoleAxiom } from './sorryHoles';
-export { type SorrySite, sorrySites } from './sorrySites';
+export { type DeclarationSorries, declarationSorries, type SorrySite, sorrySites } from './sorrySites';
 export {
   codePointsIn,
   type DocPosition,
@@ -37,3 +44,13 @@ export {
   placeEveryLine,
   placeProbe,
 } from './tacticBlocks';
+export {
+  cursorInsertion,
+  insertionEdit,
+  mayBeginTactic,
+  proofEdit,
+  proofText,
+  type TacticEdit,
+  type TacticInsertion,
+  tacticInsertion,
+} from './tacticInsertion';

@@ -4,8 +4,10 @@
  * the text they were computed from.
  *
  * Top-level commands are recognised only where they start at column 0, which is how Lean code is written (Mathlib,
- * miniF2F, compfiles); indented declarations are taken as part of the declaration before them.
+ * miniF2F, compfiles); indented declarations are taken as part of the declaration before them. The words that begin a
+ * command are keywords.ts's.
  */
+import { commandWords, declarationKeywords, declarationModifiers, inPrefixCommands } from './keywords';
 import { CODE, COMMENT, closingBracket, codeOf, scanLean, skipSpaceAndComments } from './leanScanner';
 
 export { CODE, COMMENT, closingBracket, codeOf, LITERAL, scanLean, skipSpaceAndComments } from './leanScanner';
@@ -34,54 +36,7 @@ export function splitHeader(text: string, mask: Uint8Array = scanLean(text)): { 
   return { header: text.slice(0, bodyStart), bodyStart };
 }
 
-// ---- Top-level commands.
-
-/** Keywords that open a declaration (something with a statement and, maybe, a proof). */
-export const declarationKeywords = new Set([
-  'theorem',
-  'lemma',
-  'def',
-  'example',
-  'instance',
-  'abbrev',
-  'opaque',
-  'axiom',
-  'structure',
-  'class',
-  'inductive',
-  'coinductive',
-  'irreducible_def',
-  'alias',
-  // compfiles' problem statements.
-  'problem',
-  'determine',
-]);
-
-const modifiers = new Set([
-  'private',
-  'protected',
-  'public',
-  'noncomputable',
-  'nonrec',
-  'unsafe',
-  'partial',
-  'scoped',
-  'local',
-  'meta',
-]);
-
-/** Other commands; at column 0 each one ends the declaration before it. */
-const otherCommands = new Set(
-  (
-    'end namespace section open variable variables universe universes set_option import export notation infix infixl ' +
-    'infixr prefix postfix macro macro_rules syntax elab elab_rules declare_syntax_cat initialize builtin_initialize ' +
-    'attribute mutual add_decl_doc library_note assert_not_exists include omit compile_inductive run_cmd ' +
-    'suppress_compilation seal unseal register_simp_attr module prelude'
-  ).split(' '),
-);
-
-/** Commands that may prefix the next one with `… in` (`open Real in`, `set_option maxHeartbeats 0 in`). */
-const inPrefixes = new Set(['open', 'set_option', 'variable', 'include', 'omit', 'attribute']);
+// ---- Top-level commands: keywords.ts holds the words that begin them.
 
 export interface Command {
   /** Where the command starts, with its doc comment, attributes, modifiers and `… in` prefixes. */
@@ -119,7 +74,7 @@ function commandStarts(text: string, mask: Uint8Array, from: number): number[] {
     if (w === 'deriving') {
       // `deriving instance …` is a command; a bare `deriving Repr` at column 0 belongs to the structure above it.
       if (/^deriving\s+instance\b/.test(text.slice(s, s + 40))) starts.push(s);
-    } else if (declarationKeywords.has(w) || modifiers.has(w) || otherCommands.has(w) || /^#[a-z]/.test(w)) {
+    } else if (commandWords.has(w) || /^#[a-z]/.test(w)) {
       starts.push(s);
     }
   }
@@ -139,11 +94,11 @@ function keywordOffset(text: string, mask: Uint8Array, start: number): number {
       continue;
     }
     const w = word(text, p);
-    if (modifiers.has(w)) {
+    if (declarationModifiers.has(w)) {
       p += w.length;
       continue;
     }
-    if (inPrefixes.has(w)) {
+    if (inPrefixCommands.has(w)) {
       const eol = text.indexOf('\n', p);
       const line = codeOf(text, mask, p, eol < 0 ? text.length : eol);
       if (/\bin\s*$/.test(line)) {

@@ -1,10 +1,12 @@
 /**
  * `llemma prove <file.lean>[:<theorem>]`: the language server's proof search, headless. Each declaration with a
- * `sorry` (or the one named) is searched from its first `sorry`; a proof is printed only after Lean re-checked the
- * whole declaration. The file is never written. Exit code 0 when every target was proved, 1 otherwise.
+ * `sorry` (or the one named) is searched from its first `sorry` a search can start from (the rule of the editor's
+ * "Complete Proof" lenses: a `sorry` alone at the start of its line in a tactic proof, or right after the proof's
+ * `by`); a declaration without one is reported as not proved, saying why. A proof is printed only after Lean
+ * re-checked the whole declaration. The file is never written. Exit code 0 when every target was proved, 1 otherwise.
  */
 import type { ProveTheoremResult } from '../../protocol';
-import { sorrySites } from '../core';
+import { declarationSorries } from '../core';
 import { toLlemmaError } from '../errors';
 import type { ProveArgs } from './args';
 import { coreFromArgs } from './coreFromArgs';
@@ -15,8 +17,8 @@ type Outcome = { declaration: string; line: number; result?: ProveTheoremResult;
 
 export async function runProve(args: ProveArgs, signal: AbortSignal): Promise<number> {
   const { path: file, text } = await readSourceFile(args.file);
-  const sites = sorrySites(text).filter((s) => args.theorem === undefined || s.declaration === args.theorem);
-  if (sites.length === 0) {
+  const targets = declarationSorries(text).filter((s) => args.theorem === undefined || s.declaration === args.theorem);
+  if (targets.length === 0) {
     const what = args.theorem ? `no declaration \`${args.theorem}\` with a \`sorry\`` : 'no `sorry`';
     printError(`${args.file} has ${what}: nothing to prove.`);
     if (args.json) printJson({ file: args.file, results: [] });
@@ -30,11 +32,18 @@ export async function runProve(args: ProveArgs, signal: AbortSignal): Promise<nu
   };
   const outcomes: Outcome[] = [];
   try {
-    for (const site of sites) {
+    for (const target of targets) {
       if (signal.aborted) break;
-      const outcome: Outcome = { declaration: site.declaration, line: site.position.line + 1 };
+      const start = target.sites[0];
+      const outcome: Outcome = { declaration: target.declaration, line: (start ?? target.first).line + 1 };
+      if (!start) {
+        outcome.error = unsearchable;
+        outcomes.push(outcome);
+        if (!args.json) printText(render(args.file, outcome));
+        continue;
+      }
       try {
-        outcome.result = await core.proveTheorem(file, text, site.position, {
+        outcome.result = await core.proveTheorem(file, text, start, {
           budget,
           signal,
           ...(args.verbose
@@ -52,9 +61,14 @@ export async function runProve(args: ProveArgs, signal: AbortSignal): Promise<nu
   }
   if (args.json) printJson({ file: args.file, results: outcomes });
   const proved = outcomes.filter((o) => o.result?.outcome === 'proved').length;
-  if (!args.json) printText(`\n${proved} of ${sites.length} proved\n`);
-  return proved === sites.length ? 0 : 1;
+  if (!args.json) printText(`\n${proved} of ${targets.length} proved\n`);
+  return proved === targets.length ? 0 : 1;
 }
+
+const unsearchable =
+  'no `sorry` here that a proof search can start from: a search starts at a `sorry` alone at the start of its line in ' +
+  "a tactic proof, or right after the proof's `by` (`:= by sorry`); from a `sorry` inside a tactic it would replace " +
+  'the whole tactic. Put the `sorry` on a line of its own.';
 
 function render(file: string, o: Outcome): string {
   const head = `${file}:${o.line} ${o.declaration}: `;

@@ -16,6 +16,7 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import {
+  Commands,
   forDisplay,
   goalAt,
   invalidSettings,
@@ -26,7 +27,7 @@ import {
   settingsSection,
   suggestTactics,
 } from '../../protocol';
-import { LlemmaCore } from '../core';
+import { LlemmaCore, sorrySites } from '../core';
 import { environmentOverrides } from '../environment';
 import { LlemmaError, toLlemmaError } from '../errors';
 import { renderRemedies, vscodeWords } from '../remedies';
@@ -51,7 +52,7 @@ connection.onInitialize((params) => {
   const init = params.initializationOptions as { settings?: unknown } | undefined;
   if (init?.settings) void applySettings(init.settings);
   return {
-    capabilities: { textDocumentSync: TextDocumentSyncKind.Incremental },
+    capabilities: { textDocumentSync: TextDocumentSyncKind.Incremental, codeLensProvider: { resolveProvider: false } },
     serverInfo: { name: 'llemma-server', version: '0.1.0' },
   };
 });
@@ -94,7 +95,7 @@ connection.onRequest(goalAt, (params, token) =>
 connection.onRequest(suggestTactics, (params, token) =>
   handle(token, async (signal) => {
     const { path, text } = await documentText(params.textDocument.uri);
-    return core.suggestTactics(path, text, params.position, signal);
+    return core.suggestTactics(path, text, params.position, signal, params.insertAt === 'cursor' ? 'cursor' : 'line');
   }),
 );
 
@@ -116,6 +117,22 @@ connection.onRequest(proveTheorem, (params, token) =>
     }
   }),
 );
+
+// A "Complete Proof" lens on each `sorry` a proof search can start from (sorrySites), running the extension's command
+// with the arguments its palette form takes from the cursor. Computed from the synced buffer, so it follows every edit.
+connection.onCodeLens((params) => {
+  const doc = documents.get(params.textDocument.uri);
+  if (doc?.languageId !== 'lean4') return [];
+  return sorrySites(doc.getText()).map(({ position }) => ({
+    range: { start: position, end: { line: position.line, character: position.character + 'sorry'.length } },
+    command: {
+      title: 'Llemma: Complete Proof',
+      tooltip: 'Search for a proof with the model and Lean, and replace this sorry with it',
+      command: Commands.completeProof,
+      arguments: [params.textDocument.uri, position],
+    },
+  }));
+});
 
 connection.onShutdown(() => core.dispose());
 documents.listen(connection);

@@ -4,10 +4,10 @@
  * The result carries the edit that writes the proof into the document, and the model, prover and budget behind it.
  */
 
-import { lineOf, lineStarts } from '@llemma/prover-text/lean';
+import { proofEdit } from '@llemma/prover-text/lean';
 import type { ModelDescription, ProveTheoremResult, SearchBudget, SearchProgress } from '../../protocol';
 import { defaultMaxNewTokens, type TacticSource } from '../modelHost';
-import { checkProof, proofText } from '../provers/lean/proofCheck';
+import { checkProof } from '../provers/lean/proofCheck';
 import type { ProofNode, ProofSession } from '../provers/lean/proofSession';
 import { bestFirstSearch, type SearchCandidate, type SearchEnvironment, type StepResult } from './bestFirst';
 import { screenTactic } from './tacticFilter';
@@ -100,7 +100,7 @@ export async function proveTheorem(
     outcome: result.outcome,
     declaration: session.plan.declName,
     tactics: [...result.tactics],
-    edit: proved ? completionEdit(text, session, result.tactics) : null,
+    edit: proved ? proofEdit(text, session.plan, result.tactics) : null,
     axioms: [...result.axioms],
     otherSorries: proved ? otherSorries : 0,
     stats: {
@@ -124,24 +124,5 @@ export async function proveTheorem(
       replCommand: session.repl.launch.display,
       checkProcesses: session.processes,
     },
-  };
-}
-
-/**
- * The document edit that replaces the rest of the proof (from the cursor's line to the block's last code, so the
- * user's comments after it stay) with the found tactics.
- */
-function completionEdit(text: string, session: ProofSession, tactics: readonly string[]): ProveTheoremResult['edit'] {
-  // Offsets in the plan are into the text with `\r\n` read as `\n`; lines and columns are the same in both.
-  const src = text.includes('\r') ? text.replace(/\r\n/g, '\n') : text;
-  const starts = lineStarts(src);
-  const at = (offset: number) => {
-    const line = lineOf(starts, offset);
-    return { line, character: offset - (starts[line] ?? 0) };
-  };
-  const { replaceFrom, replaceTo } = session.plan.completion;
-  return {
-    range: { start: at(replaceFrom), end: at(replaceTo) },
-    newText: proofText(session.plan, tactics),
   };
 }

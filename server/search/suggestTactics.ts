@@ -7,6 +7,7 @@
  * behaviour depends on. Nothing is shown that Lean did not run in this environment.
  */
 import { createHash } from 'node:crypto';
+import { insertionEdit, type TacticInsertion } from '@llemma/prover-text/lean';
 import { LRUCache } from 'lru-cache';
 import type { GenerationBudget, LlemmaSettings, SuggestTacticsResult, TacticSuggestion } from '../../protocol';
 import { defaultMaxNewTokens, type ProposedTactic, type TacticSource } from '../modelHost';
@@ -24,9 +25,10 @@ export class TacticSuggester {
     private readonly settings: () => LlemmaSettings,
   ) {}
 
+  /** Suggestions for the session's goal, each with its edit: the tactic written at `insertion`. */
   async suggest(
     session: ProofSession,
-    declaration: string,
+    insertion: TacticInsertion,
     goalMs: number,
     signal?: AbortSignal,
   ): Promise<SuggestTacticsResult> {
@@ -108,6 +110,7 @@ export class TacticSuggester {
         meanLogprob: c.meanLogprob,
         modelRank: c.rank,
         checkMs,
+        edit: insertionEdit(insertion, tactic),
       });
     }
     const proverMs = performance.now() - proverStarted;
@@ -119,7 +122,7 @@ export class TacticSuggester {
     );
     return {
       goals,
-      declaration,
+      declaration: session.plan.declName,
       suggestions: suggestions.slice(0, settings['suggest.shown']),
       counts: { generated: candidates.length, forbidden: forbidden.length, failed, verified: suggestions.length },
       forbidden,

@@ -13,6 +13,7 @@
  * it refuses, at the price of a few harmless oddities (a hypothesis named `stop'`, a `«»` name with spaces). It is
  * not the last line of defence: a found proof is re-checked as a whole and its axioms inspected.
  */
+import { compfilesKeywords, commandWords as leanCommandWords } from '@llemma/prover-text/lean';
 import { allowedPercentElaborators, forbiddenComponents, forbiddenFragments, leanNamespace } from './tacticAllowList';
 import { screenStructure } from './tacticStructure';
 import { isIdFirst, isIdRest, lexTactic, type Token } from './tacticTokens';
@@ -68,79 +69,23 @@ export const nativeDecideWords = [
 /**
  * Command keywords and declaration modifiers: in a tactic block written back into the file, each would end the block
  * and start a command. Lean needs no newline before a command, so they are refused anywhere, not only at a line's
- * start. (`open` is a command too, but `open Real in tac` is a tactic; tacticStructure.ts allows only that form.)
+ * start. They are Lean's command vocabulary (`commandWords` of @llemma/prover-text), less the words refused for
+ * their own reasons: `open` and `scoped` (`open Real in tac` is a tactic; tacticStructure.ts allows only that form),
+ * the `unsafeWords` above, and compfiles' `problem` and `determine`, ordinary names outside that project. Plus the
+ * screen's own: `deriving` (a command as `deriving instance`), Lean 3's `axioms`, and the clauses that end a
+ * declaration's proof (`termination_by`, `decreasing_by`, `where`).
  */
-const commandWords = [
-  'theorem',
-  'lemma',
-  'def',
-  'example',
-  'instance',
-  'axiom',
+const commandWords: readonly string[] = [
+  ...[...leanCommandWords].filter(
+    (w) =>
+      w !== 'open' && w !== 'scoped' && !compfilesKeywords.has(w) && !(unsafeWords as readonly string[]).includes(w),
+  ),
   'axioms',
-  'opaque',
-  'abbrev',
-  'structure',
-  'class',
-  'inductive',
-  'namespace',
-  'section',
-  'end',
-  'import',
-  'export',
-  'macro',
-  'macro_rules',
-  'syntax',
-  'declare_syntax_cat',
-  'elab',
-  'elab_rules',
-  'attribute',
-  'initialize',
-  'builtin_initialize',
-  'notation',
-  'notation3',
-  'infix',
-  'infixl',
-  'infixr',
-  'prefix',
-  'postfix',
-  'universe',
-  'universes',
-  'variable',
-  'variables',
-  'omit',
-  'include',
-  'mutual',
   'deriving',
-  'irreducible_def',
-  'alias',
-  'proof_wanted',
-  'suppress_compilation',
-  'add_decl_doc',
-  'library_note',
-  'assert_not_exists',
-  'seal',
-  'unseal',
-  'compile_inductive',
-  'register_simp_attr',
   'termination_by',
   'decreasing_by',
   'where',
-  'private',
-  'protected',
-  'noncomputable',
-  'partial',
-  'nonrec',
-  'local',
-  'prelude',
-  'initialize_simps_projections',
-  'register_option',
-  'register_builtin_option',
-  'register_label_attr',
-  'declare_config_elab',
-  'declare_simp_like_tactic',
-  'mk_iff_of_inductive_prop',
-] as const;
+];
 
 /**
  * Every word the screen refuses wherever it occurs, for documentation and tests. The `nativeDecideWords` are allowed

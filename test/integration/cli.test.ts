@@ -1,7 +1,7 @@
 // The `llemma` CLI as a user runs it: a real process, the REPL double as the prover, exit codes and output checked.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
@@ -115,4 +115,18 @@ test('terminal escapes in the prover’s output are shown, not obeyed', () => {
     if (json) assert.deepEqual(JSON.parse(r.stdout).goals, [hostileGoal], 'JSON keeps the data, escaped');
     else assert.match(r.stdout, /n : ℕ␛\]0;pwned␇␛\[2J\n⊢ n \+ 0 = n<U\+202E>/);
   }
+});
+
+test('prove reports a declaration whose sorry no proof search can start from as not proved, saying why', () => {
+  const dir = mkdtempSync(path.join(project.root, 'terms-'));
+  const file = path.join(dir, 'Terms.lean');
+  writeFileSync(
+    file,
+    'import Mathlib\n\ntheorem t : True := sorry\n\ntheorem u : True ∧ True := by\n  exact ⟨trivial, by sorry⟩\n',
+  );
+  const r = llemma(['prove', file, '--repl', okRepl]);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stdout, /Terms\.lean:3 t: error: no `sorry` here that a proof search can start from/);
+  assert.match(r.stdout, /Terms\.lean:6 u: error: no `sorry` here .*Put the `sorry` on a line of its own\./);
+  assert.match(r.stdout, /0 of 2 proved/);
 });

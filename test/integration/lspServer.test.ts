@@ -6,16 +6,18 @@ import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import {
+  CodeLensRequest,
   ConfigurationRequest,
   createProtocolConnection,
   InitializeRequest,
+  type InitializeResult,
   type ProtocolConnection,
   ResponseError,
   ShowMessageNotification,
   StreamMessageReader,
   StreamMessageWriter,
 } from 'vscode-languageserver-protocol/node';
-import { goalAt, LlemmaErrorCode, type ProverStatusParams, proverStatus } from '../../protocol';
+import { Commands, goalAt, LlemmaErrorCode, type ProverStatusParams, proverStatus } from '../../protocol';
 import { goal, goalRule, headerRule, makeProject, readLog, toolchain } from './fixtureProject';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
@@ -25,6 +27,7 @@ const statuses: ProverStatusParams[] = [];
 const warnings: string[] = [];
 let server: ChildProcess;
 let conn: ProtocolConnection;
+let initialized: InitializeResult;
 
 before(async () => {
   server = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'server/lsp/server.ts'), '--stdio'], {
@@ -40,7 +43,7 @@ before(async () => {
     warnings.push(m.message);
   });
   conn.listen();
-  await conn.sendRequest(InitializeRequest.type, {
+  initialized = await conn.sendRequest(InitializeRequest.type, {
     processId: process.pid,
     rootUri: pathToFileURL(project.root).href,
     capabilities: { workspace: { configuration: true } },
@@ -103,6 +106,55 @@ test('unsaved edits in the open buffer are what Lean sees', async () => {
     .pop();
   assert.match(String(last?.input?.['cmd']), /^theorem other \(n : ℕ\) : n = n := by\n {2}all_goals sorry/);
   await conn.sendNotification('textDocument/didClose', { textDocument: { uri } });
+});
+
+test('a Complete Proof lens on each sorry a proof search can start from, following the open buffer', async () => {
+  assert.deepEqual(initialized.capabilities.codeLensProvider, { resolveProvider: false });
+  const uri = pathToFileURL(project.file).href;
+  const lenses = async () => (await conn.sendRequest(CodeLensRequest.type, { textDocument: { uri } })) ?? [];
+  const edited = [
+    'import Mathlib',
+    '-- sorry',
+    'theorem one (n : ℕ) : n = n := by sorry',
+    'theorem two : True ∧ True := by',
+    '  constructor',
+    '  · sorry',
+    '  have h : True := by sorry',
+    '  sorry',
+    'theorem three : True := sorry',
+    '',
+  ].join('\n');
+  await conn.sendNotification('textDocument/didOpen', {
+    textDocument: { uri, languageId: 'lean4', version: 1, text: edited },
+  });
+  const shown = await lenses();
+  assert.deepEqual(
+    shown.map((l) => [l.range, l.command?.command, l.command?.arguments]),
+    [
+      [
+        { start: { line: 2, character: 34 }, end: { line: 2, character: 39 } },
+        Commands.completeProof,
+        [uri, { line: 2, character: 34 }],
+      ],
+      [
+        { start: { line: 7, character: 2 }, end: { line: 7, character: 7 } },
+        Commands.completeProof,
+        [uri, { line: 7, character: 2 }],
+      ],
+    ],
+  );
+  assert.ok(shown.every((l) => l.command?.title === 'Llemma: Complete Proof' && l.command.tooltip));
+  // The lenses follow unsaved edits: once the sorry is replaced, its lens is gone.
+  await conn.sendNotification('textDocument/didChange', {
+    textDocument: { uri, version: 2 },
+    contentChanges: [{ text: edited.replace('by sorry\n', 'by rfl\n') }],
+  });
+  assert.deepEqual(
+    (await lenses()).map((l) => l.range.start),
+    [{ line: 7, character: 2 }],
+  );
+  await conn.sendNotification('textDocument/didClose', { textDocument: { uri } });
+  assert.deepEqual(await lenses(), [], 'a closed document has no lenses');
 });
 
 test('clear errors: outside a project, outside a proof', async () => {

@@ -86,6 +86,25 @@ describe('suggest', () => {
       assert.equal(modelRequests(), requestsBefore, 'the cached call asked the model again');
       // Lean's verdicts are cached too: no tactic was run twice.
       assert.equal(tacticsSent().length, 3);
+      // Each suggestion comes with the edit that writes it where its state is: above the `sorry` it was checked before.
+      const above = { start: { line: 3, character: 0 }, end: { line: 3, character: 0 } };
+      assert.deepEqual(
+        r.suggestions.map((s) => s.edit),
+        [
+          { range: above, newText: '  simp\n' },
+          { range: above, newText: '  induction n\n' },
+        ],
+      );
+      // Ghost text: in place of the line's text before the cursor.
+      const ghost = await core.suggestTactics(file, text, { line: 3, character: 7 }, undefined, 'cursor');
+      const line = { start: { line: 3, character: 0 }, end: { line: 3, character: 7 } };
+      assert.deepEqual(
+        ghost.suggestions.map((s) => s.edit),
+        [
+          { range: line, newText: '  simp' },
+          { range: line, newText: '  induction n' },
+        ],
+      );
     } finally {
       await core.dispose();
     }
@@ -135,6 +154,17 @@ describe('suggest', () => {
     const requestsBefore = modelRequests();
     try {
       await assert.rejects(core.suggestTactics(file, text, { line: 1, character: 0 }), /not inside a declaration/);
+      // Ghost text where no tactic starts at the cursor: mid-line, on the `by` line.
+      for (const position of [
+        { line: 3, character: 2 },
+        { line: 2, character: 44 },
+      ]) {
+        await assert.rejects(
+          core.suggestTactics(file, text, position, undefined, 'cursor'),
+          (err: Error & { code?: number }) =>
+            err.code === LlemmaErrorCode.NotInProof && /No tactic starts/.test(err.message),
+        );
+      }
       assert.equal(modelRequests(), requestsBefore);
     } finally {
       await core.dispose();

@@ -69,6 +69,19 @@ test('llemma/suggestTactics over LSP returns the verified list', async () => {
     ['simp', 'induction n'],
   );
   assert.equal(r.prover.toolchain, 'leanprover/lean4:v4.33.0-rc2');
+  assert.deepEqual(r.suggestions[0]?.edit, {
+    range: { start: { line: 3, character: 0 }, end: { line: 3, character: 0 } },
+    newText: '  simp\n',
+  });
+  const ghost = await conn.sendRequest(suggestTactics, {
+    textDocument,
+    position: { line: 3, character: 7 },
+    insertAt: 'cursor',
+  });
+  assert.deepEqual(ghost.suggestions[0]?.edit, {
+    range: { start: { line: 3, character: 0 }, end: { line: 3, character: 7 } },
+    newText: '  simp',
+  });
 });
 
 test('llemma/proveTheorem over LSP reports $/progress and returns the checked proof', async () => {

@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
+import { declarationKeywords } from '@llemma/prover-text/lean';
 import * as esbuild from 'esbuild';
+import ts from 'typescript';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 
@@ -49,6 +51,47 @@ test('extension/ does not reach into server/ or model/ (it talks to them over LS
   for (const f of sources('extension')) {
     for (const spec of importsOf(read(f)))
       assert.doesNotMatch(spec, /(^|\/)(server|model)(\/|$)/, `${f} imports ${spec}`);
+  }
+});
+
+/** The regular-expression and string literals of a TypeScript file (not the text parts of template literals). */
+function literalsOf(file: string): { kind: 'regex' | 'string'; text: string }[] {
+  const found: { kind: 'regex' | 'string'; text: string }[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isRegularExpressionLiteral(node)) found.push({ kind: 'regex', text: node.text });
+    else if (ts.isStringLiteralLike(node)) found.push({ kind: 'string', text: node.text });
+    ts.forEachChild(node, visit);
+  };
+  visit(ts.createSourceFile(file, read(file), ts.ScriptTarget.Latest, true));
+  return found;
+}
+
+test('extension/ holds no Lean text logic: CodeLens positions and edits come from the server', () => {
+  // Lean read from text: a pattern over `by`, `sorry`, a declaration keyword or comment delimiters, or such a token
+  // as a string to compare with. (Sentences for the user that mention `sorry` are neither.)
+  const leanWord = new RegExp(`(^|[^\\w])(by|sorry|${[...declarationKeywords].join('|')})([^\\w]|$)`);
+  const leanTokens = new Set(['--', '/-', '-/', ':=', 'by', 'sorry', ...declarationKeywords]);
+  for (const f of sources('extension')) {
+    const text = read(f);
+    for (const spec of importsOf(text)) {
+      assert.doesNotMatch(
+        spec,
+        /prover-text|provertext/,
+        `${f} imports ${spec}: the server reads Lean, not the client`,
+      );
+    }
+    assert.doesNotMatch(text, /registerCodeLensProvider/, `${f} makes CodeLenses: they come from the server`);
+    for (const { kind, text: literal } of literalsOf(f)) {
+      if (kind === 'regex') {
+        assert.doesNotMatch(literal, leanWord, `${f}: the pattern ${literal} reads Lean text`);
+        assert.doesNotMatch(literal, /--|\\\/-|-\\\//, `${f}: the pattern ${literal} looks for Lean comments`);
+      } else {
+        assert.ok(
+          !leanTokens.has(literal),
+          `${f}: the string ${JSON.stringify(literal)} is a Lean token to compare with`,
+        );
+      }
+    }
   }
 });
 

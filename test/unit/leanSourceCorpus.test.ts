@@ -5,7 +5,17 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
-import { CODE, declarationAt, planGoalQuery, scanLean, splitHeader, topLevelCommands } from '@llemma/prover-text/lean';
+import {
+  CODE,
+  declarationAt,
+  isWordAt,
+  planGoalQuery,
+  scanLean,
+  skipSpaceAndComments,
+  sorrySites,
+  splitHeader,
+  topLevelCommands,
+} from '@llemma/prover-text/lean';
 
 const repo = path.resolve(import.meta.dirname, '..', '..');
 const dataDir = [process.env.LLEMMA_DATA_DIR, path.join(repo, 'data'), path.join(repo, '..', 'shared', 'data')].find(
@@ -107,6 +117,37 @@ describe('Lean source functions over a real corpus', { skip }, () => {
     }
     assert.ok(checked > 10000, `only ${checked} theorems checked`);
     assert.ok(inComments < 50, `${inComments} theorems in comments`);
+  });
+
+  test('every sorry in code is a search site exactly where the goal query at it replaces text from the sorry on', () => {
+    const texts = [
+      ...miniF2F().map((r) => r.text),
+      ...jsonl('mathlib4/mathlib4_lean_files.jsonl').flatMap((r) => (r.text?.includes('sorry') ? [r.text] : [])),
+      ...jsonl('compfiles/compfiles_lean_files.jsonl').flatMap((r) => (r.text?.includes('sorry') ? [r.text] : [])),
+    ];
+    let sites = 0;
+    let others = 0;
+    for (const text of texts) {
+      const mask = scanLean(text);
+      const found = new Set(sorrySites(text).map((s) => `${s.position.line}:${s.position.character}`));
+      const starts = [0, ...[...text.matchAll(/\n/g)].map((m) => m.index + 1)];
+      for (let i = text.indexOf('sorry'); i >= 0; i = text.indexOf('sorry', i + 1)) {
+        if (mask[i] !== CODE || !isWordAt(text, i, 'sorry') || !declarationAt(text, i, mask)) continue;
+        const line = starts.findLastIndex((o) => o <= i);
+        const position = { line, character: i - (starts[line] ?? 0) };
+        const plan = planGoalQuery(text, position);
+        const startsHere = !('reason' in plan) && skipSpaceAndComments(text, mask, plan.completion.replaceFrom) === i;
+        assert.equal(
+          found.has(`${line}:${position.character}`),
+          startsHere,
+          `line ${line + 1}: ${text.split('\n')[line]}`,
+        );
+        if (startsHere) sites++;
+        else others++;
+      }
+    }
+    assert.ok(sites > 500, `only ${sites} sites`);
+    assert.ok(others > 10, `only ${others} sorries that are no site`);
   });
 
   test('compfiles: at every line of the small files, the plan keeps a prefix of the file and appends one probe line', () => {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { commandWords, compfilesKeywords } from '@llemma/prover-text/lean';
 import {
   forbiddenWords,
   maxTacticLength,
@@ -106,6 +107,15 @@ describe('screenTactic: forbidden words', () => {
       }
     });
   }
+
+  it("refuses every word of Lean's command vocabulary after a newline, as the source reader knows them", () => {
+    // `open` and `scoped` are allowed only as `open … in` a tactic; compfiles' statement keywords are names elsewhere.
+    for (const word of commandWords) {
+      if (compfilesKeywords.has(word)) continue;
+      const why = reason(`exact h\n  ${word} foo`);
+      assert.match(why, new RegExp(`\`${word}\``), word);
+    }
+  });
 
   it('gives short reasons for the log', () => {
     assert.equal(reason('sorry'), 'uses `sorry`');

@@ -5,7 +5,7 @@
  * change.
  */
 
-import { planGoalQuery } from '@llemma/prover-text/lean';
+import { type GoalPlan, planGoalQuery } from '@llemma/prover-text/lean';
 import type { Position } from 'vscode-languageserver-protocol';
 import { type GoalAtResult, LlemmaErrorCode, type LlemmaSettings, type ProverStatusParams } from '../../../protocol';
 import { LlemmaError } from '../../errors';
@@ -52,9 +52,16 @@ export class LeanProver {
 
   /**
    * A proof session on the first goal before the tactic on the position's line: the start of suggestions and of
-   * proof search. Fails with NotInProof / LeanError in the words of the goal query.
+   * proof search. Fails with NotInProof / LeanError in the words of the goal query; `vet` may refuse the plan (by
+   * throwing) before any REPL is asked.
    */
-  async openSession(filePath: string, text: string, position: Position, signal?: AbortSignal): Promise<ProofSession> {
+  async openSession(
+    filePath: string,
+    text: string,
+    position: Position,
+    signal?: AbortSignal,
+    vet?: (plan: GoalPlan) => void,
+  ): Promise<ProofSession> {
     const running = this.replFor(filePath);
     const { client, project } = running;
     const plan = planGoalQuery(text, position);
@@ -64,6 +71,7 @@ export class LeanProver {
         plan.message,
       );
     }
+    vet?.(plan);
     try {
       return await ProofSession.open(
         [client, ...this.extraRepls(running)],

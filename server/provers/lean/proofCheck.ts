@@ -9,7 +9,7 @@
  * proof rests on.
  */
 import { randomBytes } from 'node:crypto';
-import { fillHoles, type GoalPlan, holeCommand, isHoleAxiom } from '@llemma/prover-text/lean';
+import { fillHoles, type GoalPlan, holeCommand, isHoleAxiom, proofText } from '@llemma/prover-text/lean';
 import { chainOf } from './proofSession';
 import type { LeanRepl, RequestOptions } from './repl/replApi';
 import type { CommandResponse } from './repl/replSchema';
@@ -28,14 +28,6 @@ export type ProofCheck =
  * instead of adding a chain per check (which the REPL client would also rebuild after every restart).
  */
 const holeNonce = randomBytes(8).toString('hex');
-
-/** The text that replaces `plan.completion`'s range: the tactics at the proof's indentation, one per line. */
-export function proofText(plan: GoalPlan, tactics: readonly string[]): string {
-  const pad = ' '.repeat(plan.completion.indent);
-  // A multi-line tactic keeps its lines' indentation relative to its first line.
-  const lines = tactics.flatMap((t) => t.split('\n').map((line) => pad + line));
-  return (plan.completion.byLine ? '\n' : '') + lines.join('\n');
-}
 
 /** Axioms a checked proof may not depend on (`native_decide`'s are allowed by a setting). */
 const compilerAxioms = ['Lean.ofReduceBool', 'Lean.ofReduceNat', 'Lean.trustCompiler'];
