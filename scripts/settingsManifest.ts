@@ -1,7 +1,7 @@
 // What protocol/settings.ts says about the settings, written where VS Code and the readers look for it: package.json's
 // `contributes.configuration` and `restrictedConfigurations`, and the settings tables of README.md and
 // docs/user-README.md (between marker comments). `npm run gen:settings` (scripts/genSettings.ts) rewrites the files;
-// test/unit/settings.test.ts fails while a file differs from what this module makes of it.
+// test/unit/house/settings.test.ts fails while a file differs from what this module makes of it.
 
 import { type SettingSpec, settingKeys, settingsSchema, settingsSection, workspaceRestrictedKeys } from '../protocol';
 

@@ -11,9 +11,10 @@ const root = path.resolve(import.meta.dirname, '..');
 const tapFile = path.join(root, '.cache', 'test-results.tap');
 mkdirSync(path.dirname(tapFile), { recursive: true });
 
+// Unit tests sit in one folder per component (test/unit/<component>/); the other kinds lie flat.
 const testFiles = ['test/unit', 'test/golden', 'test/integration', 'training/test']
   .flatMap((dir) =>
-    readdirSync(path.join(root, dir))
+    readdirSync(path.join(root, dir), { recursive: true })
       .filter((f) => f.endsWith('.test.ts'))
       .map((f) => `${dir}/${f}`),
   )

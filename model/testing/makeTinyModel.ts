@@ -1,6 +1,6 @@
 // Regenerates the shipped test model folder. Usage (from the repository root):
 //   node --import tsx model/testing/makeTinyModel.ts [outDir]   (default: model/testing/tiny-llama)
-// The output is deterministic; test/unit/modelFixture.test.ts checks the shipped files equal a fresh build.
+// The output is deterministic; test/unit/model/fixture.test.ts checks the shipped files equal a fresh build.
 
 import { join } from 'node:path';
 import { writeTinyModelFolder } from './tinyModelFolder';
