@@ -35,19 +35,7 @@ import { TacticSuggester } from './search/suggestTactics';
  * and, per declaration, its first such `sorry` (`llemma prove`).
  */
 export { type DeclarationSorries, declarationSorries, sorrySites } from '@llemma/prover-text/lean';
-// What front ends need to say about the model beside the settings, handed on from the model's vocabulary.
-export {
-  defaultMaxNewTokens,
-  type ExecutionProviderName,
-  executionProviderNames,
-  type GenerationGraphMode,
-  generationGraphModes,
-  isGenerationGraphMode,
-  type ModelOverrides,
-  type ProposedTactic,
-  readExecutionProviders,
-  type TacticBudget,
-} from './modelHost';
+export type { ModelOverrides, ProposedTactic, TacticBudget } from './modelHost';
 
 export interface CoreOptions {
   settings?: LlemmaSettings;

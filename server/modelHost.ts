@@ -15,17 +15,8 @@ import { LlemmaError } from './errors';
 import { remedy } from './remedies';
 
 export type { ProposedTactic, TacticBudget, TacticSource } from '@llemma/model';
-// The model vocabulary the rest of server/ uses, handed on from model/ (`@llemma/model/choices` imports nothing, so
-// nothing here loads the model runtime; the rest are types).
-export {
-  defaultMaxNewTokens,
-  type ExecutionProviderName,
-  executionProviderNames,
-  type GenerationGraphMode,
-  generationGraphModes,
-  isGenerationGraphMode,
-  readExecutionProviders,
-} from '@llemma/model/choices';
+// The model's types the rest of server/ programs against; its vocabulary (`@llemma/model/choices`, which imports
+// nothing) the rest of server/ imports by name itself.
 export type { ProofContext } from '@llemma/model/prompts';
 
 /**

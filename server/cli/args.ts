@@ -1,5 +1,5 @@
 /** Argument parsing for the `llemma` CLI, kept apart from main() so it can be tested without running anything. */
-import { defaultSettings } from '../../protocol';
+
 import {
   defaultMaxNewTokens,
   type ExecutionProviderName,
@@ -8,7 +8,8 @@ import {
   generationGraphModes,
   isGenerationGraphMode,
   readExecutionProviders,
-} from '../core';
+} from '@llemma/model/choices';
+import { defaultSettings } from '../../protocol';
 
 const synopsis = {
   goal: 'llemma goal <file.lean>:<line>:<col> [options]   the proof state at a position (1-based line and column)',
@@ -89,48 +90,44 @@ export class UsageError extends Error {
   }
 }
 
-export interface GoalArgs {
+/** The flags of any command that shape the core (server/cli/coreFromArgs.ts); a command has those it offers. */
+export interface CoreArgs {
+  json: boolean;
+  verbose: boolean;
+  repl?: string;
+  timeoutMs?: number;
+  model?: string;
+  ep?: ExecutionProviderName[];
+  generationGraph?: GenerationGraphMode;
+  allowNativeDecide?: boolean;
+  processes?: number;
+}
+
+export interface GoalArgs extends Pick<CoreArgs, 'json' | 'verbose' | 'repl' | 'timeoutMs'> {
   command: 'goal';
   file: string;
   line: number;
   column: number;
-  json: boolean;
-  verbose: boolean;
-  repl?: string;
-  timeoutMs?: number;
 }
 
-export interface CandidatesArgs {
+export interface CandidatesArgs extends Pick<CoreArgs, 'json' | 'verbose' | 'model' | 'ep' | 'generationGraph'> {
   command: 'candidates';
   goal: string;
-  model?: string;
   n: number;
   beam?: number;
   temperature: number;
   maxTokens: number;
-  ep?: ExecutionProviderName[];
-  generationGraph?: GenerationGraphMode;
-  json: boolean;
-  verbose: boolean;
 }
 
-export interface ProveArgs {
+export interface ProveArgs extends CoreArgs {
   command: 'prove';
   file: string;
   /** The theorem to prove; absent: every declaration with a \`sorry\`, in file order. */
   theorem?: string;
-  json: boolean;
-  verbose: boolean;
-  repl?: string;
-  timeoutMs?: number;
-  model?: string;
-  ep?: ExecutionProviderName[];
-  generationGraph?: GenerationGraphMode;
   candidates?: number;
   expansions?: number;
   timeSeconds?: number;
   allowNativeDecide: boolean;
-  processes?: number;
 }
 
 export type CliArgs =

@@ -4,24 +4,15 @@
  * folder read from the working folder, and the execution providers of `--ep`.
  */
 import { defaultSettings, type LlemmaSettings } from '../../protocol';
-import type { ExecutionProviderName, GenerationGraphMode } from '../core';
 import { LlemmaCore } from '../core';
 import { environmentOverrides } from '../environment';
+import type { CoreArgs } from './args';
 import { cliMessage } from './output';
 
-/** The flags of any command that shape the core; a command has those it offers. */
-export interface CoreArgs {
-  verbose: boolean;
-  repl?: string;
-  timeoutMs?: number;
-  model?: string;
-  ep?: ExecutionProviderName[];
-  generationGraph?: GenerationGraphMode;
-  allowNativeDecide?: boolean;
-  processes?: number;
-}
-
-export function coreFromArgs(args: CoreArgs, environment = environmentOverrides()): LlemmaCore {
+export function coreFromArgs(
+  args: Partial<CoreArgs> & Pick<CoreArgs, 'verbose'>,
+  environment = environmentOverrides(),
+): LlemmaCore {
   const settings: LlemmaSettings = {
     ...defaultSettings,
     // One limit for every REPL request: a goal, an import, and each candidate tactic.

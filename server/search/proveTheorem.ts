@@ -4,9 +4,10 @@
  * The result carries the edit that writes the proof into the document, and the model, prover and budget behind it.
  */
 
+import { defaultMaxNewTokens } from '@llemma/model/choices';
 import { proofEdit } from '@llemma/prover-text/lean';
 import type { ModelDescription, ProveTheoremResult, SearchBudget, SearchProgress } from '../../protocol';
-import { defaultMaxNewTokens, type TacticSource } from '../modelHost';
+import type { TacticSource } from '../modelHost';
 import { checkProof } from '../provers/lean/proofCheck';
 import type { ProofNode, ProofSession } from '../provers/lean/proofSession';
 import { bestFirstSearch, type SearchCandidate, type SearchEnvironment, type StepResult } from './bestFirst';
@@ -117,12 +118,6 @@ export async function proveTheorem(
     },
     budget: { ...budget, allowNativeDecide: options.allowNativeDecide },
     model: description,
-    prover: {
-      prover: 'lean4',
-      projectRoot: session.project.root,
-      toolchain: session.project.toolchain,
-      replCommand: session.repl.launch.display,
-      checkProcesses: session.processes,
-    },
+    prover: session.prover,
   };
 }

@@ -7,10 +7,11 @@
  * behaviour depends on. Nothing is shown that Lean did not run in this environment.
  */
 import { createHash } from 'node:crypto';
+import { defaultMaxNewTokens } from '@llemma/model/choices';
 import { insertionEdit, type TacticInsertion } from '@llemma/prover-text/lean';
 import { LRUCache } from 'lru-cache';
 import type { GenerationBudget, LlemmaSettings, SuggestTacticsResult, TacticSuggestion } from '../../protocol';
-import { defaultMaxNewTokens, type ProposedTactic, type TacticSource } from '../modelHost';
+import type { ProposedTactic, TacticSource } from '../modelHost';
 import type { ProofSession } from '../provers/lean/proofSession';
 import { screenTactic } from './tacticFilter';
 
@@ -128,13 +129,7 @@ export class TacticSuggester {
       forbidden,
       budget,
       model,
-      prover: {
-        prover: 'lean4',
-        projectRoot: session.project.root,
-        toolchain: session.project.toolchain,
-        replCommand: session.repl.launch.display,
-        checkProcesses: session.processes,
-      },
+      prover: session.prover,
       cached,
       timings: { goalMs, modelMs, proverMs, totalMs: performance.now() - started },
     };

@@ -7,7 +7,7 @@
 import { type DocPosition, type GoalQueryFailure, planGoalQuery } from '@llemma/prover-text/lean';
 import type { GoalAtResult } from '../../../protocol';
 import { readGoalResponse } from './goalResponse';
-import type { LeanProject } from './project';
+import { type LeanProject, leanProverInfo } from './project';
 import type { LeanRepl } from './repl/replApi';
 
 export async function goalAt(
@@ -29,12 +29,7 @@ export async function goalAt(
     ...reading,
     replGeneration: generation,
     declaration: plan.declName,
-    prover: {
-      prover: 'lean4',
-      projectRoot: project.root,
-      toolchain: project.toolchain,
-      replCommand: repl.launch.display,
-    },
+    prover: leanProverInfo(project, repl),
     elapsedMs: performance.now() - started,
   };
 }

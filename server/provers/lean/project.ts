@@ -5,6 +5,7 @@
 import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import * as path from 'node:path';
+import type { ProverInfo } from '../../../protocol';
 import { remedy } from '../../remedies';
 import { CommandLineError, parseCommandLine } from './repl/commandLine';
 import type { ReplLaunch } from './repl/replApi';
@@ -14,6 +15,11 @@ export interface LeanProject {
   root: string;
   /** Trimmed contents of `lean-toolchain`, e.g. `leanprover/lean4:v4.33.0-rc2`; null when there is none. */
   toolchain: string | null;
+}
+
+/** The prover behind a project's results, as every result names it: Lean, its toolchain, how its REPL starts. */
+export function leanProverInfo(project: LeanProject, repl: { launch: ReplLaunch }): ProverInfo {
+  return { prover: 'lean4', projectRoot: project.root, toolchain: project.toolchain, replCommand: repl.launch.display };
 }
 
 const markers = ['lakefile.lean', 'lakefile.toml', 'lean-toolchain'];

@@ -12,8 +12,9 @@
  */
 
 import { type GoalPlan, type ProofContextText, proofContextOf } from '@llemma/prover-text/lean';
+import type { ProverInfo } from '../../../protocol';
 import { readGoalResponse } from './goalResponse';
-import type { LeanProject } from './project';
+import { type LeanProject, leanProverInfo } from './project';
 import { type LeanRepl, ReplError, type RequestOptions } from './repl/replApi';
 import { type TacticOutcome, tacticOutcome } from './repl/replSchema';
 
@@ -100,6 +101,11 @@ export class ProofSession {
   /** How many processes may run checks at once. */
   get processes(): number {
     return this.repls.length;
+  }
+
+  /** Which prover checks this session's tactics and proofs, as every result names it. */
+  get prover(): ProverInfo {
+    return { ...leanProverInfo(this.project, this.repl), checkProcesses: this.processes };
   }
 
   /** The env chain (header, then preamble when there is one) the declaration is elaborated in. */
