@@ -29,5 +29,22 @@ export {
   promptFormatNames,
   tacticState,
 } from './prompts';
+export { buildRetrievalIndex, type RetrievalExample } from './retrieval/buildIndex';
+export {
+  decodeRetrievalIndex,
+  encodeRetrievalIndex,
+  RetrievalFileError,
+  type RetrievalProvenance,
+  retrievalFileName,
+} from './retrieval/indexFile';
+export { LazyRetrieval, readRetrievalIndex } from './retrieval/loadRetrieval';
+export {
+  type Calibration,
+  defaultRetrievalParams,
+  RetrievalIndex,
+  type RetrievalParams,
+  type RetrievalTables,
+  type RetrievedTactic,
+} from './retrieval/retrievalIndex';
 export type { Candidate, FinishReason, GenerateOptions, ModelInfo, TacticGenerator } from './types';
 export { defaultWorkerFile, WorkerGenerator, type WorkerGeneratorOptions } from './workerGenerator';

@@ -1,0 +1,105 @@
+// A Lean goal as retrieval reads it: its hypotheses (names and types) and its target, and the tokens that similarity
+// is measured on. Goals come from two places that must be read alike: Lean's pretty-printer at run time (`x y : ℕ`,
+// continuation lines indented, `case h` tags, several goals separated by blank lines) and the training pipeline's
+// rendering of a theorem's binders, which imitates it. Only the first goal counts: tactics act on the main goal.
+
+export interface GoalHypothesis {
+  /** Names as printed; several when Lean groups binders of one type (`x y : ℝ`). */
+  names: string[];
+  type: string;
+}
+
+export interface ParsedGoal {
+  hyps: GoalHypothesis[];
+  /** The text after `⊢`, continuation lines joined with single spaces; '' when the goal has no `⊢` line. */
+  target: string;
+}
+
+/** A name as Lean prints a binder: letters, digits, subscripts, `_`, `'`, `!`, `?`, `.`, and `✝` for inaccessible ones. */
+const binderName = /^[\p{L}_][\p{L}\p{N}_'!?.✝⁰¹²³⁴⁵⁶⁷⁸⁹]*$/u;
+
+/** Hypotheses and target of the first goal of a pretty-printed tactic state. */
+export function parseGoal(state: string): ParsedGoal {
+  const first = state.trim().split(/\n[ \t]*\n/)[0] ?? '';
+  const hyps: GoalHypothesis[] = [];
+  const target: string[] = [];
+  let inTarget = false;
+  for (const line of first.split('\n')) {
+    const trimmed = line.trim();
+    if (trimmed === '') continue;
+    if (inTarget) {
+      target.push(trimmed);
+      continue;
+    }
+    if (trimmed.startsWith('⊢')) {
+      inTarget = true;
+      target.push(trimmed.slice(1).trim());
+      continue;
+    }
+    if (trimmed.startsWith('case ') && hyps.length === 0) continue;
+    const colon = trimmed.indexOf(' : ');
+    const names = colon > 0 ? trimmed.slice(0, colon).split(/\s+/) : [];
+    // A line that does not start with names and a colon continues the previous hypothesis's type.
+    if (line.startsWith(' ') || names.length === 0 || !names.every((n) => binderName.test(n))) {
+      const last = hyps.at(-1);
+      if (last) last.type = `${last.type} ${trimmed}`;
+      continue;
+    }
+    hyps.push({ names, type: trimmed.slice(colon + 3).trim() });
+  }
+  return { hyps, target: target.join(' ') };
+}
+
+/**
+ * Identifiers (dotted names such as `Nat.succ_le_iff` or `h.le` stay whole), numbers, and every other visible
+ * character on its own (`≤`, `∑`, `↑`). Lean's notation is mostly single characters, so this is close to Lean's own
+ * token boundaries without knowing its grammar.
+ */
+const tokenPattern = /[\p{L}_][\p{L}\p{N}_'!?.✝⁰¹²³⁴⁵⁶⁷⁸⁹]*|\p{N}+|\S/gu;
+
+export function tokens(text: string): string[] {
+  return text.match(tokenPattern) ?? [];
+}
+
+/** Brackets and separators occur in nearly every goal: they cost time at query time and tell goals apart not at all. */
+const structural = new Set(['(', ')', '[', ']', '{', '}', '⦃', '⦄', ',', ':']);
+
+/**
+ * The token that stands for a hypothesis's own name wherever it occurs in a goal. Goals that differ only in what
+ * their binders are called (`x + 0 = x` and `n + 0 = n`) then look the same; the type of the binder is still seen
+ * on its own line.
+ */
+export const binderToken = '·';
+
+/** The usable names a goal binds: inaccessible ones (`h✝`, `inst✝¹`) cannot be written in a tactic. */
+export function usableNames(goal: ParsedGoal): string[] {
+  return goal.hyps.flatMap((h) => h.names).filter((n) => !n.includes('✝'));
+}
+
+/** The tokens of a text with the goal's binder names replaced by `binderToken` and structural symbols left out. */
+export function featureTokens(text: string, binders: ReadonlySet<string>): string[] {
+  const out: string[] = [];
+  for (const t of tokens(text)) {
+    if (structural.has(t)) continue;
+    out.push(binders.has(t) ? binderToken : t);
+  }
+  return out;
+}
+
+/** How a goal becomes a bag of weighted terms. */
+export interface GoalWeighting {
+  /** Each token of the target counts this many times as much as a token of a hypothesis. */
+  targetWeight: number;
+}
+
+/** The goal's terms with their weighted counts: hypotheses' tokens count 1, the target's `targetWeight` each. */
+export function goalTerms(goal: ParsedGoal, weighting: GoalWeighting): Map<string, number> {
+  const binders = new Set(goal.hyps.flatMap((h) => h.names));
+  const terms = new Map<string, number>();
+  const add = (text: string, weight: number) => {
+    for (const t of featureTokens(text, binders)) terms.set(t, (terms.get(t) ?? 0) + weight);
+  };
+  for (const h of goal.hyps) add(h.type, h.names.length);
+  add(goal.target, weighting.targetWeight);
+  return terms;
+}
