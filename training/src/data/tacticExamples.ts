@@ -27,6 +27,8 @@ export interface TacticExample {
   step: number;
   /** Whether the prompt's tactic state is real (the first step's goal from the binders) rather than `(unknown)`. */
   goalKnown: boolean;
+  /** That tactic state (hypotheses, then `⊢ target`), so that readers need not parse the prompt; null if unknown. */
+  goal: string | null;
 }
 
 export interface ExampleLimits {
@@ -84,6 +86,7 @@ export function examplesOf(
         line: step.line,
         step: index,
         goalKnown: goal !== undefined,
+        goal: goal ?? null,
       });
     });
   }
@@ -97,4 +100,13 @@ export function examplesOf(
  */
 export function isHeldOut(doc: { source: string; path: string }, fraction: number, seed: number): boolean {
   return unitInterval(`${doc.source}/${doc.path}`, seed) < fraction;
+}
+
+/**
+ * Whether a training file is held aside: a part of the training split, chosen by file like the held-out split but
+ * with a hash of its own, on which retrieval is calibrated and every variant is chosen, so that the held-out split
+ * is looked at only to report the result.
+ */
+export function isHeldAside(doc: { source: string; path: string }, fraction: number, seed: number): boolean {
+  return unitInterval(`${doc.source}/${doc.path}`, (seed ^ 0x61736964) >>> 0) < fraction;
 }

@@ -1,10 +1,11 @@
 /**
- * The model-producing commands of `llemma-train` (tokenizer, pack, train, export, eval, all), one entry each, for
+ * The model-producing commands of `llemma-train` (index, tokenizer, pack, train, export, eval, all), one entry each, for
  * cli.ts to dispatch to. Each reads the run config (runConfig.ts) and prints a short summary on stdout; progress
  * goes to stderr. Errors are thrown, and cli.ts turns them into exit code 1.
  */
 import { describeEval, runEvalStage } from '../eval/stage';
 import { runExportStage } from '../export/stage';
+import { describeIndex, runIndexStage } from '../index/stage';
 import { runPackStage } from '../pack/stage';
 import { runTokenizerStage } from '../tokenizer/stage';
 import { runAll } from './all';
@@ -14,6 +15,7 @@ import { runTrainStage } from './stage';
 type Command = (run: RunConfig, log: (line: string) => void) => Promise<string>;
 
 export const modelCommands: Record<string, Command> = {
+  index: async (run, log) => describeIndex(await runIndexStage(run, log)),
   tokenizer: async (run, log) => {
     const r = await runTokenizerStage(run, log);
     return (

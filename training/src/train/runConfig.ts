@@ -8,6 +8,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { defaultRetrievalParams, type RetrievalParams } from '../../../model/src/index';
 import { loadConfig, mergeConfig, resolveIn, type TrainingConfig, workspaceDir } from '../config';
 
 export interface TokenizerStageConfig {
@@ -79,7 +80,19 @@ export interface EvalStageConfig {
   probabilityBeamWidth: number;
 }
 
+export interface IndexStageConfig {
+  /** Sources whose goal-known training examples are indexed (data stage names); empty: all. */
+  sources: string[];
+  /** Share of the training split's files (by file) held aside to calibrate the scores on. */
+  heldAsideFraction: number;
+  /** Also write retrieval.bin into the run's model folder (export.folder), where the runtime reads it. */
+  modelFolder: boolean;
+  /** How the index is built and ranks (model/src/retrieval/retrievalIndex.ts); stored in the file. */
+  retrieval: RetrievalParams;
+}
+
 export interface ModelStagesConfig {
+  index: IndexStageConfig;
   tokenizer: TokenizerStageConfig;
   pack: PackStageConfig;
   train: TrainStageConfig;
@@ -88,6 +101,7 @@ export interface ModelStagesConfig {
 }
 
 export const defaultStages: ModelStagesConfig = {
+  index: { sources: [], heldAsideFraction: 0.05, modelFolder: false, retrieval: defaultRetrievalParams },
   tokenizer: { vocabSize: 8000, sampleMB: 24, mixtureShare: 0.3, charCoverage: 0.99995, minPairCount: 2 },
   pack: {
     seqLen: 512,
@@ -103,7 +117,7 @@ export const defaultStages: ModelStagesConfig = {
   eval: { maxTheorems: 300, sources: ['mathlib4'], n: 8, maxNewTokens: 48, probabilityBeamWidth: 32 },
 };
 
-const stageKeys = ['tokenizer', 'pack', 'model', 'train', 'export', 'eval'] as const;
+const stageKeys = ['index', 'tokenizer', 'pack', 'model', 'train', 'export', 'eval'] as const;
 
 export interface RunConfig {
   data: TrainingConfig;
@@ -151,7 +165,13 @@ function mergeStages(part: Record<string, unknown>): ModelStagesConfig {
   }
   if (train !== undefined) merged.train.train = { ...merged.train.train, ...(train as object) };
   if (model !== undefined) merged.train.model = { ...merged.train.model, ...(model as object) };
-  const { pack, tokenizer } = merged;
+  const { pack, tokenizer, index } = merged;
+  if (!(index.heldAsideFraction > 0 && index.heldAsideFraction < 1)) {
+    throw new Error('config index.heldAsideFraction: a number between 0 and 1');
+  }
+  if (!['keep', 'drop'].includes(index.retrieval.unmatched)) {
+    throw new Error('config index.retrieval.unmatched: "keep" or "drop"');
+  }
   if (!Number.isInteger(pack.seqLen) || pack.seqLen < 8) throw new Error('config pack.seqLen: an integer ≥ 8');
   const share = pack.goalKnownShare;
   if (share !== null && !(share >= 0 && share <= 1)) {
