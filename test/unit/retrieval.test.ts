@@ -43,7 +43,7 @@ describe('goals as Lean prints them', () => {
   });
 
   it('weights the target, abstracts binder names and leaves out brackets', () => {
-    const terms = goalTerms(parseGoal('n : ℕ\n⊢ f (n + 0) = n'), { targetWeight: 2 });
+    const terms = goalTerms(parseGoal('n : ℕ\n⊢ f (n + 0) = n'), { targetWeight: 2, shapeWeight: 0 });
     assert.deepEqual(Object.fromEntries(terms), { ℕ: 1, f: 2, '·': 4, '+': 2, '0': 2, '=': 2 });
   });
 });

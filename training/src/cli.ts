@@ -18,6 +18,7 @@ commands:
   train       the PyTorch trainer on the packed rows (continues from its last checkpoint when nothing changed)
   export      newest checkpoint → model folder (config.json, tokenizer.json, model.onnx, MODEL_CARD.md), checked in model/
   eval        first-tactic top-1/top-n exact match on held-out theorems vs the frequency baseline
+  eval-sources  every candidate source (frequency list, retrieval, …) on all held-out steps: top-1/8/32, sign tests
   all         data → index → tokenizer → pack → train → export → eval
 
 --config <file.json>  a JSON file of overrides of the defaults (see training/README.md)

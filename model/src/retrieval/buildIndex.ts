@@ -2,7 +2,7 @@
 // the same way (goalText.ts) and agree on every table; the training workspace's `llemma-train index` calls it on the
 // training split and writes the result with indexFile.ts.
 
-import { goalTerms, parseGoal } from './goalText';
+import { goalTerms, parseGoal, targetConstants } from './goalText';
 import { binderProfiles, templateOf } from './renaming';
 import { type Calibration, RetrievalIndex, type RetrievalParams } from './retrievalIndex';
 
@@ -64,6 +64,7 @@ export function buildRetrievalIndex(
     const template = templateOf(
       ex.tactic,
       profiles.map((p) => p.name),
+      params.constantSlots ? targetConstants(goal) : [],
     );
     let id = templateIds.get(template.text);
     if (id === undefined) {

@@ -86,13 +86,37 @@ export function featureTokens(text: string, binders: ReadonlySet<string>): strin
   return out;
 }
 
+/** Constants of a target that a tactic may name (`simp [edist]`): at most this many, the first ones. */
+export const maxConstants = 8;
+
+/**
+ * The distinct identifiers of the target that are not the goal's binders, in order of first occurrence, keeping
+ * only names of three or more characters or dotted ones: short names there are mostly bound variables (`∀ x`),
+ * which a tactic does not refer to by the target's name.
+ */
+export function targetConstants(goal: ParsedGoal): string[] {
+  const binders = new Set(goal.hyps.flatMap((h) => h.names));
+  const out: string[] = [];
+  for (const t of tokens(goal.target)) {
+    if (out.length >= maxConstants) break;
+    if (!/^[\p{L}_]/u.test(t) || binders.has(t) || out.includes(t)) continue;
+    if (t.length >= 3 || t.includes('.')) out.push(t);
+  }
+  return out;
+}
+
 /** How a goal becomes a bag of weighted terms. */
 export interface GoalWeighting {
   /** Each token of the target counts this many times as much as a token of a hypothesis. */
   targetWeight: number;
+  /** The weight of the target's shape terms (targetShape); 0: none. */
+  shapeWeight: number;
 }
 
-/** The goal's terms with their weighted counts: hypotheses' tokens count 1, the target's `targetWeight` each. */
+/**
+ * The goal's terms with their weighted counts: hypotheses' tokens count 1, the target's `targetWeight` each, and
+ * the target's shape (targetShape) `shapeWeight` each.
+ */
 export function goalTerms(goal: ParsedGoal, weighting: GoalWeighting): Map<string, number> {
   const binders = new Set(goal.hyps.flatMap((h) => h.names));
   const terms = new Map<string, number>();
@@ -101,5 +125,48 @@ export function goalTerms(goal: ParsedGoal, weighting: GoalWeighting): Map<strin
   };
   for (const h of goal.hyps) add(h.type, h.names.length);
   add(goal.target, weighting.targetWeight);
+  if (weighting.shapeWeight > 0) {
+    const abstract = (text: string) => tokens(text).map((t) => (binders.has(t) ? binderToken : t));
+    for (const t of targetShape(abstract(goal.target))) terms.set(t, weighting.shapeWeight);
+  }
   return terms;
+}
+
+// Lean's connectives by how loosely they bind (lower: looser), for finding the one a target is built with.
+const looseness: Record<string, number> = { '↔': 20, '→': 25, '∨': 30, '∧': 35 };
+const relations = new Set(['=', '≠', '<', '>', '≤', '≥', '∈', '∉', '⊆', '⊂', '⊇', '⊃', '∣', '≡', '≃', '≅', '⟶', '≈']);
+const binderHeads = new Set(['∀', '∃', '∃!', 'fun', 'λ', '∑', '∏', '⋃', '⋂', '⨆', '⨅', '∫']);
+const openers = new Set(['(', '[', '{', '⟨', '⦃', '⟦']);
+const closers = new Set([')', ']', '}', '⟩', '⦄', '⟧']);
+
+/**
+ * Terms for the target's shape, which says much about the first tactic (`↔` → `constructor`, `∀` → `intro`, `=` of
+ * functions → `ext`) but which a bag of tokens cannot see: `⊢^` and its first token; `⊢~` and the loosest
+ * connective outside brackets (the binder when the target starts with one, `atom` when there is none); `⊢>` and the
+ * token after that connective (the head of its right side). Chosen on held-aside training files: the first two
+ * lifted first-step top-8 from 10.9 to 11.8 %, the third to 11.9 %; the hypotheses' connectives added nothing.
+ */
+export function targetShape(target: readonly string[]): string[] {
+  const first = target[0];
+  if (first === undefined) return [];
+  if (binderHeads.has(first)) return [`⊢^${first}`, `⊢~${first}`];
+  let depth = 0;
+  let best: string | undefined;
+  let bestAt = -1;
+  let bestLevel = Number.POSITIVE_INFINITY;
+  target.forEach((t, i) => {
+    if (openers.has(t)) depth++;
+    else if (closers.has(t)) depth = Math.max(0, depth - 1);
+    else if (depth === 0) {
+      const level = looseness[t] ?? (relations.has(t) ? 50 : undefined);
+      if (level !== undefined && level < bestLevel) {
+        best = t;
+        bestAt = i;
+        bestLevel = level;
+      }
+    }
+  });
+  const shape = [`⊢^${first}`, `⊢~${best ?? 'atom'}`];
+  if (bestAt >= 0) shape.push(`⊢>${target[bestAt + 1] ?? ''}`);
+  return shape;
 }

@@ -1,7 +1,9 @@
 // Tactics carried from one goal to another. A retrieved tactic names the hypotheses and variables of the goal it was
 // written for (`rw [h₀]`, `induction n with n ih`); used on the query's goal it must name the query's own. So the
 // index stores each tactic as a template whose references to its goal's binders are numbered slots, with each slot's
-// type, and at query time every slot is filled with the query binder whose type is most alike.
+// type, and at query time every slot is filled with the query binder whose type is most alike. Likewise a tactic
+// that names a constant of its goal's target (`simp [edist]` for `⊢ edist x y ≤ …`, unfolding it) names, in its
+// template, the target's k-th constant, and is filled with the query target's k-th.
 
 import { featureTokens, type ParsedGoal, usableNames } from './goalText';
 
@@ -9,6 +11,10 @@ import { featureTokens, type ParsedGoal, usableNames } from './goalText';
 const slotBase = 0xe000;
 export const maxSlots = 256;
 const slotPattern = /[\uE000-\uE0FF]/g;
+/** The target's constant `k` is written as this character plus `k`. */
+const constantBase = 0xe100;
+const constantPattern = /[\uE100-\uE1FF]/g;
+const privateUse = /[\uE000-\uE1FF]/;
 
 /** Identifiers as the goal tokenizer reads them; a dotted name such as `h.le` refers to its first component. */
 const identifier = /[\p{L}_][\p{L}\p{N}_'!?.⁰¹²³⁴⁵⁶⁷⁸⁹]*/gu;
@@ -21,15 +27,22 @@ export interface TacticTemplate {
 }
 
 /**
- * The template of `tactic` for a goal binding `binders`: every identifier whose first dotted component is one of
- * them becomes a slot (the same name the same slot). A tactic that already holds slot characters, or would need more
- * than `maxSlots`, is kept verbatim without slots.
+ * The template of `tactic` for a goal binding `binders` whose target has `constants` (targetConstants): an
+ * identifier that is one of the constants becomes that constant's mark, and every identifier whose first dotted
+ * component is a binder becomes a slot (the same name the same slot). A tactic that already holds such private-use
+ * characters, or would need more than `maxSlots`, is kept verbatim without slots.
  */
-export function templateOf(tactic: string, binders: readonly string[]): TacticTemplate {
-  if (/[\uE000-\uE0FF]/.test(tactic)) return { text: tactic, names: [] };
+export function templateOf(
+  tactic: string,
+  binders: readonly string[],
+  constants: readonly string[] = [],
+): TacticTemplate {
+  if (privateUse.test(tactic)) return { text: tactic, names: [] };
   const usable = new Set(binders);
   const names: string[] = [];
   const text = tactic.replace(identifier, (id) => {
+    const constant = constants.indexOf(id);
+    if (constant >= 0) return String.fromCharCode(constantBase + constant);
     const dot = id.indexOf('.');
     const head = dot < 0 ? id : id.slice(0, dot);
     if (!usable.has(head)) return id;
@@ -43,16 +56,28 @@ export function templateOf(tactic: string, binders: readonly string[]): TacticTe
   return { text, names };
 }
 
-/** The template with slot `i` replaced by `names[i]` (an unknown slot by its original name, `fallback[i]`). */
+/**
+ * The template with slot `i` replaced by `names[i]` (an unknown slot by its original name, `fallback[i]`) and
+ * constant `k` by `constants[k]`; undefined when the query's target has no constant `k`.
+ */
 export function instantiate(
   template: string,
   names: readonly (string | undefined)[],
   fallback: readonly string[],
-): string {
-  return template.replace(slotPattern, (c) => {
-    const i = c.charCodeAt(0) - slotBase;
-    return names[i] ?? fallback[i] ?? '';
-  });
+  constants: readonly string[] = [],
+): string | undefined {
+  let missing = false;
+  const text = template
+    .replace(slotPattern, (c) => {
+      const i = c.charCodeAt(0) - slotBase;
+      return names[i] ?? fallback[i] ?? '';
+    })
+    .replace(constantPattern, (c) => {
+      const k = constants[c.charCodeAt(0) - constantBase];
+      if (k === undefined) missing = true;
+      return k ?? '';
+    });
+  return missing ? undefined : text;
 }
 
 /** A binder as the renaming compares it: its name, its type's tokens (binder names abstracted), its position. */

@@ -3,7 +3,7 @@
 // best match, and the votes become a ranked list with calibrated scores. Everything is in typed arrays, so a query
 // over ~50,000 goals is a few milliseconds in one thread and loading is a handful of array views (indexFile.ts).
 
-import { goalTerms, parseGoal } from './goalText';
+import { goalTerms, parseGoal, targetConstants } from './goalText';
 import { type BinderProfile, binderProfiles, instantiate, matchSlots } from './renaming';
 
 /** How the index was built and how it ranks; stored in the file with it. */
@@ -14,6 +14,10 @@ export interface RetrievalParams {
   b: number;
   /** A target token counts this many times as much as a hypothesis token (in the index and in queries). */
   targetWeight: number;
+  /** The weight of the target's shape terms, its first token and top-level connective (goalText.ts); 0: none. */
+  shapeWeight: number;
+  /** Tactics name the target's constants by position (renaming.ts), so `simp [f]` carries over to `simp [g]`. */
+  constantSlots: boolean;
   /** Nearest goals that vote. */
   neighbours: number;
   /** A neighbour's vote is (its score / the best neighbour's score) to this power. */
@@ -26,6 +30,8 @@ export const defaultRetrievalParams: RetrievalParams = {
   k1: 1.2,
   b: 0.75,
   targetWeight: 2,
+  shapeWeight: 0,
+  constantSlots: false,
   neighbours: 200,
   power: 1,
   unmatched: 'keep',
@@ -96,10 +102,11 @@ export class RetrievalIndex {
     const best = neighbours[0]?.score ?? 0;
     if (best <= 0) return [];
     const query = binderProfiles(parsed);
+    const constants = targetConstants(parsed);
     const votes = new Map<string, number>();
     let total = 0;
     for (const { entry, score } of neighbours) {
-      const tactic = this.tacticFor(entry, query, params.unmatched);
+      const tactic = this.tacticFor(entry, query, constants, params.unmatched);
       if (tactic === undefined) continue;
       const vote = (score / best) ** params.power;
       votes.set(tactic, (votes.get(tactic) ?? 0) + vote);
@@ -133,12 +140,17 @@ export class RetrievalIndex {
   }
 
   /** The entry's tactic with its slots filled from the query's binders; undefined when dropped as unmatched. */
-  tacticFor(entry: number, query: readonly BinderProfile[], unmatched: 'keep' | 'drop'): string | undefined {
+  tacticFor(
+    entry: number,
+    query: readonly BinderProfile[],
+    constants: readonly string[],
+    unmatched: 'keep' | 'drop',
+  ): string | undefined {
     const t = this.tables;
     const template = t.templates[t.entryTemplate[entry] as number] as string;
     const from = t.slotStart[entry] as number;
     const to = t.slotStart[entry + 1] as number;
-    if (from === to) return template;
+    if (from === to) return instantiate(template, [], [], constants);
     const slots: BinderProfile[] = [];
     for (let s = from; s < to; s++) {
       const type = new Set<string>();
@@ -153,6 +165,7 @@ export class RetrievalIndex {
       template,
       matched,
       slots.map((s) => s.name),
+      constants,
     );
   }
 

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { defaultRetrievalParams, type RetrievalParams } from '../../../model/src/index';
 import { loadConfig, mergeConfig, resolveIn, type TrainingConfig, workspaceDir } from '../config';
+import { type UnknownGoalQuery, unknownGoalQueries } from '../eval/candidateSources';
 
 export interface TokenizerStageConfig {
   /** Ids in the vocabulary, specials and byte tokens included. */
@@ -91,8 +92,18 @@ export interface IndexStageConfig {
   retrieval: RetrievalParams;
 }
 
+export interface EvalSourcesConfig {
+  /** Steps of these sources are evaluated (data stage names); empty: all. The frequency list is of them too. */
+  sources: string[];
+  /** 'heldout' reports; 'heldaside' measures on held-aside training files, to choose variants on. */
+  split: 'heldout' | 'heldaside';
+  /** What retrieval queries with on a step whose tactic state the data does not know. */
+  unknownGoal: UnknownGoalQuery;
+}
+
 export interface ModelStagesConfig {
   index: IndexStageConfig;
+  evalSources: EvalSourcesConfig;
   tokenizer: TokenizerStageConfig;
   pack: PackStageConfig;
   train: TrainStageConfig;
@@ -102,6 +113,7 @@ export interface ModelStagesConfig {
 
 export const defaultStages: ModelStagesConfig = {
   index: { sources: [], heldAsideFraction: 0.05, modelFolder: false, retrieval: defaultRetrievalParams },
+  evalSources: { sources: ['mathlib4'], split: 'heldout', unknownGoal: 'statement+previous' },
   tokenizer: { vocabSize: 8000, sampleMB: 24, mixtureShare: 0.3, charCoverage: 0.99995, minPairCount: 2 },
   pack: {
     seqLen: 512,
@@ -117,7 +129,7 @@ export const defaultStages: ModelStagesConfig = {
   eval: { maxTheorems: 300, sources: ['mathlib4'], n: 8, maxNewTokens: 48, probabilityBeamWidth: 32 },
 };
 
-const stageKeys = ['index', 'tokenizer', 'pack', 'model', 'train', 'export', 'eval'] as const;
+const stageKeys = ['index', 'evalSources', 'tokenizer', 'pack', 'model', 'train', 'export', 'eval'] as const;
 
 export interface RunConfig {
   data: TrainingConfig;
@@ -171,6 +183,13 @@ function mergeStages(part: Record<string, unknown>): ModelStagesConfig {
   }
   if (!['keep', 'drop'].includes(index.retrieval.unmatched)) {
     throw new Error('config index.retrieval.unmatched: "keep" or "drop"');
+  }
+  const { evalSources } = merged;
+  if (!['heldout', 'heldaside'].includes(evalSources.split)) {
+    throw new Error('config evalSources.split: "heldout" or "heldaside"');
+  }
+  if (!unknownGoalQueries.includes(evalSources.unknownGoal)) {
+    throw new Error(`config evalSources.unknownGoal: one of ${unknownGoalQueries.join(', ')}`);
   }
   if (!Number.isInteger(pack.seqLen) || pack.seqLen < 8) throw new Error('config pack.seqLen: an integer ≥ 8');
   const share = pack.goalKnownShare;
