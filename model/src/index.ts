@@ -41,6 +41,7 @@ export { LazyRetrieval, readRetrievalIndex } from './retrieval/loadRetrieval';
 export {
   type Calibration,
   defaultRetrievalParams,
+  type QueryOptions,
   RetrievalIndex,
   type RetrievalParams,
   type RetrievalTables,

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { buildRetrievalIndex, type RetrievalExample } from '../../model/src/retrieval/buildIndex';
-import { goalTerms, parseGoal, tokens } from '../../model/src/retrieval/goalText';
+import { goalTerms, parseGoal, targetConstants, targetShape, tokens } from '../../model/src/retrieval/goalText';
 import {
   decodeRetrievalIndex,
   encodeRetrievalIndex,
@@ -43,8 +43,47 @@ describe('goals as Lean prints them', () => {
   });
 
   it('weights the target, abstracts binder names and leaves out brackets', () => {
-    const terms = goalTerms(parseGoal('n : ℕ\n⊢ f (n + 0) = n'), { targetWeight: 2, shapeWeight: 0 });
+    const terms = goalTerms(parseGoal('n : ℕ\n⊢ f (n + 0) = n'), { targetWeight: 2, shapeWeight: 0, stepWeight: 0 });
     assert.deepEqual(Object.fromEntries(terms), { ℕ: 1, f: 2, '·': 4, '+': 2, '0': 2, '=': 2 });
+  });
+});
+
+describe('goal shape, step and constants', () => {
+  it('names the first token, the loosest top-level connective and the head of its right side', () => {
+    assert.deepEqual(targetShape(tokens('a ∧ b ↔ (c ↔ d)')), ['⊢^a', '⊢~↔', '⊢>(']);
+    assert.deepEqual(targetShape(tokens('∀ x, f x = 0')), ['⊢^∀', '⊢~∀']);
+    assert.deepEqual(targetShape(tokens('Continuous f')), ['⊢^Continuous', '⊢~atom']);
+    const terms = goalTerms(parseGoal('⊢ p ∧ q'), { targetWeight: 1, shapeWeight: 3, stepWeight: 10 }, 'first');
+    assert.equal(terms.get('⊢~∧'), 3);
+    assert.equal(terms.get('⊢#first'), 10);
+  });
+
+  it('lists the target constants a tactic may name, not binders or short bound names', () => {
+    const goal = parseGoal('s : Set α\n⊢ ∀ x ∈ s, edist x (Nat.succ x) ≤ infEdist x s');
+    assert.deepEqual(targetConstants(goal), ['edist', 'Nat.succ', 'infEdist']);
+  });
+
+  it('carries an unfolded constant over to the query target’s constant in the same place', () => {
+    const index = buildRetrievalIndex([{ goal: 'a b : ℕ\n⊢ dist a b = dist b a', tactic: 'simp [dist, a]' }], {
+      ...defaultRetrievalParams,
+      neighbours: 1,
+    });
+    assert.deepEqual(
+      index.query('x y : ℕ\n⊢ edist x y = edist y x', 1).map((c) => c.tactic),
+      ['simp [edist, x]'],
+    );
+  });
+
+  it('prefers neighbours of the same step when the caller says which', () => {
+    const index = buildRetrievalIndex(
+      [
+        { goal: 'n : ℕ\n⊢ 0 < n + 1', tactic: 'omega', step: 'later' },
+        { goal: 'n : ℕ\n⊢ 0 < n + 1', tactic: 'intro', step: 'first' },
+      ],
+      { ...defaultRetrievalParams, neighbours: 1 },
+    );
+    assert.equal(index.query('m : ℕ\n⊢ 0 < m + 1', 1, { step: 'later' })[0]?.tactic, 'omega');
+    assert.equal(index.query('m : ℕ\n⊢ 0 < m + 1', 1, { step: 'first' })[0]?.tactic, 'intro');
   });
 });
 

@@ -22,6 +22,7 @@ const step = (over: Partial<EvalStep>): EvalStep => ({
   goal: null,
   statementGoal: null,
   previous: null,
+  inline: false,
   ...over,
 });
 

@@ -7,7 +7,7 @@ import { runDataStage } from '../src/data/pipeline';
 import { isHeldAside } from '../src/data/tacticExamples';
 import { modelFolder } from '../src/export/stage';
 import { fitCalibration } from '../src/index/calibration';
-import { type GoalExample, readGoalExamples } from '../src/index/goalExamples';
+import { type GoalExample, readGoalExamples, retrievalExample } from '../src/index/goalExamples';
 import { type IndexReport, runIndexStage } from '../src/index/stage';
 import type { RunConfig } from '../src/train/runConfig';
 import { tempDir } from './helpers';
@@ -22,10 +22,13 @@ describe('calibration', () => {
     ];
     const { calibration, bins } = fitCalibration(obs);
     assert.equal(bins[0]?.candidates, 100);
-    // The first two bins disagree with the order of shares, so they are pooled: (10.5 + 2.5) / 202.
+    // The first two bins disagree with the order of shares, so they are pooled, weighted by their sizes.
     assert.equal(bins[0]?.probability, bins[1]?.probability);
-    assert.ok(Math.abs((bins[0]?.probability ?? 0) - 13 / 202) < 1e-12);
+    assert.ok(Math.abs((bins[0]?.probability ?? 0) - (10.5 / 101 + 2.5 / 101) / 2) < 1e-12);
     assert.ok(Math.abs((bins.at(-1)?.probability ?? 0) - 9.5 / 11) < 1e-12);
+    // An empty bin between them takes the value of the filled bin below it.
+    assert.equal(bins[5]?.candidates, 0);
+    assert.equal(bins[5]?.probability, bins[1]?.probability);
     const p = calibration.logProbabilities;
     assert.ok(p.every((x, i) => i === 0 || x >= (p[i - 1] as number)));
     assert.equal(calibration.shares.at(-1), 1);
@@ -60,8 +63,11 @@ describe('index stage', () => {
     assert.equal(loaded.index.size, train.length);
     assert.equal(loaded.provenance['examples'], train.length);
     const params = run.stages.index.retrieval;
-    const built = buildRetrievalIndex(train, params, report.calibration.calibration);
-    for (const e of train.slice(0, 20)) assert.deepEqual(loaded.index.query(e.goal, 8), built.query(e.goal, 8));
+    const built = buildRetrievalIndex(train.map(retrievalExample), params, report.calibration.calibration);
+    for (const e of train.slice(0, 20)) {
+      const step = retrievalExample(e).step;
+      assert.deepEqual(loaded.index.query(e.goal, 8, { step }), built.query(e.goal, 8, { step }));
+    }
     // The nearest goal of a training goal is itself (or an identical one), so its own tactic comes first.
     for (const e of train) {
       const top = loaded.index.query(e.goal, 1, { neighbours: 1 })[0]?.tactic;

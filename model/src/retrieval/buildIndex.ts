@@ -2,7 +2,7 @@
 // the same way (goalText.ts) and agree on every table; the training workspace's `llemma-train index` calls it on the
 // training split and writes the result with indexFile.ts.
 
-import { goalTerms, parseGoal, targetConstants } from './goalText';
+import { type GoalStep, goalTerms, parseGoal, targetConstants } from './goalText';
 import { binderProfiles, templateOf } from './renaming';
 import { type Calibration, RetrievalIndex, type RetrievalParams } from './retrievalIndex';
 
@@ -11,6 +11,8 @@ export interface RetrievalExample {
   goal: string;
   /** The tactic written there. */
   tactic: string;
+  /** Whether the goal is its proof's first (a theorem's statement) or a later one (a `have`'s block); optional. */
+  step?: GoalStep;
 }
 
 /** How many of the most frequent tactics the index keeps for filling up short lists. */
@@ -50,7 +52,7 @@ export function buildRetrievalIndex(
 
   examples.forEach((ex, i) => {
     const goal = parseGoal(ex.goal);
-    const terms = goalTerms(goal, params);
+    const terms = goalTerms(goal, params, ex.step);
     const ids: number[] = [];
     const tf: number[] = [];
     let length = 0;

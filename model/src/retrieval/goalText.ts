@@ -111,13 +111,27 @@ export interface GoalWeighting {
   targetWeight: number;
   /** The weight of the target's shape terms (targetShape); 0: none. */
   shapeWeight: number;
+  /** The weight of the term saying whether the goal is a proof's first (stepTerm); 0: none. */
+  stepWeight: number;
 }
 
 /**
- * The goal's terms with their weighted counts: hypotheses' tokens count 1, the target's `targetWeight` each, and
- * the target's shape (targetShape) `shapeWeight` each.
+ * Whether a goal is a proof's first or the goal of a block inside a proof (a `have`'s, or any goal after the first
+ * tactic): what comes first in a proof (`intro`, `ext`, `induction`) differs from what closes a stated fact
+ * (`simp`, `omega`, `positivity`), and the goals alone do not always tell. Undefined: not known, no term.
  */
-export function goalTerms(goal: ParsedGoal, weighting: GoalWeighting): Map<string, number> {
+export type GoalStep = 'first' | 'later';
+
+/** The term for a goal's step, weighted stepWeight. */
+export function stepTerm(step: GoalStep): string {
+  return `⊢#${step}`;
+}
+
+/**
+ * The goal's terms with their weighted counts: hypotheses' tokens count 1, the target's `targetWeight` each, the
+ * target's shape (targetShape) `shapeWeight` each, and the goal's step, when known, `stepWeight`.
+ */
+export function goalTerms(goal: ParsedGoal, weighting: GoalWeighting, step?: GoalStep): Map<string, number> {
   const binders = new Set(goal.hyps.flatMap((h) => h.names));
   const terms = new Map<string, number>();
   const add = (text: string, weight: number) => {
@@ -129,6 +143,7 @@ export function goalTerms(goal: ParsedGoal, weighting: GoalWeighting): Map<strin
     const abstract = (text: string) => tokens(text).map((t) => (binders.has(t) ? binderToken : t));
     for (const t of targetShape(abstract(goal.target))) terms.set(t, weighting.shapeWeight);
   }
+  if (step !== undefined && weighting.stepWeight > 0) terms.set(stepTerm(step), weighting.stepWeight);
   return terms;
 }
 

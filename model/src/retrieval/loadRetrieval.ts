@@ -4,7 +4,12 @@
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { decodeRetrievalIndex, type RetrievalProvenance, retrievalFileName } from './indexFile';
-import { type RetrievalIndex as Index, RetrievalIndex, type RetrievedTactic } from './retrievalIndex';
+import {
+  type RetrievalIndex as Index,
+  type QueryOptions,
+  RetrievalIndex,
+  type RetrievedTactic,
+} from './retrievalIndex';
 
 /** The folder's index, or undefined when it has none; a file that is there but unreadable is an error. */
 export async function readRetrievalIndex(
@@ -34,7 +39,7 @@ export class LazyRetrieval {
   }
 
   /** The `n` best retrieved tactics for a goal; none when the folder has no index. */
-  async query(goal: string, n: number): Promise<RetrievedTactic[]> {
-    return (await this.index())?.query(goal, n) ?? [];
+  async query(goal: string, n: number, options: QueryOptions = {}): Promise<RetrievedTactic[]> {
+    return (await this.index())?.query(goal, n, options) ?? [];
   }
 }

@@ -12,7 +12,20 @@ import { proofBy } from '../../../server/provers/lean/source/goalProbe';
 import { type Command, codeOf, scanLean, topLevelCommands } from '../../../server/provers/lean/source/leanSource';
 import { lineEnd, lineOf, lineStarts } from '../../../server/provers/lean/source/sourcePosition';
 import { placeEveryLine } from '../../../server/provers/lean/source/tacticBlocks';
-import { codeText, renderGoal } from './binders';
+import { codeText, renderBlockGoal, renderGoal } from './binders';
+import {
+  assignsBy,
+  calcStep,
+  endsWithBy,
+  type GoalSource,
+  haveGoal,
+  inlineTactic,
+  type StatedGoal,
+  showGoal,
+  stripBullet,
+  sufficesGoal,
+} from './blockGoals';
+import { termBlocks, termProofAssign } from './termBlocks';
 
 export interface TacticStep {
   /** 1-based line of the tactic in the file. */
@@ -21,6 +34,25 @@ export interface TacticStep {
   before: string[];
   /** The tactic with everything nested under it (a bullet's block, a `have`'s proof), dedented to column 0. */
   tactic: string;
+  /**
+   * For a step after the first, the goal the text states for it (blockGoals.ts): it is the first tactic of a
+   * `have … : P := by` or `calc` step's block, or follows `show P` or `suffices h : P by …`. Rendered with the
+   * theorem's binders only (what the proof added before it needs Lean).
+   */
+  stated?: { goal: string; from: GoalSource };
+}
+
+/** A tactic on the line of the header whose goal it proves (`have h : P := by simp`): not a step of its own. */
+export interface InlineTactic {
+  /** 1-based line. */
+  line: number;
+  /** Index of the step whose text holds it. */
+  step: number;
+  /** The proof so far, ending with the header up to its `by`. */
+  before: string[];
+  tactic: string;
+  goal: string;
+  from: GoalSource;
 }
 
 export interface TacticProof {
@@ -33,10 +65,17 @@ export interface TacticProof {
   /** The goal before the first tactic, from the binders; undefined where it cannot be read from the text. */
   goal: string | undefined;
   steps: TacticStep[];
+  /** Tactics after `by` on a header's line whose goal the header states. */
+  inline: InlineTactic[];
   /** The whole proof as the prompts show it (every step's `before` plus the last tactic), comments removed. */
   text: string;
   /** The proof mentions `sorry` or `admit`: it is not a proof, so its steps are not examples. */
   incomplete: boolean;
+  /**
+   * A term-mode proof (`:= calc …`, `:= have … := by …`): no steps, only the `by` blocks whose goal the text states
+   * (termBlocks.ts), as `inline` tactics with no proof so far. Listed only when it has such blocks.
+   */
+  termMode: boolean;
 }
 
 const placeholder = /(?<![\p{L}\p{N}_'.])(?:sorry|admit)(?![\p{L}\p{N}_'!?])/u;
@@ -51,7 +90,10 @@ interface Start {
   col: number;
 }
 
-/** Every tactic proof (`:= by`) of the declarations with one of `keywords`, in file order. */
+/**
+ * Every tactic proof (`:= by`) of the declarations with one of `keywords`, in file order, and the term-mode proofs
+ * among them that hold `by` blocks with stated goals.
+ */
 export function tacticProofs(text: string, keywords: ReadonlySet<string>): TacticProof[] {
   const src = text.includes('\r') ? text.replace(/\r\n?/g, '\n') : text;
   const mask = scanLean(src);
@@ -60,10 +102,37 @@ export function tacticProofs(text: string, keywords: ReadonlySet<string>): Tacti
   for (const decl of topLevelCommands(src, mask)) {
     if (!keywords.has(decl.keyword)) continue;
     const by = proofBy(src, mask, decl);
-    if (by === undefined) continue;
-    const assign = codeOf(src, mask, decl.keywordStart, by).lastIndexOf(':=') + decl.keywordStart;
+    const termAssign = by === undefined ? termProofAssign(src, mask, decl) : undefined;
+    if (by === undefined && termAssign === undefined) continue;
+    const assign =
+      by === undefined
+        ? (termAssign as number)
+        : codeOf(src, mask, decl.keywordStart, by).lastIndexOf(':=') + decl.keywordStart;
     const statement = cleanLines(codeText(src, mask, decl.keywordStart, assign).split('\n')).join('\n');
-    const cut = steps(src, mask, starts, decl, by);
+    const render = (g: StatedGoal) => renderBlockGoal(statement, decl.keyword, decl.name, g.binders, g.conclusion);
+    if (by === undefined) {
+      const inline = termBlocks(src, mask, starts, decl, assign).flatMap((b) => {
+        const goal = render(b.goal);
+        return goal === undefined
+          ? []
+          : [{ line: b.line, step: 0, before: [], tactic: b.tactic, goal, from: b.goal.from }];
+      });
+      if (inline.length === 0) continue;
+      proofs.push({
+        name: decl.name,
+        keyword: decl.keyword,
+        line: lineOf(starts, decl.keywordStart) + 1,
+        statement,
+        goal: renderGoal(statement, decl.keyword, decl.name),
+        steps: [],
+        inline,
+        text: inline.map((t) => t.tactic).join('\n'),
+        incomplete: placeholder.test(codeOf(src, mask, assign, decl.end)),
+        termMode: true,
+      });
+      continue;
+    }
+    const cut = steps(src, mask, starts, decl, by, render);
     proofs.push({
       name: decl.name,
       keyword: decl.keyword,
@@ -71,8 +140,10 @@ export function tacticProofs(text: string, keywords: ReadonlySet<string>): Tacti
       statement,
       goal: renderGoal(statement, decl.keyword, decl.name),
       steps: cut.steps,
+      inline: cut.inline,
       text: cut.text,
       incomplete: placeholder.test(codeOf(src, mask, by, decl.end)),
+      termMode: false,
     });
   }
   return proofs;
@@ -84,7 +155,8 @@ function steps(
   starts: readonly number[],
   decl: Command,
   by: number,
-): { steps: TacticStep[]; text: string } {
+  render: (g: StatedGoal) => string | undefined,
+): { steps: TacticStep[]; inline: InlineTactic[]; text: string } {
   const byLine = lineOf(starts, by);
   const lastLine = lineOf(starts, Math.max(by, decl.end - 1));
   // Each line's text without comments, computed once: long proofs ask for the same lines many times.
@@ -146,9 +218,30 @@ function steps(
       line: s.line + 1,
       before: chunks.slice(0, k).filter((c) => c !== ''),
       tactic: linesOf(s, stop, s.col).join('\n'),
-    };
+    } as TacticStep;
   });
-  return { steps: all, text: chunks.filter((c) => c !== '').join('\n') };
+  const facts = statedGoals(found, owner, end, (line) =>
+    startAt.get(line) ? text(line, startAt.get(line)?.offset) : text(line),
+  );
+  const inline: InlineTactic[] = [];
+  for (const [k, g] of facts.goals) {
+    const goal = k > 0 ? render(g) : undefined;
+    const step = all[k];
+    if (goal !== undefined && step) step.stated = { goal, from: g.from };
+  }
+  for (const f of facts.inline) {
+    const goal = render(f.goal);
+    const s = found[f.step] as Start;
+    const lines = linesOf(s, f.line + 1, base);
+    const last = (lines.at(-1) ?? '').trimEnd();
+    if (goal === undefined || !last.endsWith(f.tactic)) continue;
+    lines[lines.length - 1] = last.slice(0, last.length - f.tactic.length).trimEnd();
+    const indent = s.line === byLine ? 0 : Math.max(0, s.col - base);
+    const own = lines.map((l, i) => (i === 0 ? ' '.repeat(indent) + l : l)).join('\n');
+    const before = [...chunks.slice(0, f.step).filter((c) => c !== ''), own];
+    inline.push({ line: f.line + 1, step: f.step, before, tactic: f.tactic, goal, from: f.goal.from });
+  }
+  return { steps: all, inline, text: chunks.filter((c) => c !== '').join('\n') };
 
   /** Lines `s.line` to `upTo` (exclusive), the first from the tactic's start, the rest dedented by up to `dedent`. */
   function linesOf(s: Start, upTo: number, dedent: number): string[] {
@@ -165,4 +258,91 @@ function steps(
 /** Lines with trailing blanks removed and empty lines dropped (what is left of comment-only lines). */
 function cleanLines(lines: readonly string[]): string[] {
   return lines.map((l) => l.trimEnd()).filter((l) => l !== '');
+}
+
+interface StatedFacts {
+  /** Goals stated for steps, by index into the starts. */
+  goals: Map<number, StatedGoal>;
+  /** Tactics after a header's `by` on its own line (0-based line, the step whose text holds it). */
+  inline: { line: number; step: number; tactic: string; goal: StatedGoal }[];
+}
+
+/** The longest header (`have` with its binders and type) read across lines. */
+const maxHeaderLines = 8;
+
+/**
+ * One pass over a proof's lines (0-based, `code(line)` without comments, a start's line from the tactic's start)
+ * collecting the goals that headers state: the first tactic of a `have`/`calc` step/`show … by` block (the next
+ * start, when it is nested deeper than the header), the step after `show P` or `suffices h : P …` at the same
+ * column, and tactics written after a header's `by` on its line.
+ */
+function statedGoals(
+  found: readonly Start[],
+  owner: readonly number[],
+  end: number,
+  code: (line: number) => string,
+): StatedFacts {
+  const goals = new Map<number, StatedGoal>();
+  const inline: StatedFacts['inline'] = [];
+  const startIndex = new Map(found.map((s, k) => [s.line, k]));
+  const calcRhs = new Map<number, string | undefined>();
+  const claim = (k: number, g: StatedGoal) => {
+    if (k < found.length && !goals.has(k)) goals.set(k, g);
+  };
+  // The next start after step k nested deeper than column `col`: the first tactic of a block the header opened.
+  const nested = (k: number, col: number, g: StatedGoal) => {
+    if ((found[k + 1]?.col ?? -1) > col) claim(k + 1, g);
+  };
+  // The next start after step k at column `col`, past anything nested deeper: where the goal is then `g`.
+  const following = (k: number, col: number, g: StatedGoal) => {
+    for (let j = k + 1; j < found.length; j++) {
+      const c = (found[j] as Start).col;
+      if (c < col) return;
+      if (c === col) return claim(j, g);
+    }
+  };
+  let k = -1;
+  for (let line = found[0]?.line ?? end; line < end; line++) {
+    k = startIndex.get(line) ?? k;
+    const ownLine = startIndex.has(line) ? line : owner[line];
+    if (k < 0 || ownLine === undefined) continue;
+    const s = found[startIndex.get(ownLine) as number] as Start;
+    const own = startIndex.get(ownLine) as number;
+    const here = code(line).trim();
+    if (here === '') continue;
+    // A bullet's construct sits one bullet further in than the bullet itself.
+    const col = line === s.line ? s.col + (here.length - stripBullet(here).length) : s.col;
+    const bare = stripBullet(here);
+    if (/^calc(?![\p{L}\p{N}_'])/u.test(bare) || (calcRhs.has(ownLine) && bare.startsWith('_'))) {
+      const step = calcStep(bare, calcRhs.get(ownLine));
+      if (step) {
+        calcRhs.set(ownLine, step.rhs);
+        if (step.goal) opened(step.goal, here, line, col);
+      }
+      continue;
+    }
+    if (line - s.line >= maxHeaderLines) continue;
+    const header = Array.from({ length: line - s.line + 1 }, (_, i) => code(s.line + i).trim()).join(' ');
+    const have = haveGoal(header);
+    if (have) {
+      opened(have, header, line, col);
+      continue;
+    }
+    const show = showGoal(header);
+    if (show?.closes) opened(show, header, line, col, false);
+    else if (show && startIndex.has(line + 1)) following(own, col, show);
+    const suffices = sufficesGoal(header);
+    if (suffices) following(own, col, suffices);
+  }
+  return { goals, inline };
+
+  /** A header that proves `g` with `by`: its block's first tactic or the tactic on its line. */
+  function opened(g: StatedGoal, header: string, line: number, col: number, needsAssign = true): void {
+    const ok = (h: string) => !needsAssign || assignsBy(h);
+    if (endsWithBy(header) && ok(header)) nested(k, col, g);
+    else {
+      const t = inlineTactic(header);
+      if (t && ok(t.header)) inline.push({ line, step: k, tactic: t.tactic, goal: g });
+    }
+  }
 }

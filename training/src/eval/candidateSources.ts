@@ -65,15 +65,15 @@ export function retrievalSource(
   unknown: { query: UnknownGoalQuery; index: RetrievalIndex | undefined },
   overrides: Partial<RetrievalParams> = {},
 ): CandidateSource {
-  const ask = (index: RetrievalIndex, goal: string | null | undefined, n: number) =>
-    goal ? index.query(goal, n, overrides).map((c) => c.tactic) : [];
+  const ask = (index: RetrievalIndex, goal: string | null | undefined, n: number, step?: 'first' | 'later') =>
+    goal ? index.query(goal, n, step ? { ...overrides, step } : overrides).map((c) => c.tactic) : [];
   return {
     name: 'retrieval',
     description:
       'tactics of the nearest known goals (BM25), renamed to the query' +
       (unknown.query === 'none' ? '' : `; where the state is unknown, queried by ${unknown.query}`),
     candidates: (step, n) => {
-      if (step.goal !== null) return ask(goals, step.goal, n);
+      if (step.goal !== null) return ask(goals, step.goal, n, step.step === 0 ? 'first' : 'later');
       if (unknown.query === 'statement') return ask(goals, step.statementGoal, n);
       return unknown.index ? ask(unknown.index, contextGoal(step, unknown.query), n) : [];
     },

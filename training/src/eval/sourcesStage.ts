@@ -56,13 +56,15 @@ export async function runEvalSourcesStage(
   const format = run.data.data.tactics.promptFormat;
   const inSources = (s: EvalStep) => cfg.sources.length === 0 || cfg.sources.includes(s.source);
   const indexed = (s: EvalStep) => indexCfg.sources.length === 0 || indexCfg.sources.includes(s.source);
-  const training = await readSteps(outputs.tacticsTrain, format, []);
+  // Inline tactics (not steps) are known goals to index, but neither steps to evaluate nor frequencies to count.
+  const trainingRows = await readSteps(outputs.tacticsTrain, format, []);
+  const training = trainingRows.filter((s) => !s.inline);
   const aside = (s: EvalStep) => isHeldAside(s, indexCfg.heldAsideFraction, run.data.seed);
   const tuning = cfg.split === 'heldaside';
   const known = tuning ? training.filter((s) => !aside(s)) : training;
   const evaluated = tuning
     ? training.filter((s) => aside(s) && inSources(s))
-    : await readSteps(outputs.tacticsHeldOut, format, cfg.sources);
+    : (await readSteps(outputs.tacticsHeldOut, format, cfg.sources)).filter((s) => !s.inline);
   log(`eval-sources: ${evaluated.length} steps (${cfg.split}), ${known.length} training steps known`);
 
   let goals: RetrievalIndex;
@@ -70,7 +72,10 @@ export async function runEvalSourcesStage(
   if (tuning) {
     const examples = known
       .filter((s) => s.goal !== null && indexed(s))
-      .map((s) => ({ goal: s.goal as string, tactic: s.gold }));
+      .map(
+        (s) =>
+          ({ goal: s.goal as string, tactic: s.gold, step: s.step === 0 && !s.inline ? 'first' : 'later' }) as const,
+      );
     goals = buildRetrievalIndex(examples, indexCfg.retrieval);
     index = { file: '(built in memory from the training files not held aside)', entries: goals.size, provenance: {} };
   } else {

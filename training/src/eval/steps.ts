@@ -21,6 +21,8 @@ export interface EvalStep {
   statementGoal: string | null;
   /** The first line of the previous step's tactic in the same proof; null on a first step. */
   previous: string | null;
+  /** A tactic after a header's `by` on its line (tacticExamples.ts), not a step of its own. */
+  inline: boolean;
 }
 
 /**
@@ -45,16 +47,20 @@ export async function readSteps(file: string, formatName: string, sources: reado
       goal,
       statementGoal: null,
       previous: null,
+      inline: row['inline'] === true,
     };
     const continues =
       last !== undefined && last.path === step.path && last.theorem === step.theorem && last.step < step.step;
-    if (step.step === 0) step.statementGoal = goal;
-    else if (continues && last) {
+    if (step.step === 0 && !step.inline) step.statementGoal = goal;
+    else if (step.inline && last?.path === step.path && last.theorem === step.theorem) {
+      step.statementGoal = last.statementGoal;
+    } else if (continues && last) {
       step.statementGoal = last.statementGoal;
       step.previous = firstLine(last.gold);
     }
     out.push(step);
-    last = step;
+    // An inline tactic is not a step: the step after it continues from the step before it.
+    if (!step.inline) last = step;
   }
   return out;
 }

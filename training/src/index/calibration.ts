@@ -17,8 +17,8 @@ export interface CalibrationFit {
 }
 
 /**
- * Per-bin frequencies of being right, smoothed ((right + ½) / (n + 1), so an empty or tiny bin is not certain
- * either way) and made non-decreasing in the share by pooling adjacent violators, weighted by bin size.
+ * Per-bin frequencies of being right, smoothed ((right + ½) / (n + 1), so a tiny bin is not certain either way)
+ * and made non-decreasing in the share by pooling adjacent violators, weighted by bin size.
  */
 export function fitCalibration(observations: readonly { share: number; right: boolean }[]): CalibrationFit {
   const counts = shareEdges.map(() => ({ n: 0, right: 0 }));
@@ -28,10 +28,13 @@ export function fitCalibration(observations: readonly { share: number; right: bo
     bin.n++;
     if (o.right) bin.right++;
   }
-  // Pool adjacent violators: blocks of bins with one value each, merged while a block is above the next.
-  const blocks: { value: number; weight: number; bins: number }[] = [];
-  for (const c of counts) {
-    blocks.push({ value: (c.right + 0.5) / (c.n + 1), weight: c.n + 1, bins: 1 });
+  // Pool adjacent violators over the bins that hold candidates: blocks with one value each, merged while a block is
+  // above the next. An empty bin has nothing to say and takes the value of the nearest filled bin below it (above it
+  // for leading empty bins), so an unobserved share is never more probable than what was observed.
+  const filled = counts.flatMap((c, i) => (c.n > 0 ? [{ i, value: (c.right + 0.5) / (c.n + 1), weight: c.n }] : []));
+  const blocks: { value: number; weight: number; bins: number[] }[] = [];
+  for (const f of filled) {
+    blocks.push({ value: f.value, weight: f.weight, bins: [f.i] });
     while (blocks.length > 1) {
       const b = blocks[blocks.length - 1] as (typeof blocks)[number];
       const a = blocks[blocks.length - 2] as (typeof blocks)[number];
@@ -39,11 +42,17 @@ export function fitCalibration(observations: readonly { share: number; right: bo
       blocks.splice(-2, 2, {
         value: (a.value * a.weight + b.value * b.weight) / (a.weight + b.weight),
         weight: a.weight + b.weight,
-        bins: a.bins + b.bins,
+        bins: [...a.bins, ...b.bins],
       });
     }
   }
-  const probabilities = blocks.flatMap((b) => Array<number>(b.bins).fill(b.value));
+  const fitted = new Map(blocks.flatMap((b) => b.bins.map((i) => [i, b.value] as const)));
+  const firstValue = blocks[0]?.value ?? 0.5;
+  let carry = firstValue;
+  const probabilities = counts.map((_, i) => {
+    carry = fitted.get(i) ?? carry;
+    return carry;
+  });
   return {
     calibration: { shares: [...shareEdges], logProbabilities: probabilities.map((p) => Math.log(p)) },
     bins: shareEdges.map((upTo, i) => ({

@@ -3,6 +3,7 @@
  * calibration and evaluation query with. The goal is the row's `goal` field (the tactic state the prompt shows), the
  * tactic its target parsed as the runtime parses a completion.
  */
+import type { RetrievalExample } from '../../../model/src/index';
 import { tacticOfTarget } from '../eval/firstTactics';
 import { jsonLines } from '../tokenizer/stage';
 
@@ -13,6 +14,13 @@ export interface GoalExample {
   path: string;
   theorem: string;
   step: number;
+  /** A tactic after a header's `by` on its line, not a step of its own. */
+  inline: boolean;
+}
+
+/** What the index stores of an example: its goal, its tactic, and whether the goal is its proof's first. */
+export function retrievalExample(e: GoalExample): RetrievalExample {
+  return { goal: e.goal, tactic: e.tactic, step: e.step === 0 && !e.inline ? 'first' : 'later' };
 }
 
 /** The goal-known rows of a tactics file, of some sources only (empty: all), in file order. */
@@ -33,6 +41,7 @@ export async function readGoalExamples(
       ...doc,
       theorem: String(row['theorem']),
       step: Number(row['step']),
+      inline: row['inline'] === true,
     });
   }
   return out;

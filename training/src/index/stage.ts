@@ -21,7 +21,7 @@ import { modelFolder } from '../export/stage';
 import { dataOutputs } from '../tokenizer/stage';
 import type { RunConfig } from '../train/runConfig';
 import { type CalibrationFit, fitCalibration } from './calibration';
-import { type GoalExample, readGoalExamples } from './goalExamples';
+import { type GoalExample, readGoalExamples, retrievalExample } from './goalExamples';
 
 export interface IndexReport {
   file: string;
@@ -53,10 +53,10 @@ export async function runIndexStage(run: RunConfig, log: (line: string) => void 
   const aside = (e: GoalExample) => isHeldAside(e, cfg.heldAsideFraction, run.data.seed);
   const rest = examples.filter((e) => !aside(e));
   const heldAside = examples.filter(aside);
-  const fit = calibrate(buildRetrievalIndex(rest, cfg.retrieval), heldAside);
+  const fit = calibrate(buildRetrievalIndex(rest.map(retrievalExample), cfg.retrieval), heldAside);
   const calibrate_ = lap();
   log(`index: calibrated on ${heldAside.length} held-aside goals (${rest.length} indexed)`);
-  const index = buildRetrievalIndex(examples, cfg.retrieval, fit.calibration);
+  const index = buildRetrievalIndex(examples.map(retrievalExample), cfg.retrieval, fit.calibration);
   const bytes = encodeRetrievalIndex(index.tables, {
     run: run.data.run,
     examples: examples.length,
@@ -80,7 +80,7 @@ export async function runIndexStage(run: RunConfig, log: (line: string) => void 
     params: cfg.retrieval,
     counts: {
       examples: examples.length,
-      firstSteps: examples.filter((e) => e.step === 0).length,
+      firstSteps: examples.filter((e) => e.step === 0 && !e.inline).length,
       templates: t.templates.length,
       terms: t.vocabulary.length,
       postings: t.postingEntry.length,
@@ -98,7 +98,7 @@ export function calibrate(index: RetrievalIndex, heldAside: readonly GoalExample
   const observations: { share: number; right: boolean }[] = [];
   for (const e of heldAside) {
     const gold = normalizeTactic(e.tactic);
-    for (const c of index.query(e.goal, calibrationDepth)) {
+    for (const c of index.query(e.goal, calibrationDepth, { step: retrievalExample(e).step })) {
       observations.push({ share: c.share, right: normalizeTactic(c.tactic) === gold });
     }
   }

@@ -32,7 +32,8 @@ export interface PackStageConfig {
   maxTrainExamples: number;
   /**
    * Share of maxTrainExamples drawn from examples whose tactic state is known (a theorem's first step, the goal
-   * rendered from its binders: the condition the server's prompts are always in); the rest from the other steps.
+   * rendered from its binders, or a goal the proof text states: the condition the server's prompts are always in);
+   * the rest from the other steps.
    * null: one uniform sample.
    */
   goalKnownShare: number | null;
