@@ -38,6 +38,24 @@ export {
   promptFormatNames,
   tacticState,
 } from './prompts';
+export { buildRetrievalIndex, type RetrievalExample } from './retrieval/buildIndex';
+export {
+  decodeRetrievalIndex,
+  encodeRetrievalIndex,
+  RetrievalFileError,
+  type RetrievalProvenance,
+  retrievalFileName,
+} from './retrieval/indexFile';
+export { LazyRetrieval, readRetrievalIndex } from './retrieval/loadRetrieval';
+export {
+  type Calibration,
+  defaultRetrievalParams,
+  type QueryOptions,
+  RetrievalIndex,
+  type RetrievalParams,
+  type RetrievalTables,
+  type RetrievedTactic,
+} from './retrieval/retrievalIndex';
 export { describeModel, TacticModel } from './tacticModel';
 export type { ProposedTactic, TacticBudget, TacticSource, TacticSourceDescription } from './tacticSource';
 export { TextTokenizer } from './tokenizer';

@@ -37,6 +37,11 @@ describe('first-tactic evaluation', () => {
     const p = signTestP(150, 110);
     assert.ok(p > 0.01 && p < 0.02, String(p));
     assert.equal(signTestP(110, 150), p);
+    // Thousands of disagreements (the whole held-out split): an even split is not significant, an uneven one is.
+    assert.ok(Math.abs(signTestP(3000, 3000) - 1) < 1e-9);
+    const q = signTestP(3100, 2900);
+    assert.ok(q > 0.009 && q < 0.012, String(q));
+    assert.ok(signTestP(4000, 2000) > 0 && signTestP(4000, 2000) < 1e-100);
   });
 
   it('counts the theorems only one side gets right at top-n', () => {

@@ -130,7 +130,7 @@ describe('tactic examples', () => {
   const format = getPromptFormat('proof-prefix');
   const limits = { maxPromptChars: 8000, maxTargetChars: 2000 };
 
-  test('prompt and target come from the serving prompt module; only the first step knows its goal', () => {
+  test('prompt and target come from the serving prompt module; the first step and stated blocks know their goal', () => {
     const counts = emptyExampleCounts();
     const doc = { source: 'test', path: 'Foo.lean' };
     const examples = examplesOf(doc, proofs, format, limits, counts);
@@ -146,12 +146,28 @@ describe('tactic examples', () => {
       foo[2]?.prompt,
       format.render({ theorem: statement, tactics: ['constructor', '· intro h2'], goals: [unknownGoal] }),
     );
+    // The first tactic of `have hq : True := by` knows its goal from the header, with the theorem's binders.
     assert.deepEqual(
       foo.map((e) => [e.step, e.goalKnown, e.line]),
-      [0, 1, 2, 3, 4, 5, 6].map((k) => [k, k === 0, 11 + k]),
+      [0, 1, 2, 3, 4, 5, 6].map((k) => [k, k === 0 || k === 5, 11 + k]),
     );
-    // `unfinished` is skipped as incomplete; every other step is an example.
-    assert.deepEqual(counts, { proofs: 6, incomplete: 1, withGoal: 5, examples: 14, tooLong: 0 });
+    assert.deepEqual(
+      foo.map((e) => e.goalFrom),
+      ['statement', null, null, null, null, 'have', null],
+    );
+    assert.equal(foo[5]?.goal, 'n : ℕ\nh : 0 < n\n⊢ True');
+    assert.equal(foo[5]?.prompt.includes('Tactic state:\n---\nn : ℕ\nh : 0 < n\n⊢ True\n---'), true);
+    // `unfinished` is skipped as incomplete; every other step is an example; `hq` and the calc step state goals.
+    assert.deepEqual(counts, {
+      proofs: 6,
+      incomplete: 1,
+      withGoal: 5,
+      statedGoals: 2,
+      inline: 0,
+      termProofs: 0,
+      examples: 14,
+      tooLong: 0,
+    });
   });
 
   test('too long prompts or targets are skipped and counted', () => {

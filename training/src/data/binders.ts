@@ -22,6 +22,16 @@ export function parseSignature(
   keyword: string,
   name: string,
 ): { hyps: Hypothesis[]; conclusion: string } | undefined {
+  const raw = signatureParts(statement, keyword, name);
+  return raw && { hyps: inaccessibleNames(raw.hyps), conclusion: raw.conclusion };
+}
+
+/** parseSignature's binders as written, before later binders shadow earlier ones. */
+function signatureParts(
+  statement: string,
+  keyword: string,
+  name: string,
+): { hyps: Hypothesis[]; conclusion: string } | undefined {
   const mask = scanLean(statement);
   let p = skipSpaceAndComments(statement, mask, 0);
   if (!statement.startsWith(keyword, p)) return undefined;
@@ -36,7 +46,7 @@ export function parseSignature(
     const c = statement[p];
     if (c === ':') {
       const conclusion = collapse(codeText(statement, mask, p + 1, statement.length));
-      return conclusion === '' ? undefined : { hyps: inaccessibleNames(hyps), conclusion };
+      return conclusion === '' ? undefined : { hyps, conclusion };
     }
     if (c === undefined || !'([{⦃'.includes(c)) return undefined;
     const close = closingBracket(statement, mask, p);
@@ -69,10 +79,30 @@ export function parseSignature(
 /** The goal before the first tactic, as Lean prints it; undefined where the statement is beyond `parseSignature`. */
 export function renderGoal(statement: string, keyword: string, name: string): string | undefined {
   const sig = parseSignature(statement, keyword, name);
-  if (!sig) return undefined;
+  return sig && renderHypotheses(sig.hyps, sig.conclusion);
+}
+
+/**
+ * The goal of a block inside the proof whose statement the text gives (`have h (x : ℕ) : P x := by`): the theorem's
+ * binders, then the block's own (which shadow them), then `⊢` and its conclusion. Hypotheses that the proof added
+ * before the block (`intro`, earlier `have`s) cannot be known without Lean and are not there.
+ */
+export function renderBlockGoal(
+  statement: string,
+  keyword: string,
+  name: string,
+  binders: string,
+  conclusion: string,
+): string | undefined {
+  const outer = signatureParts(statement, keyword, name);
+  const own = signatureParts(`example ${binders} : ${conclusion}`, 'example', '');
+  return outer && own && renderHypotheses(inaccessibleNames([...outer.hyps, ...own.hyps]), own.conclusion);
+}
+
+function renderHypotheses(hyps: readonly Hypothesis[], conclusion: string): string {
   const lines: string[] = [];
   let group: Hypothesis | undefined;
-  for (const h of sig.hyps) {
+  for (const h of hyps) {
     if (group && group.type === h.type) group.names.push(...h.names);
     else {
       if (group) lines.push(`${group.names.join(' ')} : ${group.type}`);
@@ -80,7 +110,7 @@ export function renderGoal(statement: string, keyword: string, name: string): st
     }
   }
   if (group) lines.push(`${group.names.join(' ')} : ${group.type}`);
-  lines.push(`⊢ ${sig.conclusion}`);
+  lines.push(`⊢ ${conclusion}`);
   return lines.join('\n');
 }
 

@@ -129,7 +129,17 @@ export async function runDataStage(config: TrainingConfig, options: RunOptions =
     kept.push(doc);
     for (const o of a.proofOverlaps) report.overlaps.push({ ...o, dropped: true });
     const t = s.tactics;
-    for (const key of ['proofs', 'incomplete', 'withGoal', 'examples', 'tooLong'] as const) t[key] += a.counts[key];
+    for (const key of [
+      'proofs',
+      'incomplete',
+      'withGoal',
+      'statedGoals',
+      'inline',
+      'termProofs',
+      'examples',
+      'tooLong',
+    ] as const)
+      t[key] += a.counts[key];
     t.contaminatedProofs += a.contaminatedProofs;
     (a.heldOut ? heldOut : train).writeEncoded(a.examples, a.exampleCount);
     if (a.heldOut) t.heldOut += a.exampleCount;

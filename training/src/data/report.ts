@@ -91,15 +91,24 @@ export function markdownReport(r: DataReport): string {
   }
   out.push('', '## Tactic examples', '');
   out.push(
-    '| source | proofs | with goal from binders | incomplete (sorry) | contaminated | examples | too long | train | held out |',
+    '| source | proofs | with goal from binders | later steps with goal stated | inline `by` tactics ' +
+      '(of term proofs) | incomplete (sorry) | contaminated | examples | too long | train | held out |',
   );
-  out.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+  out.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const { name, tactics: t } of r.sources) {
     out.push(
-      `| ${name} | ${t.proofs} | ${t.withGoal} | ${t.incomplete} | ${t.contaminatedProofs} | ${t.examples} | ` +
-        `${t.tooLong} | ${t.train} | ${t.heldOut} |`,
+      `| ${name} | ${t.proofs} | ${t.withGoal} | ${t.statedGoals} | ${t.inline} (${t.termProofs}) | ${t.incomplete} | ` +
+        `${t.contaminatedProofs} | ${t.examples} | ${t.tooLong} | ${t.train} | ${t.heldOut} |`,
     );
   }
+  out.push(
+    '',
+    'Goals known besides first steps: steps that begin a `have … : P := by`, `obtain … : P := by` or `calc` step ' +
+      'block, or follow `show P` or `suffices h : P by/from`, and tactics after `by` on such a header’s line ' +
+      '(inline, not steps of their own; examples with `inline: true`), also in term-mode proofs. Their goal is the ' +
+      'theorem’s binders and ' +
+      '`⊢ P`: what the proof introduced before the block needs Lean to know.',
+  );
   out.push('', '## Decontamination', '');
   out.push(
     `N-gram sizes ${dc.ngramSizes.join(' and ')} (normalised tokens); overlaps of ${dc.dropAtNgram} tokens or more ` +

@@ -4,6 +4,7 @@
  * here writes prompt text of its own.
  */
 import type { PromptFormat, ProofContext } from '@llemma/model/prompts';
+import type { GoalSource } from './blockGoals';
 import { unitInterval } from './hashing';
 import type { TacticProof } from './tacticProofs';
 
@@ -25,8 +26,20 @@ export interface TacticExample {
   line: number;
   /** Index of the step within its proof (0 is the first tactic). */
   step: number;
-  /** Whether the prompt's tactic state is real (the first step's goal from the binders) rather than `(unknown)`. */
+  /**
+   * Whether the prompt's tactic state is real rather than `(unknown)`: the first step's goal from the binders, or a
+   * goal the proof text states (`have … : P := by`, `show`, `suffices`, `calc`) with the theorem's binders.
+   */
   goalKnown: boolean;
+  /** That tactic state (hypotheses, then `⊢ target`), so that readers need not parse the prompt; null if unknown. */
+  goal: string | null;
+  /** Where the goal was read: `statement` (the first step) or the construct that states it; null if unknown. */
+  goalFrom: 'statement' | GoalSource | null;
+  /**
+   * A tactic written after `by` on its header's line (`have h : P := by simp`), which is not a step of its own:
+   * `step` is then the step whose line holds it. Such examples add goal-known pairs; the steps are the others.
+   */
+  inline: boolean;
 }
 
 export interface ExampleLimits {
@@ -40,13 +53,19 @@ export interface ExampleCounts {
   incomplete: number;
   /** Proofs whose first goal was rendered from the binders. */
   withGoal: number;
+  /** Steps after the first whose goal the proof text states (blockGoals.ts), among the examples. */
+  statedGoals: number;
+  /** Examples of tactics after a header's `by` on its line or in a term-mode proof (not steps), among the examples. */
+  inline: number;
+  /** Term-mode proofs with `by` blocks whose goal the text states (their blocks are inline examples). */
+  termProofs: number;
   examples: number;
   /** Steps dropped because the prompt or the target was too long. */
   tooLong: number;
 }
 
 export function emptyExampleCounts(): ExampleCounts {
-  return { proofs: 0, incomplete: 0, withGoal: 0, examples: 0, tooLong: 0 };
+  return { proofs: 0, incomplete: 0, withGoal: 0, statedGoals: 0, inline: 0, termProofs: 0, examples: 0, tooLong: 0 };
 }
 
 /** The examples of one file's proofs; `counts` is added to. */
@@ -59,33 +78,49 @@ export function examplesOf(
 ): TacticExample[] {
   const out: TacticExample[] = [];
   for (const proof of proofs) {
-    counts.proofs++;
+    if (proof.termMode) counts.termProofs++;
+    else counts.proofs++;
     if (proof.incomplete) {
       counts.incomplete++;
       continue;
     }
-    if (proof.goal !== undefined) counts.withGoal++;
-    proof.steps.forEach((step, index) => {
-      const goal = index === 0 ? proof.goal : undefined;
-      const ctx: ProofContext = { theorem: proof.statement, tactics: step.before, goals: [goal ?? unknownGoal] };
+    if (proof.goal !== undefined && !proof.termMode) counts.withGoal++;
+    const add = (
+      at: { line: number; step: number; before: string[]; tactic: string },
+      goal: string | undefined,
+      goalFrom: TacticExample['goalFrom'],
+      inline: boolean,
+    ) => {
+      const ctx: ProofContext = { theorem: proof.statement, tactics: at.before, goals: [goal ?? unknownGoal] };
       const prompt = format.render(ctx);
-      const target = format.target(step.tactic);
+      const target = format.target(at.tactic);
       if (prompt.length > limits.maxPromptChars || target.length > limits.maxTargetChars) {
         counts.tooLong++;
         return;
       }
       counts.examples++;
+      if (inline) counts.inline++;
+      else if (at.step > 0 && goal !== undefined) counts.statedGoals++;
       out.push({
         prompt,
         target,
         source: doc.source,
         path: doc.path,
         theorem: proof.name,
-        line: step.line,
-        step: index,
+        line: at.line,
+        step: at.step,
         goalKnown: goal !== undefined,
+        goal: goal ?? null,
+        goalFrom: goal === undefined ? null : goalFrom,
+        inline,
       });
+    };
+    proof.steps.forEach((step, index) => {
+      const stated = index === 0 ? undefined : step.stated;
+      const goal = index === 0 ? proof.goal : stated?.goal;
+      add({ ...step, step: index }, goal, index === 0 ? 'statement' : (stated?.from ?? null), false);
     });
+    for (const t of proof.inline) add(t, t.goal, t.from, true);
   }
   return out;
 }
@@ -97,4 +132,13 @@ export function examplesOf(
  */
 export function isHeldOut(doc: { source: string; path: string }, fraction: number, seed: number): boolean {
   return unitInterval(`${doc.source}/${doc.path}`, seed) < fraction;
+}
+
+/**
+ * Whether a training file is held aside: a part of the training split, chosen by file like the held-out split but
+ * with a hash of its own, on which retrieval is calibrated and every variant is chosen, so that the held-out split
+ * is looked at only to report the result.
+ */
+export function isHeldAside(doc: { source: string; path: string }, fraction: number, seed: number): boolean {
+  return unitInterval(`${doc.source}/${doc.path}`, (seed ^ 0x61736964) >>> 0) < fraction;
 }

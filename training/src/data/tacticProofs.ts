@@ -20,7 +20,10 @@ import {
   scanLean,
   topLevelCommands,
 } from '@llemma/prover-text/lean';
-import { codeText, renderGoal } from './binders';
+import { codeText, renderBlockGoal, renderGoal } from './binders';
+import type { GoalSource, StatedGoal } from './blockGoals';
+import { statedGoals } from './statedGoals';
+import { termBlocks, termProofAssign } from './termBlocks';
 
 export interface TacticStep {
   /** 1-based line of the tactic in the file. */
@@ -29,6 +32,25 @@ export interface TacticStep {
   before: string[];
   /** The tactic with everything nested under it (a bullet's block, a `have`'s proof), dedented to column 0. */
   tactic: string;
+  /**
+   * For a step after the first, the goal the text states for it (blockGoals.ts): it is the first tactic of a
+   * `have … : P := by` or `calc` step's block, or follows `show P` or `suffices h : P by …`. Rendered with the
+   * theorem's binders only (what the proof added before it needs Lean).
+   */
+  stated?: { goal: string; from: GoalSource };
+}
+
+/** A tactic on the line of the header whose goal it proves (`have h : P := by simp`): not a step of its own. */
+export interface InlineTactic {
+  /** 1-based line. */
+  line: number;
+  /** Index of the step whose text holds it. */
+  step: number;
+  /** The proof so far, ending with the header up to its `by`. */
+  before: string[];
+  tactic: string;
+  goal: string;
+  from: GoalSource;
 }
 
 export interface TacticProof {
@@ -41,17 +63,24 @@ export interface TacticProof {
   /** The goal before the first tactic, from the binders; undefined where it cannot be read from the text. */
   goal: string | undefined;
   steps: TacticStep[];
+  /** Tactics after `by` on a header's line whose goal the header states. */
+  inline: InlineTactic[];
   /** The whole proof as the prompts show it (every step's `before` plus the last tactic), comments removed. */
   text: string;
   /** The proof mentions `sorry` or `admit`: it is not a proof, so its steps are not examples. */
   incomplete: boolean;
+  /**
+   * A term-mode proof (`:= calc …`, `:= have … := by …`): no steps, only the `by` blocks whose goal the text states
+   * (termBlocks.ts), as `inline` tactics with no proof so far. Listed only when it has such blocks.
+   */
+  termMode: boolean;
 }
 
 const placeholder = /(?<![\p{L}\p{N}_'.])(?:sorry|admit)(?![\p{L}\p{N}_'!?])/u;
 // Clauses that end a declaration's tactic block although they may be indented like a tactic.
 const blockEnders = /^(?:termination_by|decreasing_by|where)(?![\p{L}\p{N}_'!?])/u;
 
-interface Start {
+export interface Start {
   line: number;
   /** Offset where the tactic's text begins. */
   offset: number;
@@ -59,7 +88,10 @@ interface Start {
   col: number;
 }
 
-/** Every tactic proof (`:= by`) of the declarations with one of `keywords`, in file order. */
+/**
+ * Every tactic proof (`:= by`) of the declarations with one of `keywords`, in file order, and the term-mode proofs
+ * among them that hold `by` blocks with stated goals.
+ */
 export function tacticProofs(text: string, keywords: ReadonlySet<string>): TacticProof[] {
   const src = text.includes('\r') ? text.replace(/\r\n?/g, '\n') : text;
   const mask = scanLean(src);
@@ -68,10 +100,37 @@ export function tacticProofs(text: string, keywords: ReadonlySet<string>): Tacti
   for (const decl of topLevelCommands(src, mask)) {
     if (!keywords.has(decl.keyword)) continue;
     const by = proofBy(src, mask, decl);
-    if (by === undefined) continue;
-    const assign = codeOf(src, mask, decl.keywordStart, by).lastIndexOf(':=') + decl.keywordStart;
+    const termAssign = by === undefined ? termProofAssign(src, mask, decl) : undefined;
+    if (by === undefined && termAssign === undefined) continue;
+    const assign =
+      by === undefined
+        ? (termAssign as number)
+        : codeOf(src, mask, decl.keywordStart, by).lastIndexOf(':=') + decl.keywordStart;
     const statement = cleanLines(codeText(src, mask, decl.keywordStart, assign).split('\n')).join('\n');
-    const cut = steps(src, mask, starts, decl, by);
+    const render = (g: StatedGoal) => renderBlockGoal(statement, decl.keyword, decl.name, g.binders, g.conclusion);
+    if (by === undefined) {
+      const inline = termBlocks(src, mask, starts, decl, assign).flatMap((b) => {
+        const goal = render(b.goal);
+        return goal === undefined
+          ? []
+          : [{ line: b.line, step: 0, before: [], tactic: b.tactic, goal, from: b.goal.from }];
+      });
+      if (inline.length === 0) continue;
+      proofs.push({
+        name: decl.name,
+        keyword: decl.keyword,
+        line: lineOf(starts, decl.keywordStart) + 1,
+        statement,
+        goal: renderGoal(statement, decl.keyword, decl.name),
+        steps: [],
+        inline,
+        text: inline.map((t) => t.tactic).join('\n'),
+        incomplete: placeholder.test(codeOf(src, mask, assign, decl.end)),
+        termMode: true,
+      });
+      continue;
+    }
+    const cut = steps(src, mask, starts, decl, by, render);
     proofs.push({
       name: decl.name,
       keyword: decl.keyword,
@@ -79,8 +138,10 @@ export function tacticProofs(text: string, keywords: ReadonlySet<string>): Tacti
       statement,
       goal: renderGoal(statement, decl.keyword, decl.name),
       steps: cut.steps,
+      inline: cut.inline,
       text: cut.text,
       incomplete: placeholder.test(codeOf(src, mask, by, decl.end)),
+      termMode: false,
     });
   }
   return proofs;
@@ -92,7 +153,8 @@ function steps(
   starts: readonly number[],
   decl: Command,
   by: number,
-): { steps: TacticStep[]; text: string } {
+  render: (g: StatedGoal) => string | undefined,
+): { steps: TacticStep[]; inline: InlineTactic[]; text: string } {
   const byLine = lineOf(starts, by);
   const lastLine = lineOf(starts, Math.max(by, decl.end - 1));
   // Each line's text without comments, computed once: long proofs ask for the same lines many times.
@@ -154,9 +216,30 @@ function steps(
       line: s.line + 1,
       before: chunks.slice(0, k).filter((c) => c !== ''),
       tactic: linesOf(s, stop, s.col).join('\n'),
-    };
+    } as TacticStep;
   });
-  return { steps: all, text: chunks.filter((c) => c !== '').join('\n') };
+  const facts = statedGoals(found, owner, end, (line) =>
+    startAt.get(line) ? text(line, startAt.get(line)?.offset) : text(line),
+  );
+  const inline: InlineTactic[] = [];
+  for (const [k, g] of facts.goals) {
+    const goal = k > 0 ? render(g) : undefined;
+    const step = all[k];
+    if (goal !== undefined && step) step.stated = { goal, from: g.from };
+  }
+  for (const f of facts.inline) {
+    const goal = render(f.goal);
+    const s = found[f.step] as Start;
+    const lines = linesOf(s, f.line + 1, base);
+    const last = (lines.at(-1) ?? '').trimEnd();
+    if (goal === undefined || !last.endsWith(f.tactic)) continue;
+    lines[lines.length - 1] = last.slice(0, last.length - f.tactic.length).trimEnd();
+    const indent = s.line === byLine ? 0 : Math.max(0, s.col - base);
+    const own = lines.map((l, i) => (i === 0 ? ' '.repeat(indent) + l : l)).join('\n');
+    const before = [...chunks.slice(0, f.step).filter((c) => c !== ''), own];
+    inline.push({ line: f.line + 1, step: f.step, before, tactic: f.tactic, goal, from: f.goal.from });
+  }
+  return { steps: all, inline, text: chunks.filter((c) => c !== '').join('\n') };
 
   /** Lines `s.line` to `upTo` (exclusive), the first from the tactic's start, the rest dedented by up to `dedent`. */
   function linesOf(s: Start, upTo: number, dedent: number): string[] {

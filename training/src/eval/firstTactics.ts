@@ -110,12 +110,15 @@ export function pairedTopN(
 export function signTestP(a: number, b: number): number {
   const total = a + b;
   if (total === 0) return 1;
-  // Binomial(total, 1/2) probabilities built up term by term (no factorials: total is a few hundred at most).
-  let term = 0.5 ** total;
-  let tail = 0;
+  // Binomial(total, 1/2) probabilities built up term by term in logarithms (no factorials), so that the whole
+  // held-out split, thousands of disagreements, neither underflows 2^-total nor overflows the binomials.
+  let logTerm = -total * Math.LN2;
+  const logs: number[] = [];
   for (let k = 0; k <= Math.min(a, b); k++) {
-    tail += term;
-    term = (term * (total - k)) / (k + 1);
+    logs.push(logTerm);
+    logTerm += Math.log(total - k) - Math.log(k + 1);
   }
+  const top = Math.max(...logs);
+  const tail = Math.exp(top) * logs.reduce((s, l) => s + Math.exp(l - top), 0);
   return Math.min(1, 2 * tail);
 }

@@ -21,7 +21,7 @@ export interface SplitStats {
   shards: ShardInfo[];
   rows: number;
   examples: number;
-  /** Of them, examples whose tactic state is known (a theorem's first step). */
+  /** Of them, examples whose tactic state is known (a theorem's first step or a goal the proof text states). */
   goalKnownExamples: number;
   tooLong: number;
   /** Left out because the target alone is longer than pack.maxTargetTokens (training split only). */

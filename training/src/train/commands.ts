@@ -1,10 +1,13 @@
 /**
- * The model-producing commands of `llemma-train` (tokenizer, pack, train, export, eval, all), one entry each, for
+ * The model-producing commands of `llemma-train` (index, tokenizer, pack, train, export, eval, eval-sources,
+ * all), one entry each, for
  * cli.ts to dispatch to. Each reads the run config (runConfig.ts) and prints a short summary on stdout; progress
  * goes to stderr. Errors are thrown, and cli.ts turns them into exit code 1.
  */
+import { describeSources, runEvalSourcesStage } from '../eval/sourcesStage';
 import { describeEval, runEvalStage } from '../eval/stage';
 import { runExportStage } from '../export/stage';
+import { describeIndex, runIndexStage } from '../index/stage';
 import { runPackStage } from '../pack/stage';
 import { runTokenizerStage } from '../tokenizer/stage';
 import { runAll } from './all';
@@ -14,6 +17,7 @@ import { runTrainStage } from './stage';
 type Command = (run: RunConfig, log: (line: string) => void) => Promise<string>;
 
 export const modelCommands: Record<string, Command> = {
+  index: async (run, log) => describeIndex(await runIndexStage(run, log)),
   tokenizer: async (run, log) => {
     const r = await runTokenizerStage(run, log);
     return (
@@ -40,6 +44,7 @@ export const modelCommands: Record<string, Command> = {
     return `export: ${r.folder} (${(r.folderBytes / 1e6).toFixed(1)} MB); max |ONNX − PyTorch| ${worst.toExponential(2)} ≤ ${r.tolerance}`;
   },
   eval: async (run, log) => describeEval(await runEvalStage(run, log)),
+  'eval-sources': async (run, log) => describeSources(await runEvalSourcesStage(run, log)),
   all: async (run, log) => {
     const r = await runAll(run, log);
     return `${describeEval(r.eval)}\nmodel folder ${r.export.folder}`;

@@ -8,7 +8,9 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { defaultRetrievalParams, type RetrievalParams } from '@llemma/model';
 import { loadConfig, mergeConfig, resolveIn, type TrainingConfig, workspaceDir } from '../config';
+import { type UnknownGoalQuery, unknownGoalQueries } from '../eval/candidateSources';
 
 export interface TokenizerStageConfig {
   /** Ids in the vocabulary, specials and byte tokens included. */
@@ -30,7 +32,8 @@ export interface PackStageConfig {
   maxTrainExamples: number;
   /**
    * Share of maxTrainExamples drawn from examples whose tactic state is known (a theorem's first step, the goal
-   * rendered from its binders: the condition the server's prompts are always in); the rest from the other steps.
+   * rendered from its binders, or a goal the proof text states: the condition the server's prompts are always in);
+   * the rest from the other steps.
    * null: one uniform sample.
    */
   goalKnownShare: number | null;
@@ -79,7 +82,29 @@ export interface EvalStageConfig {
   probabilityBeamWidth: number;
 }
 
+export interface IndexStageConfig {
+  /** Sources whose goal-known training examples are indexed (data stage names); empty: all. */
+  sources: string[];
+  /** Share of the training split's files (by file) held aside to calibrate the scores on. */
+  heldAsideFraction: number;
+  /** Also write retrieval.bin into the run's model folder (export.folder), where the runtime reads it. */
+  modelFolder: boolean;
+  /** How the index is built and ranks (model/src/retrieval/retrievalIndex.ts); stored in the file. */
+  retrieval: RetrievalParams;
+}
+
+export interface EvalSourcesConfig {
+  /** Steps of these sources are evaluated (data stage names); empty: all. The frequency list is of them too. */
+  sources: string[];
+  /** 'heldout' reports; 'heldaside' measures on held-aside training files, to choose variants on. */
+  split: 'heldout' | 'heldaside';
+  /** What retrieval queries with on a step whose tactic state the data does not know. */
+  unknownGoal: UnknownGoalQuery;
+}
+
 export interface ModelStagesConfig {
+  index: IndexStageConfig;
+  evalSources: EvalSourcesConfig;
   tokenizer: TokenizerStageConfig;
   pack: PackStageConfig;
   train: TrainStageConfig;
@@ -88,6 +113,8 @@ export interface ModelStagesConfig {
 }
 
 export const defaultStages: ModelStagesConfig = {
+  index: { sources: [], heldAsideFraction: 0.05, modelFolder: false, retrieval: defaultRetrievalParams },
+  evalSources: { sources: ['mathlib4'], split: 'heldout', unknownGoal: 'statement+previous' },
   tokenizer: { vocabSize: 8000, sampleMB: 24, mixtureShare: 0.3, charCoverage: 0.99995, minPairCount: 2 },
   pack: {
     seqLen: 512,
@@ -103,7 +130,7 @@ export const defaultStages: ModelStagesConfig = {
   eval: { maxTheorems: 300, sources: ['mathlib4'], n: 8, maxNewTokens: 48, probabilityBeamWidth: 32 },
 };
 
-const stageKeys = ['tokenizer', 'pack', 'model', 'train', 'export', 'eval'] as const;
+const stageKeys = ['index', 'evalSources', 'tokenizer', 'pack', 'model', 'train', 'export', 'eval'] as const;
 
 export interface RunConfig {
   data: TrainingConfig;
@@ -151,7 +178,20 @@ function mergeStages(part: Record<string, unknown>): ModelStagesConfig {
   }
   if (train !== undefined) merged.train.train = { ...merged.train.train, ...(train as object) };
   if (model !== undefined) merged.train.model = { ...merged.train.model, ...(model as object) };
-  const { pack, tokenizer } = merged;
+  const { pack, tokenizer, index } = merged;
+  if (!(index.heldAsideFraction > 0 && index.heldAsideFraction < 1)) {
+    throw new Error('config index.heldAsideFraction: a number between 0 and 1');
+  }
+  if (!['keep', 'drop'].includes(index.retrieval.unmatched)) {
+    throw new Error('config index.retrieval.unmatched: "keep" or "drop"');
+  }
+  const { evalSources } = merged;
+  if (!['heldout', 'heldaside'].includes(evalSources.split)) {
+    throw new Error('config evalSources.split: "heldout" or "heldaside"');
+  }
+  if (!unknownGoalQueries.includes(evalSources.unknownGoal)) {
+    throw new Error(`config evalSources.unknownGoal: one of ${unknownGoalQueries.join(', ')}`);
+  }
   if (!Number.isInteger(pack.seqLen) || pack.seqLen < 8) throw new Error('config pack.seqLen: an integer ≥ 8');
   const share = pack.goalKnownShare;
   if (share !== null && !(share >= 0 && share <= 1)) {
