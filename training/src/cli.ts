@@ -1,28 +1,21 @@
 /**
- * `llemma-train <command> [--config <file.json>]`: the training workspace's command line. `data` is dispatched here;
- * the model stages (tokenizer … all) are in train/commands.ts. One config file serves every command (train/runConfig.ts
- * splits it between the data stage and the model stages).
+ * `llemma-train <command> [--config <file.json>]`: the training workspace's command line. The commands (data …
+ * all) are the table in run/commands.ts; this file parses the arguments, prints the usage and maps the outcome to an
+ * exit code. One config file serves every command (run/loadConfig.ts splits it between the data stage and the
+ * model stages).
  * Exit codes: 0 done, 1 the command failed, 2 the command line was wrong.
  */
-import { runDataStage } from './data/pipeline';
-import { modelCommands, runModelCommand } from './train/commands';
-import { loadRunConfig } from './train/runConfig';
+import { commands, runCommand } from './run/commands';
 
-export const usage = `usage: llemma-train <command> [--config <file.json>]
-
-commands:
-  data        corpora → deduplicated, decontaminated mixture shards + tactic examples + report (training/out/<run>/)
-  index       goal-known training examples → retrieval.bin (retrieval index, scores calibrated on held-aside files)
-  tokenizer   tactic examples + mixture sample → BPE tokenizer.json (Llama layout, byte fallback)
-  pack        examples → packed uint16 token rows with loss masks (pack/index.json)
-  train       the PyTorch trainer on the packed rows (continues from its last checkpoint when nothing changed)
-  export      newest checkpoint → model folder (config.json, tokenizer.json, model.onnx, MODEL_CARD.md), checked in model/
-  eval        first-tactic top-1/top-n exact match on held-out theorems vs the frequency baseline
-  eval-sources  every candidate source (frequency list, retrieval, …) on all held-out steps: top-1/8/32, sign tests
-  all         data → index → tokenizer → pack → train → export → eval
-
---config <file.json>  a JSON file of overrides of the defaults (see training/README.md)
-Data folder: "dataDir" in the config, else $LLEMMA_DATA_DIR, else ../shared/data beside the repository.`;
+export const usage = [
+  'usage: llemma-train <command> [--config <file.json>]',
+  '',
+  'commands:',
+  ...Object.entries(commands).map(([name, c]) => `  ${name.padEnd(10)}  ${c.summary}`),
+  '',
+  '--config <file.json>  a JSON file of overrides of the defaults (see training/README.md)',
+  'Data folder: "dataDir" in the config, else $LLEMMA_DATA_DIR, else ../shared/data beside the repository.',
+].join('\n');
 
 export interface CliArgs {
   command: string;
@@ -64,39 +57,16 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(`${usage}\n`);
     return 0;
   }
-  if (Object.hasOwn(modelCommands, args.command)) {
-    try {
-      const out = await runModelCommand(args.command, args.config, (line) => process.stderr.write(`${line}\n`));
-      process.stdout.write(`${out}\n`);
-      return 0;
-    } catch (e) {
-      process.stderr.write(`llemma-train: ${(e as Error).message}\n`);
-      return 1;
-    }
-  }
-  if (args.command !== 'data') {
+  if (!Object.hasOwn(commands, args.command)) {
     process.stderr.write(`llemma-train: unknown command "${args.command}"\n\n${usage}\n`);
     return 2;
   }
   try {
-    const config = loadRunConfig(args.config).data;
-    const report = await runDataStage(config, { log: (line) => process.stderr.write(`${line}\n`) });
-    process.stdout.write(summary(report));
+    const out = await runCommand(args.command, args.config, (line) => process.stderr.write(`${line}\n`));
+    process.stdout.write(`${out}\n`);
     return 0;
   } catch (e) {
     process.stderr.write(`llemma-train: ${(e as Error).message}\n`);
     return 1;
   }
-}
-
-function summary(report: Awaited<ReturnType<typeof runDataStage>>): string {
-  const lines = report.sources.map(
-    (s) =>
-      `${s.name}: read ${s.read}, exact dups ${s.exactDuplicates}, near dups ${s.nearDuplicates}, ` +
-      `contaminated ${s.contaminated}, kept ${s.kept}; tactic examples ${s.tactics.train} train / ${s.tactics.heldOut} held out`,
-  );
-  const dropped = report.overlaps.filter((o) => o.dropped).length;
-  lines.push(`overlaps: ${report.overlaps.length} (${dropped} on dropped documents or proofs)`);
-  lines.push(`report: ${report.runDir}/report.md (${(report.timingsMs['total'] ?? 0) / 1000} s)`);
-  return `${lines.join('\n')}\n`;
 }

@@ -1,4 +1,5 @@
-// The command line and the config files (training/src/cli.ts, config.ts), including the real `llemma-train` bin.
+// The command line and the config files (training/src/cli.ts, run/commands.ts, run/loadConfig.ts), including the
+// real `llemma-train` bin.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
@@ -6,8 +7,9 @@ import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { parseArgs } from '../src/cli';
-import { loadConfig, mergeConfig, resolveDataDir, workspaceDir } from '../src/config';
-import { defaultConfig } from '../src/defaults';
+import { defaultConfig } from '../src/run/defaults';
+import { resolveDataDir, workspaceDir } from '../src/run/layout';
+import { loadConfig, mergeConfig } from '../src/run/loadConfig';
 import { mathlibLike, tempDir, writeJsonl } from './helpers';
 
 const run = promisify(execFile);

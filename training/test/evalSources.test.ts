@@ -5,10 +5,11 @@ import { before, describe, it } from 'node:test';
 import { runDataStage } from '../src/data/pipeline';
 import { type CandidateSource, contextGoal, filledSource, frequencySource } from '../src/eval/candidateSources';
 import { figures, paired, runSources } from '../src/eval/compare';
-import { runEvalSourcesStage, type SourcesReport } from '../src/eval/sourcesStage';
+import type { SourcesReport } from '../src/eval/sourcesReport';
+import { runEvalSourcesStage } from '../src/eval/sourcesStage';
 import { type EvalStep, readSteps } from '../src/eval/steps';
 import { runIndexStage } from '../src/index/stage';
-import type { RunConfig } from '../src/train/runConfig';
+import type { RunConfig } from '../src/run/config';
 import { tempDir } from './helpers';
 import { tinyRun } from './smokeFixture';
 

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { loadModelFolder, parseModelConfig } from '@llemma/model';
 import { type ExportReport, runExportStage } from '../src/export/stage';
-import type { RunConfig } from '../src/train/runConfig';
+import type { RunConfig } from '../src/run/config';
 import { runTrainStage } from '../src/train/stage';
 import { assertPythonReady, packedTinyRun } from './smokeFixture';
 

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after } from 'node:test';
-import { repoDir } from '../src/config';
+import { repoDir } from '../src/run/layout';
 
 /** The data folder as the CLI finds it ($LLEMMA_DATA_DIR, ../shared/data), or undefined. */
 export function dataDirForTests(): string | undefined {

@@ -5,11 +5,11 @@ import { before, describe, it } from 'node:test';
 import { buildRetrievalIndex, readRetrievalIndex } from '@llemma/model';
 import { runDataStage } from '../src/data/pipeline';
 import { isHeldAside } from '../src/data/tacticExamples';
-import { modelFolder } from '../src/export/stage';
 import { fitCalibration } from '../src/index/calibration';
 import { type GoalExample, readGoalExamples, retrievalExample } from '../src/index/goalExamples';
 import { type IndexReport, runIndexStage } from '../src/index/stage';
-import type { RunConfig } from '../src/train/runConfig';
+import type { RunConfig } from '../src/run/config';
+import { modelFolder } from '../src/run/layout';
 import { tempDir } from './helpers';
 import { tinyRun } from './smokeFixture';
 

@@ -4,10 +4,12 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { flagSegmentStart, flagTarget, RowPacker, ShardWriter } from '../src/pack/packer';
-import { type PackIndex, runPackStage } from '../src/pack/stage';
-import { jsonLines } from '../src/tokenizer/stage';
+import type { PackIndex } from '../src/pack/packIndex';
+import { runPackStage } from '../src/pack/stage';
+import type { RunConfig } from '../src/run/config';
+import { loadRunConfig } from '../src/run/loadConfig';
 import { TrainedTokenizer } from '../src/tokenizer/tokenizerJson';
-import { loadRunConfig, type RunConfig } from '../src/train/runConfig';
+import { jsonLines } from '../src/util/jsonLines';
 import { packedTinyRun } from './smokeFixture';
 
 const segment = (n: number, first: number) => ({

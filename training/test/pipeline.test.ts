@@ -4,9 +4,10 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { before, describe, test } from 'node:test';
-import { loadConfig, mergeConfig, type TrainingConfig } from '../src/config';
 import { runDataStage } from '../src/data/pipeline';
 import type { DataReport } from '../src/data/report';
+import type { TrainingConfig } from '../src/run/config';
+import { loadConfig, mergeConfig } from '../src/run/loadConfig';
 import { mathlibLike, tempDir, writeJsonl, writeTree } from './helpers';
 
 const imo1959 = 'theorem imo_1959_p1 (n : ℕ) (h₀ : 0 < n) : Nat.gcd (21 * n + 4) (14 * n + 3) = 1 := by\n';

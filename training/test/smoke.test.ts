@@ -13,13 +13,13 @@ import { after, before, describe, it } from 'node:test';
 import { getPromptFormat, LocalGenerator } from '@llemma/model';
 import { runDataStage } from '../src/data/pipeline';
 import { normalizeTactic } from '../src/eval/firstTactics';
-import { runEvalStage } from '../src/eval/stage';
-import { runExportStage } from '../src/export/stage';
 import { runPackStage } from '../src/pack/stage';
+import { evaluateModel, exportModel } from '../src/run/all';
+import type { RunConfig } from '../src/run/config';
+import { runFiles } from '../src/run/layout';
 import { runTokenizerStage } from '../src/tokenizer/stage';
 import { readLossLog } from '../src/train/lossCurve';
-import type { RunConfig } from '../src/train/runConfig';
-import { runTrainStage, trainDir } from '../src/train/stage';
+import { runTrainStage } from '../src/train/stage';
 import { assertPythonReady, plantedItem, tinyRun } from './smokeFixture';
 
 describe('smoke: data → tokenizer → pack → train (with resume) → export → runtime → eval', () => {
@@ -60,7 +60,7 @@ describe('smoke: data → tokenizer → pack → train (with resume) → export 
     assert.ok(stopped.stopped_early);
     const resumed = await runTrainStage(run);
     assert.equal(resumed.steps, 20);
-    const curve = readLossLog(path.join(trainDir(run), 'loss.jsonl'));
+    const curve = readLossLog(runFiles(run.runDir).lossLog);
     const steps = curve.filter((r) => r.split === 'train').map((r) => r.step);
     assert.deepEqual(
       steps,
@@ -75,14 +75,14 @@ describe('smoke: data → tokenizer → pack → train (with resume) → export 
     const straight: RunConfig = { ...run, runDir: path.join(dir, 'straight') };
     cpSync(path.join(run.runDir, 'pack'), path.join(straight.runDir, 'pack'), { recursive: true });
     await runTrainStage(straight, { fresh: true });
-    const straightCurve = readLossLog(path.join(trainDir(straight), 'loss.jsonl'));
+    const straightCurve = readLossLog(runFiles(straight.runDir).lossLog);
     const strip = (records: typeof curve) => records.map((r) => ({ step: r.step, split: r.split, loss: r.loss }));
     assert.deepEqual(strip(curve), strip(straightCurve));
-    assert.ok(existsSync(path.join(trainDir(run), 'loss.png')));
+    assert.ok(existsSync(runFiles(run.runDir).lossPng));
   });
 
   it('export: the folder loads in model/ and generates candidates', async () => {
-    const report = await runExportStage(run);
+    const report = await exportModel(run);
     assert.ok(Math.max(report.maxAbsDiff.prompt, report.maxAbsDiff.cachedStep) <= 1e-3);
     assert.deepEqual(readdirSync(report.folder).sort(), [
       'MODEL_CARD.md',
@@ -137,7 +137,7 @@ describe('smoke: data → tokenizer → pack → train (with resume) → export 
   });
 
   it('eval: first-tactic accuracy against the frequency baseline', async () => {
-    const report = await runEvalStage(run);
+    const report = await evaluateModel(run);
     assert.ok(report.counts.evaluated > 0);
     assert.ok(report.model.top1 <= report.model.topN && report.model.topN <= report.counts.evaluated);
     // The second ranking: the fixture's beam (probabilityBeamWidth 6) re-ranked by total log-probability.

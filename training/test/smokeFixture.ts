@@ -9,9 +9,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { runDataStage } from '../src/data/pipeline';
 import { runPackStage } from '../src/pack/stage';
+import type { RunConfig } from '../src/run/config';
+import { loadRunConfig } from '../src/run/loadConfig';
 import { runTokenizerStage } from '../src/tokenizer/stage';
 import { pythonCommand } from '../src/train/python';
-import { loadRunConfig, type RunConfig } from '../src/train/runConfig';
 
 export const plantedItem = 'mathd_algebra_999';
 export const plantedStatement =

@@ -5,10 +5,11 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { inflateSync } from 'node:zlib';
+import type { RunConfig } from '../src/run/config';
+import { runFiles } from '../src/run/layout';
 import { drawLossCurve, readLossLog, ticks } from '../src/train/lossCurve';
 import { pythonCommand, pythonDir } from '../src/train/python';
-import type { RunConfig } from '../src/train/runConfig';
-import { runTrainStage, trainDir, trainerConfig } from '../src/train/stage';
+import { runTrainStage, trainerConfig } from '../src/train/stage';
 import { assertPythonReady, packedTinyRun } from './smokeFixture';
 
 function spawnAsync(cmd: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<void> {
@@ -66,7 +67,7 @@ describe('train stage', () => {
     const second = await runTrainStage(run);
     assert.equal(second.steps, 20);
     const losses = (r: RunConfig) =>
-      readLossLog(path.join(trainDir(r), 'loss.jsonl')).map((x) => `${x.split} ${x.step} ${x.loss}`);
+      readLossLog(runFiles(r.runDir).lossLog).map((x) => `${x.split} ${x.step} ${x.loss}`);
     assert.equal(losses(run).length, 22);
     assert.deepEqual(losses(run), losses(straight));
     assert.equal(second.tokens, full.tokens);
@@ -114,7 +115,7 @@ describe('train stage', () => {
     };
     const summary = await runTrainStage(changed);
     assert.equal(summary.steps, 4);
-    assert.ok(existsSync(path.join(trainDir(run), 'loss.png')));
+    assert.ok(existsSync(runFiles(run.runDir).lossPng));
   });
 });
 

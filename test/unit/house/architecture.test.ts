@@ -242,6 +242,90 @@ test('the ground-floor packages (stdx/, provertext/) import only their own files
   }
 });
 
+/** The repository's TypeScript files (the packages, the extension and its tests) by their path from the root. */
+const houseSources = ['extension', 'server', 'protocol', 'model', 'stdx', 'provertext', 'training', 'test', 'scripts']
+  .filter((dir) => existsSync(path.join(root, dir)))
+  .flatMap((dir) => sources(dir));
+const houseSourceSet = new Set(houseSources);
+
+/** The files `file` imports by a relative path (type-only imports and `export … from` too), from the root. */
+function relativeImports(file: string): string[] {
+  return specifiersOf(read(file)).flatMap((spec) => {
+    if (!spec.startsWith('.')) return [];
+    const base = path.join(path.dirname(file), spec);
+    const candidates = [base, `${base}.ts`, `${base}.mts`, base.replace(/\.js$/, '.ts'), path.join(base, 'index.ts')];
+    const found = candidates.find((c) => houseSourceSet.has(c));
+    return found ? [found] : [];
+  });
+}
+
+test('no import cycles: following relative imports (type-only ones too) from a file never leads back to it', () => {
+  const state = new Map<string, 'open' | 'done'>();
+  const stack: string[] = [];
+  const cycles: string[] = [];
+  const visit = (file: string): void => {
+    state.set(file, 'open');
+    stack.push(file);
+    for (const next of relativeImports(file)) {
+      if (state.get(next) === 'open') cycles.push([...stack.slice(stack.indexOf(next)), next].join(' → '));
+      else if (!state.has(next)) visit(next);
+    }
+    stack.pop();
+    state.set(file, 'done');
+  };
+  for (const file of houseSources) if (!state.has(file)) visit(file);
+  assert.ok(houseSources.includes(path.join('training', 'src', 'run', 'all.ts')), 'the walk reached training/src');
+  assert.deepEqual(cycles, []);
+});
+
+// training/src: one folder per stage; run/ describes a run (its config and the layout of its out folder) and drives
+// it (the `all` pipeline, the command table, the model card); util/ holds what several stages share.
+const trainingSrc = path.join('training', 'src');
+const stageFolders = ['data', 'tokenizer', 'pack', 'train', 'export', 'eval', 'index'].map((d) =>
+  path.join(trainingSrc, d),
+);
+const runDir = path.join(trainingSrc, 'run');
+const runDescription = ['config', 'defaults', 'loadConfig', 'layout'].map((m) => path.join(runDir, `${m}.ts`));
+const inFolder = (file: string, dir: string) => file.startsWith(`${dir}${path.sep}`);
+const trainingSources = houseSources.filter((f) => inFolder(f, trainingSrc));
+
+test("training/src: a stage's entry module (its run…Stage) is imported only by run/ and by its own folder", () => {
+  const entries = trainingSources.filter(
+    (f) => stageFolders.some((d) => inFolder(f, d)) && /^export async function run\w*Stage\(/m.test(read(f)),
+  );
+  assert.ok(entries.includes(path.join(trainingSrc, 'export', 'stage.ts')), 'the stages were found');
+  for (const file of trainingSources) {
+    for (const to of relativeImports(file)) {
+      if (!entries.includes(to) || inFolder(file, runDir) || path.dirname(file) === path.dirname(to)) continue;
+      assert.fail(`${file} imports the stage ${to}: stages share helpers, and only run/ runs a stage`);
+    }
+  }
+});
+
+test("training/src: stages import from run/ only the run's config and layout, which, like util/, import no stage", () => {
+  const stageAllowed = ['config', 'layout'].map((m) => path.join(runDir, `${m}.ts`));
+  for (const file of trainingSources) {
+    const imports = relativeImports(file).filter((to) => inFolder(to, trainingSrc));
+    if (stageFolders.some((d) => inFolder(file, d))) {
+      for (const to of imports) {
+        const fromRun = inFolder(to, runDir) || path.dirname(to) === trainingSrc;
+        assert.ok(
+          !fromRun || stageAllowed.includes(to),
+          `${file} imports ${to}: a stage is handed its run, never runs one`,
+        );
+      }
+    }
+    if (runDescription.includes(file)) {
+      for (const to of imports) {
+        assert.ok(runDescription.includes(to) || inFolder(to, path.join(trainingSrc, 'util')), `${file} imports ${to}`);
+      }
+    }
+    if (inFolder(file, path.join(trainingSrc, 'util'))) {
+      for (const to of imports) assert.ok(inFolder(to, path.join(trainingSrc, 'util')), `${file} imports ${to}`);
+    }
+  }
+});
+
 /** The module a relative import of `file` names, from the repository root, without its extension. */
 const target = (file: string, spec: string) =>
   spec.startsWith('.') ? path.join(path.dirname(file), spec).replace(/\.(ts|mts|js|json)$/, '') : spec;

@@ -6,7 +6,7 @@
  * (pipeline.ts) make the output independent of how many workers there were.
  */
 import { getPromptFormat, type PromptFormat } from '@llemma/model/prompts';
-import type { DataConfig } from '../config';
+import type { DataConfig } from '../run/config';
 import type { BenchmarkItem } from './benchmarks';
 import { ContaminationIndex, type Overlap } from './decontaminate';
 import { exactKey, type MinHasher, minHasher } from './dedup';

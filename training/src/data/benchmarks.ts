@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import type { BenchmarkConfig } from '../config';
+import type { BenchmarkConfig } from '../run/config';
 import { jsonlRows, listFiles } from './documents';
 
 export interface BenchmarkItem {

@@ -7,8 +7,8 @@
  * function of the config, the input files and the seed, whatever the number of workers.
  */
 import { availableParallelism } from 'node:os';
-import * as path from 'node:path';
-import { type DataConfig, resolveDataDir, resolveIn, type TrainingConfig, workspaceDir } from '../config';
+import type { DataConfig, TrainingConfig } from '../run/config';
+import { resolveDataDir, resolveIn, runDirOf } from '../run/layout';
 import type { AnalysisSetup } from './analyze';
 import { analyzeInOrder } from './analyzerPool';
 import { type BenchmarkItem, readBenchmark } from './benchmarks';
@@ -35,7 +35,7 @@ export async function runDataStage(config: TrainingConfig, options: RunOptions =
     t0 = now;
   };
   const dataDir = resolveDataDir(config, options.env);
-  const runDir = path.join(resolveIn(workspaceDir, config.outDir), config.run);
+  const runDir = runDirOf(config);
 
   const items: BenchmarkItem[] = [];
   const benchmarks: DataReport['benchmarks'] = [];

@@ -5,7 +5,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import type { DataConfig } from '../config';
+import type { DataConfig } from '../run/config';
 import type { Overlap } from './decontaminate';
 import { type ExampleCounts, emptyExampleCounts } from './tacticExamples';
 

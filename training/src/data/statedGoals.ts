@@ -1,7 +1,7 @@
 /**
  * The goals a tactic proof's headers state, found in one pass over its lines: which steps they belong to and which
  * tactics sit after a header's `by` on its own line. The headers themselves are read by blockGoals.ts; this file knows
- * the layout of steps (tacticProofs.ts: starts, and which start owns each continuation line).
+ * the layout of steps (the starts tacticProofs.ts finds, and which start owns each continuation line).
  */
 import {
   assignsBy,
@@ -14,7 +14,15 @@ import {
   stripBullet,
   sufficesGoal,
 } from './blockGoals';
-import type { Start } from './tacticProofs';
+
+/** Where a tactic step starts (tacticProofs.ts finds them; the walk here assigns every line to one). */
+export interface Start {
+  line: number;
+  /** Offset where the tactic's text begins. */
+  offset: number;
+  /** Column (UTF-16 units from the line start) of that offset; the block's indentation. */
+  col: number;
+}
 
 export interface StatedFacts {
   /** Goals stated for steps, by index into the starts. */

@@ -22,7 +22,7 @@ import {
 } from '@llemma/prover-text/lean';
 import { codeText, renderBlockGoal, renderGoal } from './binders';
 import type { GoalSource, StatedGoal } from './blockGoals';
-import { statedGoals } from './statedGoals';
+import { type Start, statedGoals } from './statedGoals';
 import { termBlocks, termProofAssign } from './termBlocks';
 
 export interface TacticStep {
@@ -79,14 +79,6 @@ export interface TacticProof {
 const placeholder = /(?<![\p{L}\p{N}_'.])(?:sorry|admit)(?![\p{L}\p{N}_'!?])/u;
 // Clauses that end a declaration's tactic block although they may be indented like a tactic.
 const blockEnders = /^(?:termination_by|decreasing_by|where)(?![\p{L}\p{N}_'!?])/u;
-
-export interface Start {
-  line: number;
-  /** Offset where the tactic's text begins. */
-  offset: number;
-  /** Column (UTF-16 units from the line start) of that offset; the block's indentation. */
-  col: number;
-}
 
 /**
  * Every tactic proof (`:= by`) of the declarations with one of `keywords`, in file order, and the term-mode proofs

@@ -4,6 +4,7 @@
  * one method, and every source is scored on the same steps with the same rules (compare.ts).
  */
 import type { RetrievalIndex, RetrievalParams } from '@llemma/model';
+import type { UnknownGoalQuery } from '../run/config';
 import { mostFrequent, normalizeTactic } from './firstTactics';
 import type { EvalStep } from './steps';
 
@@ -35,11 +36,6 @@ export function frequencySource(training: readonly EvalStep[], n: number): Candi
     candidates: (step, k) => (step.step === 0 ? first : later).slice(0, k),
   };
 }
-
-/** What retrieval queries with when a step's tactic state is unknown. */
-export type UnknownGoalQuery = 'none' | 'statement' | 'previous' | 'statement+previous';
-
-export const unknownGoalQueries: readonly UnknownGoalQuery[] = ['none', 'statement', 'previous', 'statement+previous'];
 
 /**
  * The text a context index is keyed on for a step whose state is unknown: the previous tactic's first line as the

@@ -4,7 +4,7 @@
  * call two tactics "the same text".
  */
 import { getPromptFormat } from '@llemma/model';
-import { jsonLines } from '../tokenizer/stage';
+import { jsonLines } from '../util/jsonLines';
 
 export interface FirstTactic {
   prompt: string;

@@ -1,6 +1,27 @@
-/** eval-sources.md: the source comparison for people, with what it was measured on. */
-import type { Paired } from './compare';
-import type { SourcesReport, StepSet } from './sourcesStage';
+/** eval-sources.json's shape, and eval-sources.md: the source comparison for people, with what it was measured on. */
+import type { UnknownGoalQuery } from '../run/config';
+import type { Paired, SourceFigures } from './compare';
+
+export interface StepSet {
+  name: 'first steps' | 'all steps';
+  steps: number;
+  goalKnown: number;
+  sources: SourceFigures[];
+  paired: Paired[];
+}
+
+export interface SourcesReport {
+  run: string;
+  split: 'heldout' | 'heldaside';
+  sources: string[];
+  unknownGoal: UnknownGoalQuery;
+  index: { file: string; entries: number; provenance: Record<string, unknown> };
+  sets: StepSet[];
+  seconds: number;
+  /** Per evaluated step: where it is, and the rank of its tactic in each source's list (-1: not in the first 32). */
+  steps: { path: string; theorem: string; line: number; step: number }[];
+  ranks: Record<string, number[]>;
+}
 
 const pct = (k: number, n: number) => (n > 0 ? `${((100 * k) / n).toFixed(1)} %` : 'n/a');
 const pValue = (p: number) => (p < 0.001 ? p.toExponential(1) : p.toFixed(3));

@@ -10,40 +10,12 @@ import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { buildRetrievalIndex, type RetrievalIndex, readRetrievalIndex } from '@llemma/model';
 import { isHeldAside } from '../data/tacticExamples';
-import { dataOutputs } from '../tokenizer/stage';
-import type { RunConfig } from '../train/runConfig';
-import {
-  type CandidateSource,
-  contextGoal,
-  filledSource,
-  frequencySource,
-  retrievalSource,
-  type UnknownGoalQuery,
-} from './candidateSources';
-import { cutoffs, figures, type Paired, paired, runSources, type SourceFigures } from './compare';
-import { markdownSourcesReport } from './sourcesReport';
+import type { RunConfig, UnknownGoalQuery } from '../run/config';
+import { dataOutputs } from '../run/layout';
+import { type CandidateSource, contextGoal, filledSource, frequencySource, retrievalSource } from './candidateSources';
+import { cutoffs, figures, paired, runSources } from './compare';
+import { markdownSourcesReport, type SourcesReport, type StepSet } from './sourcesReport';
 import { type EvalStep, readSteps } from './steps';
-
-export interface StepSet {
-  name: 'first steps' | 'all steps';
-  steps: number;
-  goalKnown: number;
-  sources: SourceFigures[];
-  paired: Paired[];
-}
-
-export interface SourcesReport {
-  run: string;
-  split: 'heldout' | 'heldaside';
-  sources: string[];
-  unknownGoal: UnknownGoalQuery;
-  index: { file: string; entries: number; provenance: Record<string, unknown> };
-  sets: StepSet[];
-  seconds: number;
-  /** Per evaluated step: where it is, and the rank of its tactic in each source's list (-1: not in the first 32). */
-  steps: { path: string; theorem: string; line: number; step: number }[];
-  ranks: Record<string, number[]>;
-}
 
 export async function runEvalSourcesStage(
   run: RunConfig,

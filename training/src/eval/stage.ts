@@ -4,15 +4,13 @@
  * frequency baseline that always proposes the training split's most common first tactics. The model is ranked two
  * ways: its beam-n candidates by mean log-probability (the search's order) and, unless probabilityBeamWidth is 0, all
  * finished candidates of a wider beam by total log-probability (the order comparable with the baseline's). Writes
- * out/<run>/eval.json (with every prediction) and refreshes the model card.
+ * out/<run>/eval.json (with every prediction); the command then refreshes the model card (run/modelCard.ts).
  */
 import { writeFileSync } from 'node:fs';
-import * as path from 'node:path';
 import { getPromptFormat, LocalGenerator } from '@llemma/model';
-import { writeModelCard } from '../export/modelCard';
-import { modelFolder } from '../export/stage';
-import { dataOutputs, seeded } from '../tokenizer/stage';
-import type { RunConfig } from '../train/runConfig';
+import type { RunConfig } from '../run/config';
+import { dataOutputs, modelFolder, runFiles } from '../run/layout';
+import { seeded } from '../util/seeded';
 import { type Hits, mostFrequent, type PairedComparison, pairedTopN, readFirstTactics, score } from './firstTactics';
 
 export interface EvalReport {
@@ -153,8 +151,7 @@ export async function runEvalStage(run: RunConfig, log: (line: string) => void =
     seconds: Number(((performance.now() - started) / 1000).toFixed(1)),
     predictions,
   };
-  writeFileSync(path.join(run.runDir, 'eval.json'), `${JSON.stringify(report, null, 2)}\n`);
-  writeModelCard(run, folder);
+  writeFileSync(runFiles(run.runDir).evalReport, `${JSON.stringify(report, null, 2)}\n`);
   return report;
 }
 

@@ -3,7 +3,7 @@
  * state where the data knows it, and what else a candidate source may use where it does not: the goal of the
  * proof's first step (the statement rendered from its binders) and the previous tactic's first line.
  */
-import { jsonLines } from '../tokenizer/stage';
+import { jsonLines } from '../util/jsonLines';
 import { tacticOfTarget } from './firstTactics';
 
 export interface EvalStep {

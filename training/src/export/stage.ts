@@ -1,6 +1,7 @@
 /**
  * `llemma-train export`: the run's newest checkpoint as a model folder (docs/model-format.md): model.onnx and
- * config.json from llemma_train.export, the run's tokenizer.json, the loss curve, and MODEL_CARD.md.
+ * config.json from llemma_train.export, the run's tokenizer.json and the loss curve. The command then adds
+ * MODEL_CARD.md from the run's records (run/modelCard.ts).
  *
  * The folder is then loaded the way the product loads it (model/src's loadModelFolder) and its logits are compared
  * with the ones PyTorch computed during the export for a held-out prompt: the prompt runs in one call, then one
@@ -10,14 +11,13 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { loadModelFolder } from '@llemma/model';
-import { resolveIn, workspaceDir } from '../config';
-import { dataOutputs, jsonLines } from '../tokenizer/stage';
+import type { RunConfig } from '../run/config';
+import { dataOutputs, modelFolder, runFiles } from '../run/layout';
 import { TrainedTokenizer } from '../tokenizer/tokenizerJson';
+import { drawLossPng } from '../train/lossCurve';
 import { lastJson, runPythonModule } from '../train/python';
-import type { RunConfig } from '../train/runConfig';
-import { drawLossPng, trainDir } from '../train/stage';
-import { formatJson } from './formatJson';
-import { writeModelCard } from './modelCard';
+import { formatJson } from '../util/formatJson';
+import { jsonLines } from '../util/jsonLines';
 
 export interface ExportReport {
   folder: string;
@@ -29,11 +29,6 @@ export interface ExportReport {
   sameArgmax: boolean;
   tolerance: number;
   provider: string;
-}
-
-export function modelFolder(run: RunConfig): string {
-  const f = run.stages.export.folder;
-  return f ? resolveIn(workspaceDir, f) : path.join(run.runDir, 'model');
 }
 
 /** A held-out prompt plus the first tokens of its target, short enough for the context. */
@@ -59,14 +54,15 @@ function argmax(a: ArrayLike<number>): number {
 }
 
 export async function runExportStage(run: RunConfig, log: (line: string) => void = () => {}): Promise<ExportReport> {
-  const summaryFile = path.join(trainDir(run), 'summary.json');
+  const files = runFiles(run.runDir);
+  const summaryFile = files.trainSummary;
   if (!existsSync(summaryFile)) throw new Error(`${summaryFile} is missing: run "llemma-train train" first`);
   const checkpoint = JSON.parse(readFileSync(summaryFile, 'utf8')).checkpoint as string;
   const folder = modelFolder(run);
-  const scratch = path.join(run.runDir, 'export');
+  const scratch = files.export;
   mkdirSync(folder, { recursive: true });
   mkdirSync(scratch, { recursive: true });
-  const tokenizerFile = path.join(run.runDir, 'tokenizer.json');
+  const tokenizerFile = files.tokenizer;
   const tok = new TrainedTokenizer(JSON.parse(readFileSync(tokenizerFile, 'utf8')));
   const contextLength = run.stages.pack.seqLen;
   const ids = await referenceIds(run, tok, contextLength);
@@ -82,7 +78,7 @@ export async function runExportStage(run: RunConfig, log: (line: string) => void
   const configFile = path.join(folder, 'config.json');
   writeFileSync(configFile, formatJson(JSON.parse(readFileSync(configFile, 'utf8'))));
   copyFileSync(tokenizerFile, path.join(folder, 'tokenizer.json'));
-  copyFileSync(drawLossPng(run), path.join(folder, 'loss-curve.png'));
+  copyFileSync(drawLossPng(run.runDir), path.join(folder, 'loss-curve.png'));
 
   const reference = JSON.parse(readFileSync(referenceFile, 'utf8')) as { ids: number[]; logits: number[][] };
   const model = await loadModelFolder(folder, { executionProviders: ['cpu'] });
@@ -108,7 +104,7 @@ export async function runExportStage(run: RunConfig, log: (line: string) => void
   } finally {
     await model.release();
   }
-  writeFileSync(path.join(scratch, 'export.json'), `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(files.exportReport, `${JSON.stringify(report, null, 2)}\n`);
   const worst = Math.max(report.maxAbsDiff.prompt, report.maxAbsDiff.cachedStep);
   log(
     `export: ONNX Runtime vs PyTorch logits, max |difference| ${worst.toExponential(2)} ` +
@@ -117,6 +113,5 @@ export async function runExportStage(run: RunConfig, log: (line: string) => void
   if (!(worst <= report.tolerance)) {
     throw new Error(`exported logits differ from PyTorch's by ${worst} (tolerance ${report.tolerance})`);
   }
-  writeModelCard(run, folder);
   return report;
 }

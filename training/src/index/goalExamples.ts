@@ -5,7 +5,7 @@
  */
 import type { RetrievalExample } from '@llemma/model';
 import { tacticOfTarget } from '../eval/firstTactics';
-import { jsonLines } from '../tokenizer/stage';
+import { jsonLines } from '../util/jsonLines';
 
 export interface GoalExample {
   goal: string;

@@ -16,10 +16,9 @@ import {
 } from '@llemma/model';
 import { isHeldAside } from '../data/tacticExamples';
 import { normalizeTactic } from '../eval/firstTactics';
-import { formatJson } from '../export/formatJson';
-import { modelFolder } from '../export/stage';
-import { dataOutputs } from '../tokenizer/stage';
-import type { RunConfig } from '../train/runConfig';
+import type { RunConfig } from '../run/config';
+import { dataOutputs, modelFolder } from '../run/layout';
+import { formatJson } from '../util/formatJson';
 import { type CalibrationFit, fitCalibration } from './calibration';
 import { type GoalExample, readGoalExamples, retrievalExample } from './goalExamples';
 

@@ -10,48 +10,17 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { dataOutputs, jsonLines, seeded } from '../tokenizer/stage';
+import type { RunConfig } from '../run/config';
+import { dataOutputs, runFiles } from '../run/layout';
 import { TrainedTokenizer } from '../tokenizer/tokenizerJson';
-import type { RunConfig } from '../train/runConfig';
-import { flagSegmentStart, flagTarget, RowPacker, type ShardInfo, ShardWriter } from './packer';
-
-export const packFormat = 'llemma-pack-1';
-
-export interface SplitStats {
-  shards: ShardInfo[];
-  rows: number;
-  examples: number;
-  /** Of them, examples whose tactic state is known (a theorem's first step or a goal the proof text states). */
-  goalKnownExamples: number;
-  tooLong: number;
-  /** Left out because the target alone is longer than pack.maxTargetTokens (training split only). */
-  targetTooLong: number;
-  tokens: number;
-  targetTokens: number;
-  mixtureTokens: number;
-  paddingTokens: number;
-}
-
-export interface PackIndex {
-  format: typeof packFormat;
-  seq_len: number;
-  row_len: number;
-  vocab_size: number;
-  bos_id: number;
-  eos_id: number;
-  pad_id: number;
-  tokenizer_sha256: string;
-  /** Examples whose prompt/target seam was re-encoded as one text and differed (they are packed as one text). */
-  seam_mismatches: number;
-  /** pack.maxTargetTokens of the run (0: no limit; absent in indexes written before it existed). */
-  max_target_tokens?: number;
-  splits: { train: SplitStats; heldout: SplitStats };
-  seconds: number;
-}
+import { jsonLines } from '../util/jsonLines';
+import { seeded } from '../util/seeded';
+import { flagSegmentStart, flagTarget, RowPacker, ShardWriter } from './packer';
+import { type PackIndex, packFormat, type SplitStats } from './packIndex';
 
 /** Line counts of the run's tactic files, from the data stage's report. */
 function exampleCounts(runDir: string): { train: number; heldOut: number } {
-  const report = JSON.parse(readFileSync(path.join(runDir, 'report.json'), 'utf8'));
+  const report = JSON.parse(readFileSync(runFiles(runDir).dataReport, 'utf8'));
   let train = 0;
   let heldOut = 0;
   for (const s of report.sources as { tactics: { train: number; heldOut: number } }[]) {
@@ -90,9 +59,9 @@ export async function runPackStage(run: RunConfig, log: (line: string) => void =
   const started = performance.now();
   const cfg = run.stages.pack;
   const outputs = dataOutputs(run.runDir);
-  const tokenizerText = readFileSync(path.join(run.runDir, 'tokenizer.json'), 'utf8');
+  const tokenizerText = readFileSync(runFiles(run.runDir).tokenizer, 'utf8');
   const tok = new TrainedTokenizer(JSON.parse(tokenizerText));
-  const dir = path.join(run.runDir, 'pack');
+  const dir = runFiles(run.runDir).pack;
   mkdirSync(dir, { recursive: true });
   for (const f of readdirSync(dir)) if (/\.(bin|json)$/.test(f)) rmSync(path.join(dir, f));
   const rowLen = cfg.seqLen + 1;
@@ -197,6 +166,6 @@ export async function runPackStage(run: RunConfig, log: (line: string) => void =
     splits: { train, heldout },
     seconds: Number(((performance.now() - started) / 1000).toFixed(1)),
   };
-  writeFileSync(path.join(dir, 'index.json'), `${JSON.stringify(index, null, 2)}\n`);
+  writeFileSync(runFiles(run.runDir).packIndex, `${JSON.stringify(index, null, 2)}\n`);
   return index;
 }

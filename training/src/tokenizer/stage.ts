@@ -4,12 +4,12 @@
  * how well it compresses held-out examples. Held-out text is never part of the sample.
  */
 
-import { createReadStream, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import * as path from 'node:path';
-import { createInterface } from 'node:readline';
-import { mulberry32 } from '@llemma/stdx';
-import { formatJson } from '../export/formatJson';
-import type { RunConfig } from '../train/runConfig';
+import { statSync, writeFileSync } from 'node:fs';
+import type { RunConfig } from '../run/config';
+import { dataOutputs, runFiles } from '../run/layout';
+import { formatJson } from '../util/formatJson';
+import { jsonLines } from '../util/jsonLines';
+import { seeded } from '../util/seeded';
 import { trainBpe } from './bpe';
 import { normalize, spaceMarker, splitWords } from './pretokenize';
 import { buildTokenizerJson, leanSymbols, TrainedTokenizer } from './tokenizerJson';
@@ -23,34 +23,6 @@ export interface TokenizerReport {
   leanSymbolsWhole: number;
   leanSymbols: number;
   seconds: number;
-}
-
-/** What the data stage wrote for this run (report.json's `outputs`), checked to exist. */
-export function dataOutputs(runDir: string): { tacticsTrain: string; tacticsHeldOut: string; mixture: string[] } {
-  const reportFile = path.join(runDir, 'report.json');
-  if (!existsSync(reportFile)) throw new Error(`${reportFile} is missing: run "llemma-train data" first`);
-  const outputs = JSON.parse(readFileSync(reportFile, 'utf8')).outputs as {
-    tacticsTrain: string;
-    tacticsHeldOut: string;
-    mixture: string[];
-  };
-  const abs = (f: string) => path.resolve(runDir, f);
-  return {
-    tacticsTrain: abs(outputs.tacticsTrain),
-    tacticsHeldOut: abs(outputs.tacticsHeldOut),
-    mixture: outputs.mixture.map(abs),
-  };
-}
-
-/** mulberry32, the seeded generator the model runtime samples with: samples are the same on every machine. */
-export const seeded = mulberry32;
-
-/** Each JSON line of the files, in order. */
-export async function* jsonLines(files: readonly string[]): AsyncGenerator<Record<string, unknown>> {
-  for (const file of files) {
-    const lines = createInterface({ input: createReadStream(file), crlfDelay: Number.POSITIVE_INFINITY });
-    for await (const line of lines) if (line.trim() !== '') yield JSON.parse(line);
-  }
 }
 
 async function sampleInto(
@@ -126,7 +98,7 @@ export async function runTokenizerStage(
   const alphabet = chooseAlphabet(words, cfg.charCoverage);
   const bpe = trainBpe(words, { alphabet, maxPieces: cfg.vocabSize - 259, minPairCount: cfg.minPairCount });
   const file = buildTokenizerJson(bpe);
-  writeFileSync(path.join(run.runDir, 'tokenizer.json'), formatJson(file.json));
+  writeFileSync(runFiles(run.runDir).tokenizer, formatJson(file.json));
   log(`tokenizer: ${file.vocabSize} ids (${alphabet.length} characters, ${bpe.merges.length} merges)`);
 
   const tok = new TrainedTokenizer(file.json);
@@ -152,6 +124,6 @@ export async function runTokenizerStage(
     leanSymbols: symbols.length,
     seconds: Number(((performance.now() - started) / 1000).toFixed(1)),
   };
-  writeFileSync(path.join(run.runDir, 'tokenizer-report.json'), `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(runFiles(run.runDir).tokenizerReport, `${JSON.stringify(report, null, 2)}\n`);
   return report;
 }

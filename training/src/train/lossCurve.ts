@@ -2,7 +2,8 @@
  * The loss curve of a run as a PNG, drawn from the trainer's loss.jsonl: train loss (a line, one point per logged
  * step) and held-out loss (dots joined by a line) against the step, with labelled axes.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { runFiles } from '../run/layout';
 import { Raster, type Rgb } from './png';
 
 export interface LossRecord {
@@ -20,6 +21,13 @@ export function readLossLog(file: string): LossRecord[] {
     .split('\n')
     .filter((l) => l.trim() !== '')
     .map((l) => JSON.parse(l) as LossRecord);
+}
+
+/** out/<run>/train/loss.png drawn from the run's loss.jsonl; returns the PNG's path. */
+export function drawLossPng(runDir: string): string {
+  const files = runFiles(runDir);
+  writeFileSync(files.lossPng, drawLossCurve(readLossLog(files.lossLog)));
+  return files.lossPng;
 }
 
 /** About `count` round tick values covering [lo, hi]. */

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
-import { workspaceDir } from '../config';
+import { workspaceDir } from '../run/layout';
 
 export const pythonDir = path.join(workspaceDir, 'python');
 

@@ -9,10 +9,11 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import type { PackIndex } from '../pack/stage';
-import { drawLossCurve, readLossLog } from './lossCurve';
+import type { PackIndex } from '../pack/packIndex';
+import type { RunConfig } from '../run/config';
+import { runFiles } from '../run/layout';
+import { drawLossPng } from './lossCurve';
 import { lastJson, runPythonModule } from './python';
-import type { RunConfig } from './runConfig';
 
 export interface TrainSummary {
   steps: number;
@@ -42,13 +43,10 @@ export interface TrainStageOptions {
   fresh?: boolean;
 }
 
-export function trainDir(run: RunConfig): string {
-  return path.join(run.runDir, 'train');
-}
-
 /** The trainer's config for this run, from the run config and the pack index. */
 export function trainerConfig(run: RunConfig): Record<string, unknown> {
-  const indexFile = path.join(run.runDir, 'pack', 'index.json');
+  const files = runFiles(run.runDir);
+  const indexFile = files.packIndex;
   if (!existsSync(indexFile)) throw new Error(`${indexFile} is missing: run "llemma-train pack" first`);
   const index = JSON.parse(readFileSync(indexFile, 'utf8')) as PackIndex;
   const { nice: _nice, ...train } = run.stages.train.train;
@@ -63,13 +61,13 @@ export function trainerConfig(run: RunConfig): Record<string, unknown> {
       eos_token_id: index.eos_id,
     },
     data: indexFile,
-    out_dir: trainDir(run),
+    out_dir: files.train,
   };
 }
 
 export async function runTrainStage(run: RunConfig, options: TrainStageOptions = {}): Promise<TrainSummary> {
   const log = options.log ?? (() => {});
-  const dir = trainDir(run);
+  const dir = runFiles(run.runDir).train;
   const config = trainerConfig(run);
   const indexText = readFileSync(config['data'] as string, 'utf8');
   const fingerprint = createHash('sha256').update(JSON.stringify(config)).update(indexText).digest('hex');
@@ -84,7 +82,7 @@ export async function runTrainStage(run: RunConfig, options: TrainStageOptions =
     mkdirSync(dir, { recursive: true });
     writeFileSync(fingerprintFile, `${fingerprint}\n`);
   }
-  const configFile = path.join(dir, 'run.json');
+  const configFile = runFiles(run.runDir).trainerConfig;
   writeFileSync(configFile, `${JSON.stringify(config, null, 2)}\n`);
   const args = ['--config', configFile];
   if (resume) args.push('--resume');
@@ -94,14 +92,8 @@ export async function runTrainStage(run: RunConfig, options: TrainStageOptions =
   const result = await runPythonModule('train', args, { nice, onLine: (line) => log(describe(line)), onError: log });
   const summary = lastJson<TrainSummary>(result.lines, 'done');
   if (!summary) throw new Error('the trainer finished without a summary');
-  drawLossPng(run);
+  drawLossPng(run.runDir);
   return summary;
-}
-
-export function drawLossPng(run: RunConfig): string {
-  const file = path.join(trainDir(run), 'loss.png');
-  writeFileSync(file, drawLossCurve(readLossLog(path.join(trainDir(run), 'loss.jsonl'))));
-  return file;
 }
 
 /** One trainer line for people: JSON progress records become a short summary, anything else passes through. */

@@ -1,9 +1,11 @@
 /**
  * The default configuration: the project's training corpora (Mathlib4 and compfiles, as shipped in the data folder)
- * and every miniF2F variant the data folder holds as the benchmark to keep out of them. Paths are relative to the
- * data folder. Override files change only what they name; see README.md for the format.
+ * and every miniF2F variant the data folder holds as the benchmark to keep out of them, and the model stages'
+ * settings. Paths are relative to the data folder. Override files change only what they name; see README.md for the
+ * format.
  */
-import type { BenchmarkConfig, TrainingConfig } from './config';
+import { defaultRetrievalParams } from '@llemma/model';
+import type { BenchmarkConfig, ModelStagesConfig, TrainingConfig } from './config';
 
 const lean4 = 'minif2f-lean4';
 const isabelle = 'minif2f-isabelle';
@@ -98,4 +100,22 @@ export const defaultConfig: TrainingConfig = {
     mixture: { shardBytes: 64 * 1024 * 1024 },
     workers: 'auto',
   },
+};
+
+export const defaultStages: ModelStagesConfig = {
+  index: { sources: [], heldAsideFraction: 0.05, modelFolder: false, retrieval: defaultRetrievalParams },
+  evalSources: { sources: ['mathlib4'], split: 'heldout', unknownGoal: 'statement+previous' },
+  tokenizer: { vocabSize: 8000, sampleMB: 24, mixtureShare: 0.3, charCoverage: 0.99995, minPairCount: 2 },
+  pack: {
+    seqLen: 512,
+    maxTrainExamples: 0,
+    goalKnownShare: null,
+    maxTargetTokens: 0,
+    maxHeldOutExamples: 2000,
+    mixtureTokens: 0,
+    shardRows: 65536,
+  },
+  train: { model: {}, train: {} },
+  export: { folder: '', tolerance: 1e-3 },
+  eval: { maxTheorems: 300, sources: ['mathlib4'], n: 8, maxNewTokens: 48, probabilityBeamWidth: 32 },
 };

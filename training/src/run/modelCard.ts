@@ -2,19 +2,21 @@
  * MODEL_CARD.md of an exported model folder, written from the run's own records (the data report, the tokenizer
  * report, the pack index, the trainer's summary and loss log, the export check and the evaluation), so every number
  * in it comes from the files of the run that produced the weights. Missing records (e.g. before `eval`) are said
- * to be missing, not guessed.
+ * to be missing, not guessed. The export and eval commands write it after their stage (run/all.ts), so neither stage
+ * depends on the other's records.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import * as path from 'node:path';
 import { describePaired, type EvalReport } from '../eval/stage';
-import type { PackIndex } from '../pack/stage';
+import type { ExportReport } from '../export/stage';
+import type { PackIndex } from '../pack/packIndex';
 import type { TokenizerReport } from '../tokenizer/stage';
 import { type LossRecord, readLossLog } from '../train/lossCurve';
-import type { RunConfig } from '../train/runConfig';
 import type { TrainSummary } from '../train/stage';
-import type { ExportReport } from './stage';
+import type { RunConfig } from './config';
+import { runFiles } from './layout';
 
 const reproduce = 'npx llemma-train all --config training/configs/default.json';
 
@@ -120,14 +122,15 @@ function lastOf(records: readonly LossRecord[], split: 'train' | 'heldout'): Los
 
 export function modelCardText(run: RunConfig): string {
   const dir = run.runDir;
-  const data = readJson<DataReportLike>(path.join(dir, 'report.json'));
-  const tokenizer = readJson<TokenizerReport>(path.join(dir, 'tokenizer-report.json'));
-  const pack = readJson<PackIndex>(path.join(dir, 'pack', 'index.json'));
-  const summary = readJson<TrainSummary>(path.join(dir, 'train', 'summary.json'));
-  const trainCfg = readJson<TrainerConfigFile>(path.join(dir, 'train', 'run.json'));
-  const exported = readJson<ExportReport>(path.join(dir, 'export', 'export.json'));
-  const evaluation = readJson<EvalReport>(path.join(dir, 'eval.json'));
-  const lossFile = path.join(dir, 'train', 'loss.jsonl');
+  const files = runFiles(dir);
+  const data = readJson<DataReportLike>(files.dataReport);
+  const tokenizer = readJson<TokenizerReport>(files.tokenizerReport);
+  const pack = readJson<PackIndex>(files.packIndex);
+  const summary = readJson<TrainSummary>(files.trainSummary);
+  const trainCfg = readJson<TrainerConfigFile>(files.trainerConfig);
+  const exported = readJson<ExportReport>(files.exportReport);
+  const evaluation = readJson<EvalReport>(files.evalReport);
+  const lossFile = files.lossLog;
   const losses = existsSync(lossFile) ? readLossLog(lossFile) : [];
   const m = trainCfg?.model ?? {};
   const finalTrain = lastOf(losses, 'train');

@@ -1,100 +1,15 @@
 /**
- * The training workspace's configuration: defaults in code, overridden by small JSON files (never code, so a config
- * cannot run anything). An override is merged into the defaults key by key; objects merge, arrays and scalars
- * replace, and a key the defaults do not have is an error (a typo must not silently fall back to a default).
+ * A run's configuration read from one JSON override file (or the defaults): never code, so a config cannot run
+ * anything. An override is merged into the defaults key by key; objects merge, arrays and scalars replace, and a key
+ * the defaults do not have is an error (a typo must not silently fall back to a default). The model-stage keys are
+ * split off and merged into `defaultStages` with the same rules; the rest is the data stage's `TrainingConfig`.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { defaultConfig } from './defaults';
-
-export interface SourceConfig {
-  name: string;
-  kind: 'jsonl' | 'folder';
-  /** Relative to the data folder, or absolute. */
-  path: string;
-  /** For folders: the file endings to read. */
-  extensions?: string[];
-  /** Sampling multiplier in the mixture: each kept document appears ⌊w⌋ times, plus once more with chance w − ⌊w⌋. */
-  weight: number;
-  /** Whether to extract tactic examples from this source's `.lean` documents. */
-  tactics: boolean;
-}
-
-export interface BenchmarkConfig {
-  name: string;
-  kind: 'jsonl' | 'folder';
-  path: string;
-  /** JSONL: the field holding the item's name (default `name`); folders use the file name without its ending. */
-  nameField?: string;
-  /** JSONL: the field holding the split (`valid`, `test`); missing means `unknown`. */
-  splitField?: string;
-  /** JSONL: the fields whose text is compared (statements, informal statements, proofs). */
-  textFields?: string[];
-  /** Folders: the file endings to read. */
-  extensions?: string[];
-  /** Only items of these splits; empty means all. */
-  splits?: string[];
-}
-
-export interface DataConfig {
-  sources: SourceConfig[];
-  dedup: {
-    exact: boolean;
-    near: boolean;
-    /** Words per shingle for near-duplicate detection. */
-    shingleSize: number;
-    /** MinHash signature length; must be a multiple of `bands`. */
-    numPerm: number;
-    bands: number;
-    /** Estimated Jaccard similarity of word shingles at or above which a document is a near duplicate. */
-    threshold: number;
-  };
-  decontamination: {
-    /** Every size is checked and reported. */
-    ngramSizes: number[];
-    /** Overlaps of at least this many tokens drop the document; shorter ones are only reported. */
-    dropAtNgram: number;
-    benchmarks: BenchmarkConfig[];
-    /** Added to `benchmarks` (so an override can add one without repeating the defaults). */
-    extraBenchmarks: BenchmarkConfig[];
-    /** Files named like a benchmark problem (`Imo1959P1.lean` ~ `imo_1959_p1`): drop, only report, or ignore. */
-    problemIds: 'drop' | 'report' | 'off';
-    /** Competition names that mean the same contest (`usa` → `usamo`). */
-    problemIdAliases: Record<string, string>;
-  };
-  tactics: {
-    /** A format name from model/src/prompts.ts. */
-    promptFormat: string;
-    /** Declarations whose tactic proofs become examples. */
-    keywords: string[];
-    /** Share of files (by hash of path) whose examples are held out. */
-    heldOutFraction: number;
-    /** Examples with a longer prompt or target are skipped (counted in the report). */
-    maxPromptChars: number;
-    maxTargetChars: number;
-  };
-  mixture: {
-    /** A shard is closed once it holds this many bytes of JSONL. */
-    shardBytes: number;
-  };
-  /** Worker threads for the per-document work: `auto` (one per CPU), or a number (0: all in the main thread). */
-  workers: number | 'auto';
-}
-
-export interface TrainingConfig {
-  /** Output folder name under `outDir`. */
-  run: string;
-  /** Relative to the training workspace folder, or absolute. */
-  outDir: string;
-  /** Where the corpora live; null: $LLEMMA_DATA_DIR, then ../shared/data next to the repository. */
-  dataDir: string | null;
-  seed: number;
-  data: DataConfig;
-}
-
-/** The training workspace's folder (holds package.json) and the repository root above it. */
-export const workspaceDir = path.resolve(import.meta.dirname, '..');
-export const repoDir = path.resolve(workspaceDir, '..');
+import { type ModelStagesConfig, type RunConfig, type TrainingConfig, unknownGoalQueries } from './config';
+import { defaultConfig, defaultStages } from './defaults';
+import { runDirOf } from './layout';
 
 // Objects whose keys are data, not schema: any key is allowed and its value must be a string.
 const openObjects = new Set(['data.decontamination.problemIdAliases']);
@@ -193,21 +108,90 @@ function checkEntry(entry: object, at: string, fields: Record<string, string>): 
   if (e['kind'] !== 'jsonl' && e['kind'] !== 'folder') throw new Error(`config ${at}.kind: "jsonl" or "folder"`);
 }
 
-/** The data folder: the config's, else $LLEMMA_DATA_DIR, else ../shared/data beside the repository. */
-export function resolveDataDir(config: TrainingConfig, env: NodeJS.ProcessEnv = process.env): string {
-  const candidates = config.dataDir
-    ? [config.dataDir]
-    : [env['LLEMMA_DATA_DIR'], path.resolve(repoDir, '..', 'shared', 'data')];
-  const found = candidates.find((d): d is string => typeof d === 'string' && d !== '' && existsSync(d));
-  if (!found) {
-    throw new Error(
-      `no data folder: tried ${candidates.filter(Boolean).join(', ')} (set LLEMMA_DATA_DIR or "dataDir" in the config)`,
-    );
+const stageKeys = ['index', 'evalSources', 'tokenizer', 'pack', 'model', 'train', 'export', 'eval'] as const;
+
+/** The run's config from an override file (or the defaults), split between the data stage and the model stages. */
+export function loadRunConfig(file?: string): RunConfig {
+  let parsed: Record<string, unknown> = {};
+  if (file) {
+    try {
+      parsed = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (e) {
+      throw new Error(`${file}: ${(e as Error).message}`);
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      throw new Error(`${file}: expected a JSON object`);
+    }
   }
-  return path.resolve(found);
+  const dataPart: Record<string, unknown> = {};
+  const stagePart: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(parsed)) {
+    if ((stageKeys as readonly string[]).includes(k)) stagePart[k] = v;
+    else dataPart[k] = v;
+  }
+  const stages = mergeStages(stagePart);
+  const data = file ? loadDataConfig(file, dataPart, Object.keys(stagePart).length > 0) : loadConfig();
+  return { data, stages, runDir: runDirOf(data) };
 }
 
-/** A config path relative to `base` unless absolute. */
-export function resolveIn(base: string, p: string): string {
-  return path.isAbsolute(p) ? p : path.resolve(base, p);
+function mergeStages(part: Record<string, unknown>): ModelStagesConfig {
+  const { model, train, ...rest } = part;
+  // model and train are open objects for Python; everything else is checked key by key against the defaults.
+  const merged = mergeConfig(structuredClone(defaultStages), { ...rest });
+  for (const [key, value] of [
+    ['model', model],
+    ['train', train],
+  ] as const) {
+    if (value === undefined) continue;
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      throw new Error(`config ${key}: expected an object`);
+    }
+  }
+  if (train !== undefined) merged.train.train = { ...merged.train.train, ...(train as object) };
+  if (model !== undefined) merged.train.model = { ...merged.train.model, ...(model as object) };
+  const { pack, tokenizer, index } = merged;
+  if (!(index.heldAsideFraction > 0 && index.heldAsideFraction < 1)) {
+    throw new Error('config index.heldAsideFraction: a number between 0 and 1');
+  }
+  if (!['keep', 'drop'].includes(index.retrieval.unmatched)) {
+    throw new Error('config index.retrieval.unmatched: "keep" or "drop"');
+  }
+  const { evalSources } = merged;
+  if (!['heldout', 'heldaside'].includes(evalSources.split)) {
+    throw new Error('config evalSources.split: "heldout" or "heldaside"');
+  }
+  if (!unknownGoalQueries.includes(evalSources.unknownGoal)) {
+    throw new Error(`config evalSources.unknownGoal: one of ${unknownGoalQueries.join(', ')}`);
+  }
+  if (!Number.isInteger(pack.seqLen) || pack.seqLen < 8) throw new Error('config pack.seqLen: an integer ≥ 8');
+  const share = pack.goalKnownShare;
+  if (share !== null && !(share >= 0 && share <= 1)) {
+    throw new Error('config pack.goalKnownShare: a number from 0 to 1');
+  }
+  if (!Number.isInteger(pack.maxTargetTokens) || pack.maxTargetTokens < 0) {
+    throw new Error('config pack.maxTargetTokens: a whole number ≥ 0 (0: no limit)');
+  }
+  if (tokenizer.vocabSize < 300 || tokenizer.vocabSize > 65535) {
+    throw new Error('config tokenizer.vocabSize: between 300 and 65535 (ids are stored as uint16)');
+  }
+  return merged;
+}
+
+// loadConfig reads its overrides from a file (and resolves a relative dataDir against that file's folder), so when the
+// file also holds model-stage keys the data part is handed to it as a temporary file of its own.
+function loadDataConfig(file: string, dataPart: Record<string, unknown>, hasStageKeys: boolean): TrainingConfig {
+  if (!hasStageKeys) return loadConfig(file);
+  const dataDir = dataPart['dataDir'];
+  const part =
+    typeof dataDir === 'string'
+      ? { ...dataPart, dataDir: path.resolve(path.dirname(path.resolve(file)), dataDir) }
+      : dataPart;
+  const dir = mkdtempSync(path.join(tmpdir(), 'llemma-config-'));
+  try {
+    const tmp = path.join(dir, path.basename(file));
+    writeFileSync(tmp, JSON.stringify(part));
+    return loadConfig(tmp);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -1,0 +1,111 @@
+/**
+ * The commands of `llemma-train`, one entry each: the line the usage text shows and what runs. cli.ts parses the
+ * command line and dispatches here. Each command reads the run config (loadConfig.ts) and returns a short summary
+ * for stdout; progress goes to `log` (stderr). Errors are thrown, and cli.ts turns them into exit code 1.
+ */
+import { runDataStage } from '../data/pipeline';
+import type { DataReport } from '../data/report';
+import { describeSources, runEvalSourcesStage } from '../eval/sourcesStage';
+import { describeEval } from '../eval/stage';
+import { describeIndex, runIndexStage } from '../index/stage';
+import { runPackStage } from '../pack/stage';
+import { runTokenizerStage } from '../tokenizer/stage';
+import { runTrainStage } from '../train/stage';
+import { evaluateModel, exportModel, runAll } from './all';
+import type { RunConfig } from './config';
+import { loadRunConfig } from './loadConfig';
+
+export interface Command {
+  /** One line for the usage text. */
+  summary: string;
+  run: (run: RunConfig, log: (line: string) => void) => Promise<string>;
+}
+
+/** In the order the usage text lists them. */
+export const commands: Record<string, Command> = {
+  data: {
+    summary: 'corpora → deduplicated, decontaminated mixture shards + tactic examples + report (training/out/<run>/)',
+    run: async (run, log) => describeData(await runDataStage(run.data, { log })),
+  },
+  index: {
+    summary: 'goal-known training examples → retrieval.bin (retrieval index, scores calibrated on held-aside files)',
+    run: async (run, log) => describeIndex(await runIndexStage(run, log)),
+  },
+  tokenizer: {
+    summary: 'tactic examples + mixture sample → BPE tokenizer.json (Llama layout, byte fallback)',
+    run: async (run, log) => {
+      const r = await runTokenizerStage(run, log);
+      return (
+        `tokenizer: ${r.vocabSize} ids (${r.alphabet} characters, ${r.merges} merges); ` +
+        `held-out ${r.heldOut.charsPerToken} characters per token; ${r.leanSymbolsWhole}/${r.leanSymbols} Lean symbols whole\n` +
+        `wrote ${run.runDir}/tokenizer.json`
+      );
+    },
+  },
+  pack: {
+    summary: 'examples → packed uint16 token rows with loss masks (pack/index.json)',
+    run: async (run, log) => {
+      const r = await runPackStage(run, log);
+      const s = (name: 'train' | 'heldout') => {
+        const x = r.splits[name];
+        return `${name}: ${x.examples} examples (${x.tooLong} too long${x.targetTooLong ? `, ${x.targetTooLong} with too long a target` : ''}) in ${x.rows} rows, ${x.targetTokens}/${x.tokens} target tokens`;
+      };
+      return `${s('train')}\n${s('heldout')}\nwrote ${run.runDir}/pack/index.json`;
+    },
+  },
+  train: {
+    summary: 'the PyTorch trainer on the packed rows (continues from its last checkpoint when nothing changed)',
+    run: async (run, log) => {
+      const r = await runTrainStage(run, { log });
+      return `train: ${r.steps}/${r.max_steps} steps, ${r.tokens} tokens, ${r.wall_s} s on ${r.device}\ncheckpoint ${r.checkpoint}`;
+    },
+  },
+  export: {
+    summary:
+      'newest checkpoint → model folder (config.json, tokenizer.json, model.onnx, MODEL_CARD.md), checked in model/',
+    run: async (run, log) => {
+      const r = await exportModel(run, log);
+      const worst = Math.max(r.maxAbsDiff.prompt, r.maxAbsDiff.cachedStep);
+      return `export: ${r.folder} (${(r.folderBytes / 1e6).toFixed(1)} MB); max |ONNX − PyTorch| ${worst.toExponential(2)} ≤ ${r.tolerance}`;
+    },
+  },
+  eval: {
+    summary: 'first-tactic top-1/top-n exact match on held-out theorems vs the frequency baseline',
+    run: async (run, log) => describeEval(await evaluateModel(run, log)),
+  },
+  'eval-sources': {
+    summary: 'every candidate source (frequency list, retrieval, …) on all held-out steps: top-1/8/32, sign tests',
+    run: async (run, log) => describeSources(await runEvalSourcesStage(run, log)),
+  },
+  all: {
+    summary: 'data → index → tokenizer → pack → train → export → eval',
+    run: async (run, log) => {
+      const r = await runAll(run, log);
+      return `${describeEval(r.eval)}\nmodel folder ${r.export.folder}`;
+    },
+  },
+};
+
+/** Runs one command with the run config of `configFile` (or the defaults); returns the text to print. */
+export async function runCommand(
+  command: string,
+  configFile: string | undefined,
+  log: (line: string) => void,
+): Promise<string> {
+  const entry = commands[command];
+  if (!entry) throw new Error(`unknown command "${command}"`);
+  return entry.run(loadRunConfig(configFile), log);
+}
+
+/** The data stage's counts per source, its overlaps and where its report is. */
+function describeData(report: DataReport): string {
+  const lines = report.sources.map(
+    (s) =>
+      `${s.name}: read ${s.read}, exact dups ${s.exactDuplicates}, near dups ${s.nearDuplicates}, ` +
+      `contaminated ${s.contaminated}, kept ${s.kept}; tactic examples ${s.tactics.train} train / ${s.tactics.heldOut} held out`,
+  );
+  const dropped = report.overlaps.filter((o) => o.dropped).length;
+  lines.push(`overlaps: ${report.overlaps.length} (${dropped} on dropped documents or proofs)`);
+  lines.push(`report: ${report.runDir}/report.md (${(report.timingsMs['total'] ?? 0) / 1000} s)`);
+  return lines.join('\n');
+}
