@@ -79,7 +79,7 @@ export interface BenchmarkRecord {
   status: BenchmarkStatus;
   /** The proof's tactics, in order (for `proved`; else empty). */
   proof: string[];
-  /** Where each tactic came from, when the search result says (one per tactic); absent otherwise. */
+  /** For `proved`: where each tactic came from (the search result's `sources`, one per tactic); absent otherwise. */
   sources?: string[];
   /** `#print axioms` of the re-checked theorem (for `proved`). */
   axioms: string[];
@@ -141,7 +141,7 @@ export interface BenchmarkReportRow {
   category: MiniF2FCategory;
   status: BenchmarkStatus;
   proof: string[];
-  /** One per tactic of `proof`: its source, or `—` where the search result named none. */
+  /** One per tactic of `proof`: its source, or `—` where the record has none (written before sources were kept). */
   sources: string[];
   wallMs: number;
   expansions: number;

@@ -41,6 +41,7 @@ const foreground = color('--vscode-foreground', '#333');
 const grid = color('--vscode-panel-border', 'rgba(128,128,128,0.3)');
 const palette = [color('--vscode-charts-blue', '#3b82f6'), color('--vscode-charts-orange', '#f59e0b')];
 const publishedColor = color('--vscode-charts-foreground', '#9ca3af');
+const triedColor = color('--vscode-charts-lines', 'rgba(128, 128, 128, 0.45)');
 Chart.defaults.color = foreground;
 Chart.defaults.borderColor = grid;
 // Still pictures: the report is read, and screenshots of it compared.
@@ -94,7 +95,7 @@ function categoriesChart(): void {
     (s): ChartDataset<'bar', number[]> => ({
       label: `tried (${s.split})`,
       data: categories.map((c) => report.categories.find((x) => x.split === s.split && x.category === c)?.tried ?? 0),
-      backgroundColor: publishedColor,
+      backgroundColor: triedColor,
     }),
   );
   new Chart('chart-categories', {

@@ -129,7 +129,7 @@ h1 { font-size: 1.5em; } h2 { font-size: 1.2em; margin-top: 1.5em; }
 table { border-collapse: collapse; margin: 0.5em 0; }
 th, td { border: 1px solid var(--vscode-panel-border, #ccc); padding: 3px 8px; text-align: left; vertical-align: top; }
 table.setup th { white-space: nowrap; }
-td.n { text-align: right; font-variant-numeric: tabular-nums; }
+td.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 tr.proved td:nth-child(4) { color: var(--vscode-testing-iconPassed, #2a7); font-weight: bold; }
 tr.proverError td:nth-child(4) { color: var(--vscode-errorForeground, #c33); }
 ol.proof { margin: 0; padding-left: 1.4em; } .source { opacity: 0.7; font-size: 0.9em; }

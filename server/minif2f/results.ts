@@ -4,7 +4,8 @@
  * it off before appending, so that problem simply runs again. Records of one file, and files merged into one, must
  * come from one configuration (variant, model, budget, Lean and Mathlib), or their numbers would mean nothing.
  */
-import { closeSync, fsyncSync, openSync, readFileSync, statSync, truncateSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, statSync, truncateSync, writeSync } from 'node:fs';
+import * as path from 'node:path';
 import {
   type BenchmarkRecord,
   benchmarkRecordFormat,
@@ -84,6 +85,7 @@ export class ResultsWriter {
   private readonly fd: number;
 
   constructor(file: string) {
+    mkdirSync(path.dirname(file), { recursive: true });
     this.fd = openSync(file, 'a');
   }
 

@@ -198,12 +198,11 @@ export async function runMiniF2F(options: MiniF2FRunOptions): Promise<MiniF2FRun
         if (result.outcome === 'cancelled') return null;
         lastReplCommand = result.prover.replCommand;
         const s = result.stats;
-        const sources = (result as { sources?: unknown }).sources;
         return {
           ...base(),
           status: statusOf[result.outcome],
           proof: result.outcome === 'proved' ? [...result.tactics] : [],
-          ...(isSourceList(sources, result.tactics.length) && result.outcome === 'proved' ? { sources } : {}),
+          ...(result.outcome === 'proved' ? { sources: [...result.sources] } : {}),
           axioms: [...result.axioms],
           wallMs: Math.round(performance.now() - t0),
           expansions: s.expansions,
@@ -284,10 +283,6 @@ function checkSameRun(file: string, records: readonly BenchmarkRecord[], config:
     `${file} holds results of another run (${configDifferences(configOf(other), config).join('; ')}): choose another ` +
       'results file, or run with the same variant, model, budget and project.',
   );
-}
-
-function isSourceList(v: unknown, length: number): v is string[] {
-  return Array.isArray(v) && v.length === length && v.every((s) => typeof s === 'string');
 }
 
 export type { ProjectPins };
