@@ -11,10 +11,10 @@ import * as vscode from 'vscode';
 import { type LanguageClient, WorkDoneProgress } from 'vscode-languageclient/node';
 import {
   createMiniF2FProject,
-  defaultSettings,
   LlemmaErrorCode,
   type MiniF2FSplitChoice,
   type MiniF2FVariant,
+  miniF2FPaperBudget,
   miniF2FVariants,
   type RunMiniF2FParams,
   type RunMiniF2FResult,
@@ -33,11 +33,6 @@ export interface MiniF2FContext {
 type Choice<T> = vscode.QuickPickItem & { value: T };
 
 const steps = 7;
-const paperBudget: SearchBudget = {
-  candidatesPerExpansion: defaultSettings['search.candidatesPerExpansion'],
-  maxExpansions: defaultSettings['search.maxExpansions'],
-  timeLimitMs: defaultSettings['search.timeLimitSeconds'] * 1000,
-};
 
 export class MiniF2FCommands {
   private running = false;
@@ -63,7 +58,7 @@ export class MiniF2FCommands {
 
   private async start(client: LanguageClient, params: Omit<RunMiniF2FParams, 'workDoneToken'>): Promise<void> {
     const out = this.ctx.output;
-    const b = params.budget ?? paperBudget;
+    const b = params.budget ?? miniF2FPaperBudget;
     out.appendLine(
       `miniF2F run: ${params.variant} ${params.split}${params.limit ? `, first ${params.limit}` : ''} · model ` +
         `${params.model ?? 'from the settings'} · ${b.candidatesPerExpansion} candidates × ${b.maxExpansions} expansions, ` +
@@ -351,13 +346,13 @@ async function askBudget(): Promise<SearchBudget | undefined> {
   const choice = await pick<'paper' | 'custom'>(5, 'Budget', [
     {
       label: 'Llemma paper',
-      description: `${paperBudget.candidatesPerExpansion} candidates × ${paperBudget.maxExpansions} expansions, ${paperBudget.timeLimitMs / 1000} s per problem`,
+      description: `${miniF2FPaperBudget.candidatesPerExpansion} candidates × ${miniF2FPaperBudget.maxExpansions} expansions, ${miniF2FPaperBudget.timeLimitMs / 1000} s per problem`,
       value: 'paper',
     },
     { label: 'Custom…', description: 'not comparable with published numbers', value: 'custom' },
   ]);
   if (choice === undefined) return undefined;
-  if (choice === 'paper') return paperBudget;
+  if (choice === 'paper') return miniF2FPaperBudget;
   const spec = await vscode.window.showInputBox({
     title: title(5, 'Budget'),
     prompt: 'candidates per expansion, expansions, seconds per problem',

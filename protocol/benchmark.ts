@@ -45,6 +45,16 @@ export const miniF2FVariants: readonly MiniF2FVariantInfo[] = [
 
 export const miniF2FSplits: readonly MiniF2FSplit[] = ['valid', 'test'];
 
+/**
+ * The Llemma paper's budget for miniF2F, a run's budget unless the request overrides it: 32 candidates × 100
+ * expansions, 600 s per problem. The search settings' defaults are the same numbers, but a run does not follow them.
+ */
+export const miniF2FPaperBudget: Readonly<SearchBudget> = {
+  candidatesPerExpansion: 32,
+  maxExpansions: 100,
+  timeLimitMs: 600_000,
+};
+
 /** The problem categories of miniF2F, read from the problems' names (server/minif2f/problems.ts). */
 export const miniF2FCategories = [
   'aime',

@@ -10,6 +10,7 @@ import {
   LlemmaErrorCode,
   type LlemmaSettings,
   type ModelDescription,
+  miniF2FPaperBudget,
   type ProverStatusParams,
   type ProveTheoremResult,
   restartKeys,
@@ -167,7 +168,7 @@ export class LlemmaCore {
    * The budget of a proof search: the settings (or `base`: the benchmark's starts from the Llemma paper's), overridden
    * field by field by the request.
    */
-  searchBudget(overrides: Partial<SearchBudget> = {}, base?: SearchBudget): SearchBudget {
+  searchBudget(overrides: Partial<SearchBudget> = {}, base?: Readonly<SearchBudget>): SearchBudget {
     const s = this.settings;
     const pick = (v: unknown, fallback: number) =>
       typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : fallback;
@@ -232,7 +233,7 @@ export class LlemmaCore {
         : new ModelHost(() => ({ ...this.settings, 'model.path': spec === 'embedded' ? '' : spec }));
     const tactics = own ?? this.tactics;
     const settings: LlemmaSettings = { ...this.settings, 'lean.checkProcesses': 1 };
-    const budget = this.searchBudget(overrides, paperBudget);
+    const budget = this.searchBudget(overrides, miniF2FPaperBudget);
     try {
       return await runMiniF2F({
         ...run,
@@ -259,10 +260,3 @@ export class LlemmaCore {
     await Promise.all([this.lean.dispose(), this.model.dispose()]);
   }
 }
-
-/** The Llemma paper's budget, which the settings' defaults are: 32 candidates × 100 expansions, 600 s. */
-const paperBudget: SearchBudget = {
-  candidatesPerExpansion: defaultSettings['search.candidatesPerExpansion'],
-  maxExpansions: defaultSettings['search.maxExpansions'],
-  timeLimitMs: defaultSettings['search.timeLimitSeconds'] * 1000,
-};
