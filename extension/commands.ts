@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { type CommandId, Commands, goalAt } from '../protocol';
 import type { GoalView } from './goalView';
+import { MiniF2FCommands } from './miniF2F';
 import { ProofSearches } from './proofSearch';
 import { leanEditorAndClient, reportError } from './shared';
 import { suggestTacticsCommand } from './suggestCommand';
@@ -17,6 +18,7 @@ export interface CommandContext {
 
 export function registerCommands(context: vscode.ExtensionContext, ctx: CommandContext): void {
   const searches = new ProofSearches(ctx);
+  const miniF2F = new MiniF2FCommands({ ...ctx, extensionUri: context.extensionUri });
   const table: Record<CommandId, (...args: unknown[]) => Promise<void> | void> = {
     [Commands.showProofState]: () => showProofState(ctx),
     [Commands.restartServer]: () => ctx.restart(),
@@ -24,6 +26,9 @@ export function registerCommands(context: vscode.ExtensionContext, ctx: CommandC
     [Commands.suggestTactics]: () => suggestTacticsCommand(ctx),
     [Commands.completeProof]: (uri, position) => searches.complete(uri, position),
     [Commands.cancelSearch]: () => searches.cancel(),
+    [Commands.runMiniF2F]: () => miniF2F.run(),
+    [Commands.createMiniF2FProject]: () => miniF2F.createProject(),
+    [Commands.showMiniF2FReport]: () => miniF2F.showReport(),
   };
   for (const [id, handler] of Object.entries(table)) {
     context.subscriptions.push(vscode.commands.registerCommand(id, handler));

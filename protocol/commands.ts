@@ -6,6 +6,9 @@ export const Commands = {
   suggestTactics: 'llemma.suggestTactics',
   completeProof: 'llemma.completeProof',
   cancelSearch: 'llemma.cancelSearch',
+  runMiniF2F: 'llemma.runMiniF2F',
+  createMiniF2FProject: 'llemma.createMiniF2FProject',
+  showMiniF2FReport: 'llemma.showMiniF2FReport',
 } as const;
 
 /** Commands the extension registers for its own use (not in the palette, not in package.json). */

@@ -22,6 +22,10 @@ export const LlemmaErrorCode = {
   LeanError: -33008,
   /** The model could not be loaded or failed while generating (a corrupt folder, an unreachable server). */
   ModelError: -33009,
+  /** The Lean project is not the one the operation needs (a miniF2F variant's Lean toolchain and Mathlib). */
+  ProjectMismatch: -33010,
+  /** A results file cannot be used: not readable, not results, or results of another configuration. */
+  ResultsFileError: -33011,
   /** The request was cancelled by the client. */
   Cancelled: -32800,
 } as const;

@@ -1,3 +1,4 @@
+export * from './benchmark';
 export * from './commands';
 export * from './displayText';
 export * from './errors';

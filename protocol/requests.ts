@@ -173,6 +173,11 @@ export interface ProveTheoremResult {
   declaration: string;
   /** The tactics of the proof, in order (for `proved`). */
   tactics: string[];
+  /**
+   * Where each tactic of `tactics` came from, in the same order (for `proved`): which of the model's candidates for
+   * that state it was (its rank among them) and its mean log-prob, e.g. `model #2 of 32, mean log-prob -0.41`.
+   */
+  sources: string[];
   /** The edit that puts the proof into the document (for `proved`): replaces the rest of the proof from the line. */
   edit: TextEdit | null;
   /** The axioms the re-checked theorem depends on (`#print axioms`), for `proved`. */

@@ -20,6 +20,17 @@ export const bundles = [
   { entryPoints: ['server/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   // The model runs in a worker thread of its own; model/src/worker.ts finds this file beside the server bundle.
   { entryPoints: ['model/src/worker.ts'], outfile: 'dist/modelWorker.js' },
+  // The miniF2F report page's charts (Chart.js), for a browser: the extension's webview loads it under the page's CSP
+  // nonce, and `llemma bench report --html` inlines it into the page it writes.
+  {
+    entryPoints: ['extension/webview/minif2fCharts.ts'],
+    outfile: 'dist/minif2fCharts.js',
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    minify: true,
+    sourcemap: false,
+  },
 ];
 
 /**

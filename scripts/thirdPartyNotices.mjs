@@ -26,7 +26,7 @@ export function bundledPackageDirs(metafiles) {
 export function describePackage(root, dir, licenseFile) {
   const manifest = JSON.parse(readFileSync(path.join(root, dir, 'package.json'), 'utf8'));
   const license = typeof manifest.license === 'string' ? manifest.license : (manifest.license?.type ?? 'UNKNOWN');
-  const own = readdirSync(path.join(root, dir)).filter((f) => /^(licen[cs]e|copying|notice)(\.|$)/i.test(f));
+  const own = readdirSync(path.join(root, dir)).filter((f) => /^(licen[cs]e|copying|notice)([.-]|$)/i.test(f));
   const files = own.length > 0 ? own.sort().map((f) => path.join(dir, f)) : licenseFile ? [licenseFile] : [];
   if (files.length === 0 || !files.every((f) => existsSync(path.join(root, f)))) {
     throw new Error(`${dir} (${manifest.name}) has no license file: add one under third_party/ and name it in scripts`);

@@ -10,6 +10,7 @@ import {
   LlemmaErrorCode,
   type LlemmaSettings,
   type ModelDescription,
+  miniF2FPaperBudget,
   type ProverStatusParams,
   type ProveTheoremResult,
   restartKeys,
@@ -18,6 +19,7 @@ import {
   type SuggestTacticsResult,
 } from '../protocol';
 import { LlemmaError, toLlemmaError } from './errors';
+import { type MiniF2FRunOptions, type MiniF2FRunSummary, runMiniF2F } from './minif2f';
 import {
   ModelHost,
   type ModelOverrides,
@@ -35,7 +37,32 @@ import { TacticSuggester } from './search/suggestTactics';
  * and, per declaration, its first such `sorry` (`llemma prove`).
  */
 export { type DeclarationSorries, declarationSorries, sorrySites } from '@llemma/prover-text/lean';
+/** miniF2F benchmark runs: results files, reports, the Lean project a variant needs (server/minif2f/). */
+export {
+  buildSteps,
+  checkProject,
+  createProject,
+  type MiniF2FRunSummary,
+  mergeFiles,
+  parseShard,
+  recordsOf,
+  reportOf,
+  reportPageOf,
+  type Shard,
+  statusLabel,
+} from './minif2f';
 export type { ModelOverrides, ProposedTactic, TacticBudget } from './modelHost';
+
+/** A miniF2F run as a front end asks for it; the core adds the model, the budget's defaults and the workers. */
+export type MiniF2FRunRequest = Pick<
+  MiniF2FRunOptions,
+  'variant' | 'split' | 'projectRoot' | 'out' | 'workers' | 'limit' | 'shard' | 'signal' | 'onProgress' | 'onRecord'
+> & {
+  /** Absent: this core's model; `embedded`: the model shipped with the extension; else an absolute folder or a URL. */
+  model?: string;
+  /** Overrides of the Llemma paper's budget (32 candidates × 100 expansions, 600 s: the settings' defaults). */
+  budget?: Partial<SearchBudget>;
+};
 
 export interface CoreOptions {
   settings?: LlemmaSettings;
@@ -64,8 +91,10 @@ export class LlemmaCore {
   private readonly tactics: TacticSource;
   private readonly suggester: TacticSuggester;
   private readonly log: (line: string) => void;
+  private readonly replOverride: string | undefined;
 
   constructor(options: CoreOptions = {}) {
+    this.replOverride = options.replOverride;
     this.settings = options.settings ?? defaultSettings;
     const log = options.log ?? (() => undefined);
     this.log = log;
@@ -135,15 +164,20 @@ export class LlemmaCore {
     }
   }
 
-  /** The budget of a proof search: the settings, overridden field by field by the request. */
-  searchBudget(overrides: Partial<SearchBudget> = {}): SearchBudget {
+  /**
+   * The budget of a proof search: the settings (or `base`: the benchmark's starts from the Llemma paper's), overridden
+   * field by field by the request.
+   */
+  searchBudget(overrides: Partial<SearchBudget> = {}, base?: Readonly<SearchBudget>): SearchBudget {
     const s = this.settings;
     const pick = (v: unknown, fallback: number) =>
       typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : fallback;
     return {
-      candidatesPerExpansion: Math.floor(pick(overrides.candidatesPerExpansion, s['search.candidatesPerExpansion'])),
-      maxExpansions: Math.floor(pick(overrides.maxExpansions, s['search.maxExpansions'])),
-      timeLimitMs: pick(overrides.timeLimitMs, s['search.timeLimitSeconds'] * 1000),
+      candidatesPerExpansion: Math.floor(
+        pick(overrides.candidatesPerExpansion, base?.candidatesPerExpansion ?? s['search.candidatesPerExpansion']),
+      ),
+      maxExpansions: Math.floor(pick(overrides.maxExpansions, base?.maxExpansions ?? s['search.maxExpansions'])),
+      timeLimitMs: pick(overrides.timeLimitMs, base?.timeLimitMs ?? s['search.timeLimitSeconds'] * 1000),
     };
   }
 
@@ -184,6 +218,41 @@ export class LlemmaCore {
       return { tactics, model, elapsedMs: performance.now() - started };
     } catch (err) {
       throw toLlemmaError(err);
+    }
+  }
+
+  /**
+   * A miniF2F run into a results file (server/minif2f/runner.ts): its workers are cores of their own, one REPL
+   * process each, sharing this core's model (or the one the request names, loaded for the run).
+   */
+  async runMiniF2F(request: MiniF2FRunRequest): Promise<MiniF2FRunSummary> {
+    const { model: spec, budget: overrides, ...run } = request;
+    const own =
+      spec === undefined
+        ? undefined
+        : new ModelHost(() => ({ ...this.settings, 'model.path': spec === 'embedded' ? '' : spec }));
+    const tactics = own ?? this.tactics;
+    const settings: LlemmaSettings = { ...this.settings, 'lean.checkProcesses': 1 };
+    const budget = this.searchBudget(overrides, miniF2FPaperBudget);
+    try {
+      return await runMiniF2F({
+        ...run,
+        budget,
+        allowNativeDecide: this.settings['search.allowNativeDecide'],
+        describeModel: () => tactics.describe(),
+        newWorker: () =>
+          new LlemmaCore({
+            settings,
+            ...(this.replOverride !== undefined ? { replOverride: this.replOverride } : {}),
+            tactics,
+            log: this.log,
+          }),
+        log: this.log,
+      });
+    } catch (err) {
+      throw toLlemmaError(err);
+    } finally {
+      await own?.dispose();
     }
   }
 

@@ -19,6 +19,8 @@ const synopsis = {
   prove:
     "llemma prove <file.lean>[:<theorem>] [options]   best-first proof search for a theorem's first `sorry`;\n" +
     '                                                   the proof is re-checked by Lean, the file is not changed',
+  bench:
+    'llemma bench minif2f|report|merge|init …         miniF2F benchmark runs and their reports (llemma help bench)',
 } as const;
 
 /** Candidates per request unless a flag says otherwise: the settings' (Llemma: 32). */
@@ -51,6 +53,8 @@ ${modelOptions}
   --budget <spec>      the three at once, e.g. candidates=32,expansions=100,time=600 (a later flag wins)
   --allow-native-decide  let proofs use native_decide (off by default)
   --processes <k>      REPL processes running candidate tactics at once (default ${defaultSettings['lean.checkProcesses']}, at most 8)`,
+  // `llemma help bench` prints the bench commands' own help (server/cli/benchArgs.ts).
+  bench: '',
 } as const;
 
 export type CommandName = keyof typeof synopsis;
@@ -133,6 +137,8 @@ export interface ProveArgs extends CoreArgs {
 export type CliArgs =
   | { command: 'help'; topic?: CommandName }
   | { command: 'version' }
+  /** The bench commands parse their own arguments (server/cli/benchArgs.ts). */
+  | { command: 'bench'; argv: string[] }
   | GoalArgs
   | CandidatesArgs
   | ProveArgs;
@@ -157,6 +163,7 @@ export function parseArgs(argv: string[]): CliArgs {
 }
 
 function parseCommand(command: CommandName, rest: string[]): CliArgs {
+  if (command === 'bench') return { command, argv: rest };
   // `--help` anywhere after the command asks for that command's help, whatever else is on the line.
   if (rest.some((a) => a === '--help' || a === '-h')) return { command: 'help', topic: command };
   try {
@@ -173,7 +180,7 @@ function parseCommand(command: CommandName, rest: string[]): CliArgs {
 }
 
 /** Walks options; `take` gets each flag and a function that consumes its value; the rest are positionals. */
-function walk(args: string[], take: (flag: string, value: () => string) => boolean): string[] {
+export function walk(args: string[], take: (flag: string, value: () => string) => boolean): string[] {
   const positional: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const raw = args[i]!;
@@ -278,7 +285,7 @@ function parseProve(rest: string[]): ProveArgs {
 }
 
 /** `--ep <list>`, read once into a typed list; `auto`, the order without the flag, leaves none. */
-function setProviders(out: { ep?: ExecutionProviderName[] }, list: string): void {
+export function setProviders(out: { ep?: ExecutionProviderName[] }, list: string): void {
   const { providers, unknown } = readExecutionProviders(list);
   if (unknown.length > 0) {
     throw new UsageError(`unknown execution provider '${unknown[0]}' (known: ${executionProviderNames.join(', ')})`);
@@ -288,7 +295,7 @@ function setProviders(out: { ep?: ExecutionProviderName[] }, list: string): void
   else out.ep = providers;
 }
 
-function graphMode(mode: string): GenerationGraphMode {
+export function graphMode(mode: string): GenerationGraphMode {
   if (!isGenerationGraphMode(mode)) {
     throw new UsageError(`--generation-graph must be one of ${generationGraphModes.join(', ')} (got '${mode}')`);
   }
@@ -296,7 +303,7 @@ function graphMode(mode: string): GenerationGraphMode {
 }
 
 /** `candidates=32,expansions=100,time=600`: any of the three keys, each at most once. */
-function budgetSpec(spec: string): Pick<ProveArgs, 'candidates' | 'expansions' | 'timeSeconds'> {
+export function budgetSpec(spec: string): Pick<ProveArgs, 'candidates' | 'expansions' | 'timeSeconds'> {
   const out: Pick<ProveArgs, 'candidates' | 'expansions' | 'timeSeconds'> = {};
   const fields = { candidates: 'candidates', expansions: 'expansions', time: 'timeSeconds' } as const;
   const seen = new Set<string>();
@@ -313,7 +320,7 @@ function budgetSpec(spec: string): Pick<ProveArgs, 'candidates' | 'expansions' |
   return out;
 }
 
-function positiveInt(s: string, what: string): number {
+export function positiveInt(s: string, what: string): number {
   const n = Number(s);
   if (!Number.isInteger(n) || n < 1) throw new UsageError(`${what} must be a positive integer (got '${s}')`);
   return n;

@@ -7,6 +7,8 @@
  */
 import { version } from '../../package.json';
 import { parseArgs, UsageError, usage } from './args';
+import { runBench } from './bench';
+import { benchUsage, parseBenchArgs } from './benchArgs';
 import { runCandidates } from './candidates';
 import { runGoal } from './goal';
 import { printError } from './output';
@@ -16,7 +18,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     const args = parseArgs(argv);
     if (args.command === 'help') {
-      process.stdout.write(usage(args.topic));
+      process.stdout.write(args.topic === 'bench' ? benchUsage() : usage(args.topic));
       return 0;
     }
     if (args.command === 'version') {
@@ -25,6 +27,7 @@ async function main(argv: string[]): Promise<number> {
     }
     const abort = new AbortController();
     process.once('SIGINT', () => abort.abort());
+    if (args.command === 'bench') return await runBenchCommand(args.argv, abort.signal);
     if (args.command === 'goal') return await runGoal(args, abort.signal);
     if (args.command === 'prove') return await runProve(args, abort.signal);
     return await runCandidates(args, abort.signal);
@@ -35,6 +38,23 @@ async function main(argv: string[]): Promise<number> {
       return 2;
     }
     throw err;
+  }
+}
+
+/** The bench commands: a usage mistake is answered with their own help. */
+async function runBenchCommand(argv: string[], signal: AbortSignal): Promise<number> {
+  try {
+    const args = parseBenchArgs(argv);
+    if (args.command === 'bench-help') {
+      process.stdout.write(benchUsage());
+      return 0;
+    }
+    return await runBench(args, signal);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    printError(err.message);
+    process.stderr.write(`\n${benchUsage()}`);
+    return 2;
   }
 }
 

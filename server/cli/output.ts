@@ -4,6 +4,7 @@
  * messages from the core get their remedies in the CLI's words (flags and environment variables, not VS Code
  * settings).
  */
+import { MultiBar, Presets } from 'cli-progress';
 import { forDisplay, jsonForDisplay, type ModelDescription } from '../../protocol';
 import { toLlemmaError } from '../errors';
 import { type FrontEndWords, renderRemedies } from '../remedies';
@@ -53,4 +54,43 @@ export function printFailure(args: { json: boolean }, err: unknown): number {
 export function modelLine(m: ModelDescription): string {
   const skipped = m.skippedProviders ? ` (skipped: ${m.skippedProviders.join('; ')})` : '';
   return `${m.source} on ${m.provider}${skipped}${m.generationGraph ? `, ${m.generationGraph}` : ''}`;
+}
+
+/** A long run's progress on the terminal: a bar that redraws in place on a TTY, one plain line per step otherwise. */
+export interface ProgressDisplay {
+  /** The bar's state (`done` of `total`) and a short status after it. */
+  update(done: number, total: number, status: string): void;
+  /** A line above the bar (or a plain line). */
+  log(line: string): void;
+  stop(): void;
+}
+
+export function progressDisplay(stream: NodeJS.WriteStream = process.stderr): ProgressDisplay {
+  if (!stream.isTTY) {
+    return {
+      update: (done, total, status) => stream.write(forDisplay(`[${done}/${total}] ${status}\n`)),
+      log: (line) => stream.write(`${forDisplay(line)}\n`),
+      stop: () => undefined,
+    };
+  }
+  const bars = new MultiBar(
+    {
+      stream,
+      format: '{bar} {value}/{total} {status}',
+      hideCursor: true,
+      clearOnComplete: false,
+      stopOnComplete: false,
+      etaBuffer: 20,
+    },
+    Presets.shades_classic,
+  );
+  const bar = bars.create(1, 0, { status: '' });
+  return {
+    update: (done, total, status) => {
+      bar.setTotal(Math.max(1, total));
+      bar.update(done, { status: forDisplay(status) });
+    },
+    log: (line) => bars.log(`${forDisplay(line)}\n`),
+    stop: () => bars.stop(),
+  };
 }

@@ -3,10 +3,12 @@
  * `--stdio`); the logic lives in LlemmaCore so that the CLI runs exactly the same code.
  */
 import { readFile } from 'node:fs/promises';
+import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   type CancellationToken,
   createConnection,
+  ErrorCodes,
   MessageType,
   ProposedFeatures,
   ResponseError,
@@ -17,17 +19,23 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import {
   Commands,
+  createMiniF2FProject,
   forDisplay,
   goalAt,
   invalidSettings,
   LlemmaErrorCode,
+  type MiniF2FProgress,
+  miniF2FReport,
+  miniF2FSplits,
+  miniF2FVariants,
   proverStatus,
   proveTheorem,
   resolveSettings,
+  runMiniF2F,
   settingsSection,
   suggestTactics,
 } from '../../protocol';
-import { LlemmaCore, sorrySites } from '../core';
+import { createProject, LlemmaCore, reportOf, sorrySites } from '../core';
 import { environmentOverrides } from '../environment';
 import { LlemmaError, toLlemmaError } from '../errors';
 import { renderRemedies, vscodeWords } from '../remedies';
@@ -118,6 +126,52 @@ connection.onRequest(proveTheorem, (params, token) =>
   }),
 );
 
+// A miniF2F run: its progress through the client's work-done token; cancelling stops it, and the file keeps what
+// finished. The client chose every parameter; they are checked here, as anything arriving over the wire.
+connection.onRequest(runMiniF2F, (params, token) =>
+  handle(token, async (signal) => {
+    if (!miniF2FVariants.some((v) => v.id === params.variant)) invalid(`unknown miniF2F variant ${params.variant}`);
+    if (params.split !== 'both' && !miniF2FSplits.includes(params.split)) invalid(`unknown split ${params.split}`);
+    if (!path.isAbsolute(params.projectRoot) || !path.isAbsolute(params.out)) invalid('paths must be absolute');
+    const progress = params.workDoneToken ? connection.window.attachWorkDoneProgress(params.workDoneToken) : undefined;
+    progress?.begin('Llemma: miniF2F', 0, 'starting', true);
+    try {
+      const summary = await core.runMiniF2F({
+        variant: params.variant,
+        split: params.split,
+        projectRoot: params.projectRoot,
+        out: params.out,
+        workers: Math.max(1, Math.min(16, Math.floor(Number(params.workers) || 1))),
+        ...(params.model !== undefined ? { model: params.model } : {}),
+        ...(params.budget ? { budget: params.budget } : {}),
+        ...(params.limit !== undefined ? { limit: Math.max(1, Math.floor(params.limit)) } : {}),
+        signal,
+        onProgress: (p) => progress?.report(p.total > 0 ? (100 * p.tried) / p.total : 100, miniF2FProgressText(p)),
+      });
+      return { out: summary.out, cancelled: summary.cancelled, progress: summary.progress, model: summary.model };
+    } finally {
+      progress?.done();
+    }
+  }),
+);
+
+connection.onRequest(miniF2FReport, (params, token) =>
+  handle(token, async () => {
+    if (!Array.isArray(params.files) || !params.files.every((f) => typeof f === 'string' && path.isAbsolute(f))) {
+      invalid('results files must be absolute paths');
+    }
+    return reportOf(params.files, params.webview);
+  }),
+);
+
+connection.onRequest(createMiniF2FProject, (params, token) =>
+  handle(token, async () => {
+    if (!miniF2FVariants.some((v) => v.id === params.variant)) invalid(`unknown miniF2F variant ${params.variant}`);
+    if (!path.isAbsolute(params.folder)) invalid('the folder must be an absolute path');
+    return { folder: params.folder, ...createProject(params.folder, params.variant) };
+  }),
+);
+
 // A "Complete Proof" lens on each `sorry` a proof search can start from (sorrySites), running the extension's command
 // with the arguments its palette form takes from the cursor. Computed from the synced buffer, so it follows every edit.
 connection.onCodeLens((params) => {
@@ -143,6 +197,22 @@ function shown(message: string): string {
   return forDisplay(renderRemedies(message, vscodeWords));
 }
 
+/** A run's progress as the notification shows it. */
+function miniF2FProgressText(p: MiniF2FProgress): string {
+  const eta =
+    p.etaMs === null
+      ? '…'
+      : p.etaMs < 60_000
+        ? `${Math.round(p.etaMs / 1000)} s`
+        : `${Math.round(p.etaMs / 60_000)} min`;
+  return `${p.solved} solved · ${p.tried} tried · ${p.left} left · ETA ${eta}`;
+}
+
+/** Parameters no client of ours sends. */
+function invalid(why: string): never {
+  throw new ResponseError(ErrorCodes.InvalidParams, why);
+}
+
 /** The open buffer's text when the document is open (unsaved edits count), else the file on disk. */
 async function documentText(uri: string): Promise<{ path: string; text: string }> {
   if (!uri.startsWith('file:')) {
@@ -160,6 +230,7 @@ async function handle<T>(token: CancellationToken, run: (signal: AbortSignal) =>
   try {
     return await run(abort.signal);
   } catch (err) {
+    if (err instanceof ResponseError) throw err;
     const e = toLlemmaError(err);
     throw new ResponseError(e.code, shown(e.message));
   } finally {

@@ -51,6 +51,9 @@ export async function proveTheorem(
   };
   let forbidden = 0;
   let otherSorries = 0;
+  // Where each tried tactic came from, by its path from the root: a found proof's path names its tactics' sources.
+  const origins = new Map<string, string>();
+  const pathKey = (tactics: readonly string[]) => tactics.join('\u0000');
 
   const env: SearchEnvironment<ProofNode> = {
     propose: async (node, signal) => {
@@ -68,8 +71,16 @@ export async function proveTheorem(
       const out: SearchCandidate[] = [];
       for (const c of candidates) {
         const screened = screenTactic(c.tactic, { allowNativeDecide: options.allowNativeDecide });
-        if (screened.ok) out.push({ tactic: screened.tactic, meanLogprob: c.meanLogprob });
-        else forbidden++;
+        if (!screened.ok) {
+          forbidden++;
+          continue;
+        }
+        out.push({ tactic: screened.tactic, meanLogprob: c.meanLogprob });
+        const key = pathKey([...node.path, screened.tactic]);
+        if (!origins.has(key)) {
+          // The one tactic source is the model the result names; this says which of its candidates it was.
+          origins.set(key, `model #${c.rank + 1} of ${candidates.length}, mean log-prob ${c.meanLogprob.toFixed(2)}`);
+        }
       }
       return out;
     },
@@ -101,6 +112,7 @@ export async function proveTheorem(
     outcome: result.outcome,
     declaration: session.plan.declName,
     tactics: [...result.tactics],
+    sources: result.tactics.map((_, i) => origins.get(pathKey(result.tactics.slice(0, i + 1))) ?? 'unknown'),
     edit: proved ? proofEdit(text, session.plan, result.tactics) : null,
     axioms: [...result.axioms],
     otherSorries: proved ? otherSorries : 0,

@@ -32,7 +32,7 @@ export const maxTacticLength = 2000;
 export const maxTacticLines = 30;
 
 /** Words that prove anything, skip checking, run code or reach outside the proof. */
-const unsafeWords = [
+export const unsafeWords = [
   'sorry',
   'admit',
   'stop',

@@ -26,9 +26,10 @@
  *     `times: n` lets a rule fire n times at most. "startup": {"exit": <code>, "stderr": "...", "delayMs", "times"}
  *     makes the process die before reading anything (a REPL built for the wrong Lean, say).
  *     Requests no rule matches are answered {"message": "double: no rule matches ..."}.
- * --world <world.json>  (--state is accepted and ignored.) Emulates enough of Lean for tactic suggestion and proof search, from a table of goals and the
+ * --world <world.json>  Emulates enough of Lean for tactic suggestion and proof search, from a table of goals and the
  *     tactics accepted on them: goal probes (`all_goals sorry`), tactic mode, whole proofs in command mode and
- *     `#print axioms`. The format and the messages it writes are described in world.mjs, beside this file.
+ *     `#print axioms`. The format and the messages it writes are described in world.mjs, beside this file. With
+ *     --state, the file keeps which `kill: "once"` cues have fired.
  * --state <file>  Keeps the fire counts of `times` in a JSON file, so they survive restarts: "crash the first time,
  *     answer after the restart" is then one rule with times: 1 and exit, followed by one that responds.
  * --log <file>    Appends one JSON line per event: {"pid", "event": "start"} and {"pid", "event": "input", "input"}.
@@ -80,7 +81,7 @@ function main(opts) {
   const answer = opts.transcript
     ? transcriptMode(opts.transcript)
     : opts.world
-      ? worldMode(opts.world, pretty)
+      ? worldMode(opts.world, pretty, opts.state)
       : scriptMode(opts.script, opts.state);
   const queue = [];
   let busy = false;

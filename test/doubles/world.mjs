@@ -7,8 +7,10 @@
  *    "axioms": {"add_zero'": ["propext"]}}                                      optional, for #print axioms
  *
  * A result is a list of goals, which replaces the FIRST goal of the state ([] closes it), or an object
- * {goals?, error?, delayMs?, hang?, exit?, axioms?}: `delayMs` waits before answering, `hang` never answers, `exit`
- * kills the process with that code; `error` alone fails the tactic (Lean threw: the rest of a tactic block is skipped),
+ * {goals?, error?, delayMs?, hang?, exit?, kill?, axioms?}: `delayMs` waits before answering, `hang` never answers,
+ * `exit` ends the process with that code, `kill` makes it SIGKILL itself (a worker killed from outside, `kill -9`): with
+ * `"once"` only the first time any process of the world meets it (counted in the `--state` file), the other keys
+ * answering from then on, with `true` every time; `error` alone fails the tactic (Lean threw: the rest of a tactic block is skipped),
  * `error` with `goals` is an error Lean recovered from (it logs the error and goes on with those goals). `axioms` are
  * axioms the tactic's proof term brings in unseen by tactic mode (say ["sorryAx"] for `exact h` where `h` was proved
  * by `sorry`, or a tactic that admits behind a name): only `#print axioms` of a declaration using it lists them.
@@ -46,7 +48,7 @@
  * else a new proof state with its goals and "proofStatus" ("Completed", "Incomplete: open goals remain",
  * "Incomplete: contains sorry"), recovered errors as messages at line 0, and sorries without positions.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 
 const declLine =
   /^((?:@\[[^\]]*\]\s*)?(?:(?:private|protected|noncomputable|nonrec|unsafe|partial)\s+)*)(theorem|lemma|example)(?![\p{L}\p{N}_'!?.])/u;
@@ -67,8 +69,11 @@ const normalise = (t) =>
     .join('\n')
     .trim();
 
-export function worldMode(worldPath, pretty) {
+export function worldMode(worldPath, pretty, statePath) {
   const world = JSON.parse(readFileSync(worldPath, 'utf8'));
+  /** `kill: "once"` cues already fired, by any process of this world (the `--state` file). */
+  const fired = () => (statePath && existsSync(statePath) ? JSON.parse(readFileSync(statePath, 'utf8')) : {});
+  const fire = (key) => statePath && writeFileSync(statePath, JSON.stringify({ ...fired(), [key]: true }));
   const theorems = world.theorems ?? {};
   const table = world.tactics ?? {};
   /** env id → Map(declaration name → {sorry}): what was elaborated there and in the envs it was built on. */
@@ -144,6 +149,12 @@ export function worldMode(worldPath, pretty) {
       if (Array.isArray(result)) result = { goals: result };
       if (result.delayMs) await new Promise((resolve) => setTimeout(resolve, result.delayMs));
       if (result.hang) return 'hang';
+      const killKey = `kill\u0000${goal}\u0000${text}`;
+      if (result.kill === true || (result.kill === 'once' && !fired()[killKey])) {
+        fire(killKey);
+        process.kill(process.pid, 'SIGKILL');
+        return new Promise(() => {});
+      }
       if (result.exit !== undefined) {
         process.stderr.write('', () => process.exit(result.exit));
         return new Promise(() => {});

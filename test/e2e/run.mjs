@@ -22,6 +22,7 @@ import * as path from 'node:path';
 import { chromium } from 'playwright-core';
 import * as completeProof from './flows/completeProof.mjs';
 import * as ghostText from './flows/ghostText.mjs';
+import * as minif2f from './flows/minif2f.mjs';
 import * as notInProof from './flows/notInProof.mjs';
 import * as replFailure from './flows/replFailure.mjs';
 import * as restrictedMode from './flows/restrictedMode.mjs';
@@ -29,7 +30,16 @@ import * as showProofState from './flows/showProofState.mjs';
 import * as suggestPick from './flows/suggestPick.mjs';
 import { sleep, UI_TIMEOUT_MS } from './flows/workbench.mjs';
 
-const allFlows = [restrictedMode, showProofState, notInProof, replFailure, ghostText, completeProof, suggestPick];
+const allFlows = [
+  restrictedMode,
+  showProofState,
+  notInProof,
+  replFailure,
+  ghostText,
+  completeProof,
+  suggestPick,
+  minif2f,
+];
 
 const repo = path.resolve(import.meta.dirname, '../..');
 const cacheDir = path.join(repo, '.cache');
@@ -44,7 +54,7 @@ const keep = process.env.KEEP === '1';
  * The whole cycle after the code-server install; a watchdog ends the run if it takes longer. The flows with the model
  * (ghostText, completeProof) load the embedded model in the language server (cold: a few seconds on 2 cores).
  */
-const OVERALL_BUDGET_MS = 150_000;
+const OVERALL_BUDGET_MS = 180_000;
 /** Loading the workbench is the slowest step (≈ 3 s on an idle 2-core machine, 10 s and more on a busy one). */
 const WORKBENCH_TIMEOUT_MS = 30_000;
 
@@ -267,11 +277,11 @@ function counts() {
 
 /**
  * `llemma.lean.replCommand` for the REPL double with a rules file (`--script`) or a world (`--world`) from
- * test/fixtures/e2e/; POSIX-shell quoting, as the server parses it.
+ * test/fixtures/e2e/ (or an absolute path: a world a flow wrote); POSIX-shell quoting, as the server parses it.
  */
 function replCommandFor(mode, file, logFile) {
   const quote = (w) => (/^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, `'"'"'`)}'`);
-  return [process.execPath, replDouble, mode, path.join(rulesDir, file), '--log', logFile].map(quote).join(' ');
+  return [process.execPath, replDouble, mode, path.resolve(rulesDir, file), '--log', logFile].map(quote).join(' ');
 }
 
 /**

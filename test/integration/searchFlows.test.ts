@@ -187,6 +187,11 @@ describe('prove', () => {
       );
       assert.equal(r.outcome, 'proved');
       assert.deepEqual(r.tactics, ['norm_num', 'ring']);
+      assert.equal(r.sources.length, 2);
+      assert.ok(
+        r.sources.every((s) => /^model #\d+ of \d+, mean log-prob -?\d+\.\d\d$/.test(s)),
+        String(r.sources),
+      );
       assert.deepEqual(r.edit, {
         range: { start: { line: 6, character: 0 }, end: { line: 6, character: 7 } },
         newText: '  norm_num\n  ring',
