@@ -26,6 +26,7 @@ import {
   type TacticBudget,
   type TacticSource,
 } from './modelHost';
+import { IsabelleProver } from './provers/isabelle/isabelleProver';
 import { LeanProver } from './provers/lean/leanProver';
 import { proveTheorem } from './search/proveTheorem';
 import { TacticSuggester } from './search/suggestTactics';
@@ -60,6 +61,7 @@ export interface CandidatesResult {
 export class LlemmaCore {
   private settings: LlemmaSettings;
   readonly lean: LeanProver;
+  readonly isabelle: IsabelleProver;
   private readonly model: ModelHost;
   private readonly tactics: TacticSource;
   private readonly suggester: TacticSuggester;
@@ -81,13 +83,22 @@ export class LlemmaCore {
         options.onProverStatus?.(s);
       },
     });
+    this.isabelle = new IsabelleProver({
+      settings: () => this.settings,
+      log,
+      onStatus: (s) => {
+        log(`prover ${s.projectRoot}: ${s.state}${s.message ? ` (${s.message})` : ''}`);
+        options.onProverStatus?.(s);
+      },
+    });
   }
 
   /** Applies new settings; REPLs are restarted only when a key that decides how they start has changed. */
   async updateSettings(next: LlemmaSettings): Promise<void> {
     const prev = this.settings;
     this.settings = next;
-    if (restartKeys.some((k) => prev[k] !== next[k])) await this.lean.restartAll();
+    if (restartKeys.some((k) => prev[k] !== next[k]))
+      await Promise.all([this.lean.restartAll(), this.isabelle.restartAll()]);
     await this.model.settingsChanged();
   }
 
@@ -97,6 +108,7 @@ export class LlemmaCore {
 
   async goalAt(filePath: string, text: string, position: Position, signal?: AbortSignal): Promise<GoalAtResult> {
     try {
+      if (isIsabelleTheory(filePath)) return await this.isabelle.goalAt(filePath, text, position, signal);
       return await this.lean.goalAt(filePath, text, position, signal);
     } catch (err) {
       throw toLlemmaError(err);
@@ -188,6 +200,11 @@ export class LlemmaCore {
   }
 
   async dispose(): Promise<void> {
-    await Promise.all([this.lean.dispose(), this.model.dispose()]);
+    await Promise.all([this.lean.dispose(), this.isabelle.dispose(), this.model.dispose()]);
   }
+}
+
+/** Which prover a file is for: Isabelle theories by their extension, everything else Lean. */
+export function isIsabelleTheory(filePath: string): boolean {
+  return filePath.toLowerCase().endsWith('.thy');
 }
