@@ -128,6 +128,12 @@ export class LlemmaCore {
     insertAt: 'line' | 'cursor' = 'line',
   ): Promise<SuggestTacticsResult> {
     try {
+      if (isIsabelleTheory(filePath)) {
+        if (insertAt === 'cursor') {
+          throw new LlemmaError(LlemmaErrorCode.NotInProof, 'Ghost text is not offered in Isabelle theories yet.');
+        }
+        return await this.isabelle.suggest(filePath, text, position, this.tactics, signal);
+      }
       const started = performance.now();
       let insertion: TacticInsertion | undefined;
       const session = await this.lean.openSession(filePath, text, position, signal, (plan) => {
@@ -167,6 +173,13 @@ export class LlemmaCore {
     options: { budget?: Partial<SearchBudget>; signal?: AbortSignal; onProgress?: (p: SearchProgress) => void } = {},
   ): Promise<ProveTheoremResult> {
     try {
+      if (isIsabelleTheory(filePath)) {
+        return await this.isabelle.prove(filePath, text, position, this.tactics, {
+          budget: this.searchBudget(options.budget),
+          ...(options.signal ? { signal: options.signal } : {}),
+          ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+        });
+      }
       const session = await this.lean.openSession(filePath, text, position, options.signal);
       if (session.openGoals > 1) {
         throw new LlemmaError(

@@ -20,7 +20,8 @@ import { randomUUID } from 'node:crypto';
  *   hangOn: "cmd"     that command's task starts and never finishes, until `cancel` (then FAILED "Interrupt")
  *   delayMs: {name: ms}  a use_theories whose theory names contain `name` finishes after ms (task interleaving)
  *   world: {root: STATE, steps: {STEP: {state?: STATE, error?: TEXT}}}
- *       STEP is the trimmed line just before `print_state`; a theory without a known step there gets `root`.
+ *       STEP is the trimmed line just before `print_state`; a theory without a known step there gets `root`
+ *       (with `unknownStepsFail: true`, an unknown line that is a proof step fails instead).
  *       A theory without `print_state` (a whole-proof check) is ok when every step of its last proof is known and
  *       its last step closes (a state "No subgoals!" or no state), else it fails.
  *   log: path        appends each command received, one per line
@@ -73,6 +74,9 @@ function worldAnswer(world, theory, file) {
   if (printAt >= 0) {
     const step = (lines[printAt - 1] ?? '').trim();
     const known = world.steps?.[step];
+    if (!known && world.unknownStepsFail && /^(apply|by|using|unfolding|done)\b/.test(step)) {
+      return { ok: false, messages: [message('error', 'Failed to apply initial proof method', printAt)] };
+    }
     if (known?.error) return { ok: false, messages: [message('error', known.error, printAt)] };
     const state = known ? known.state : world.root;
     return { ok: true, messages: state ? [message('writeln', state, printAt + 1)] : [] };

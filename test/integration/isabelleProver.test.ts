@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { FixedTactics } from '../../model/testing/fixedTactics';
 import { defaultSettings } from '../../protocol';
 import { IsabelleProver } from '../../server/provers/isabelle/isabelleProver';
 import { type StartedServer, startServer } from '../../server/provers/isabelle/serverProcess';
@@ -11,6 +12,7 @@ const double = join(import.meta.dirname, '..', 'doubles', 'isabelleServerDouble.
 const goal = 'proof (prove)\ngoal (1 subgoal):\n 1. \\<forall>x. \\<exists>y. x = y';
 const world = {
   root: goal,
+  unknownStepsFail: true,
   steps: {
     'by auto': {},
     'by simp': { error: 'Failed to finish proof\\<^here>:\ngoal (1 subgoal):\n 1. \\<And>x. \\<exists>y. x = y' },
@@ -88,6 +90,49 @@ describe('IsabelleProver on the server double', () => {
     assert.equal((await session.verify(['apply (rule allI)'])).ok, false);
     const sorry = await session.verify(['sorry']);
     assert.deepEqual(sorry, { ok: false, reason: 'the proof holds `sorry`' });
+    await p.dispose();
+  });
+
+  it('suggests verified steps: the closing procedure first, then the progressing model step; none forbidden or failing', async () => {
+    const p = await prover();
+    const model = new FixedTactics({
+      '\\<forall>x. \\<exists>y. x = y': [
+        ['apply (rule allI)', -0.5],
+        ['ML_val \\<open>OS.Process.system "x"\\<close>', -0.1],
+        ['by simp', -0.3],
+        ['intro allI', -0.2],
+      ],
+    });
+    const r = await p.suggest('/x/Demo.thy', text, { line: 3, character: 2 }, model);
+    assert.deepEqual(
+      r.suggestions.map((s) => [s.tactic, s.status]),
+      [
+        ['by auto', 'closes'],
+        ['apply (rule allI)', 'progress'],
+      ],
+    );
+    assert.deepEqual(r.suggestions[1]?.remainingGoals, ['\\<And>x. \\<exists>y. x = y']);
+    assert.deepEqual(r.suggestions[0]?.edit, {
+      range: { start: { line: 3, character: 0 }, end: { line: 3, character: 0 } },
+      newText: '  by auto\n',
+    });
+    assert.equal(r.counts.forbidden, 2);
+    assert.equal(r.prover.prover, 'isabelle');
+    await p.dispose();
+  });
+
+  it('proves the statement and writes the proof in place of the sorry', async () => {
+    const p = await prover();
+    const model = new FixedTactics({});
+    const r = await p.prove('/x/Demo.thy', text, { line: 3, character: 2 }, model, {
+      budget: { candidatesPerExpansion: 4, maxExpansions: 5, timeLimitMs: 30_000 },
+    });
+    assert.equal(r.outcome, 'proved');
+    assert.deepEqual(r.tactics, ['by auto']);
+    assert.deepEqual(r.edit, {
+      range: { start: { line: 3, character: 0 }, end: { line: 3, character: 7 } },
+      newText: '  by auto',
+    });
     await p.dispose();
   });
 });

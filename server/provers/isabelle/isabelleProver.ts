@@ -5,6 +5,7 @@
  */
 import { decisionProcedures, planIsabelleGoal, renderGoals } from '@llemma/prover-text/isabelle';
 import type { Position } from 'vscode-languageserver-protocol';
+import type { ProveTheoremResult, SearchBudget, SearchProgress, SuggestTacticsResult } from '../../../protocol';
 import {
   type GoalAtResult,
   LlemmaErrorCode,
@@ -13,7 +14,9 @@ import {
   type ProverStatusParams,
 } from '../../../protocol';
 import { LlemmaError } from '../../errors';
+import type { TacticSource } from '../../modelHost';
 import { IsabelleClient } from './isabelleClient';
+import { proveIsabelleStatement, suggestIsabelleSteps } from './isabelleSearch';
 import { type IsabelleCheck, IsabelleSession } from './isabelleSession';
 import type { StartedServer } from './serverProcess';
 import { IsabelleServerError } from './wire/serverConnection';
@@ -82,6 +85,45 @@ export class IsabelleProver {
       decisionProcedures.map(async (step) => ({ step, check: await session.check(session.root, step, signal) })),
     );
     return checks.filter((c) => c.check.kind === 'closed');
+  }
+
+  /** Verified next steps for the state before the step on the position's line, each with its edit. */
+  async suggest(
+    filePath: string,
+    text: string,
+    position: Position,
+    model: TacticSource,
+    signal?: AbortSignal,
+  ): Promise<SuggestTacticsResult> {
+    const started = performance.now();
+    const session = await this.openSession(filePath, text, position, signal);
+    const settings = this.options.settings();
+    return suggestIsabelleSteps(session, model, text, {
+      candidates: settings['suggest.candidates'],
+      shown: settings['suggest.shown'],
+      goalMs: performance.now() - started,
+      prover: this.info(),
+      ...(signal ? { signal } : {}),
+    });
+  }
+
+  /** Best-first proof search from the position; a proof is returned only if the whole theory accepted it. */
+  async prove(
+    filePath: string,
+    text: string,
+    position: Position,
+    model: TacticSource,
+    options: { budget: SearchBudget; signal?: AbortSignal; onProgress?: (p: SearchProgress) => void },
+  ): Promise<ProveTheoremResult> {
+    const session = await this.openSession(filePath, text, position, options.signal);
+    return proveIsabelleStatement(session, model, text, {
+      budget: options.budget,
+      prover: this.info(),
+      restarts: () => this.client?.restarts ?? 0,
+      log: this.options.log,
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    });
   }
 
   /** Which prover answered, as every result names it. */
