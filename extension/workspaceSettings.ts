@@ -108,6 +108,11 @@ function describe(p: Pending): { question: string; consequence: string } {
         question: `${sets} Run it?`,
         consequence: 'Llemma runs this command line in the Lean project to start the Lean REPL.',
       };
+    case 'isabelle.path':
+      return {
+        question: `${sets} Run it?`,
+        consequence: `Llemma starts this program as \`${String(p.value)} server\` for Isabelle theories.`,
+      };
     case 'lean.replPath':
       return {
         question: `${sets} Run it?`,

@@ -13,8 +13,8 @@ import {
 
 /** Where the prover's numbers come from, printed beside every result so that nothing is shown without its origin. */
 export interface ProverInfo {
-  /** `lean4`; Isabelle comes later. */
-  prover: 'lean4';
+  /** `lean4`, or `isabelle` for `.thy` files (then `projectRoot` is the session and `toolchain` the Isabelle release). */
+  prover: 'lean4' | 'isabelle';
   /** Root folder of the Lean project whose REPL answered. */
   projectRoot: string;
   /** Contents of the project's `lean-toolchain`, e.g. `leanprover/lean4:v4.33.0-rc2`; null when the file is missing. */

@@ -114,6 +114,24 @@ export const settingsSchema = {
       "REPL processes per Lean project that run candidate tactics at the same time (suggestions and proof search). A further process is started only when tactics are waiting, and loads the file's imports itself the first time (Mathlib's `.olean` files are memory-mapped, so processes share most of their memory). 1: one process, one tactic at a time.",
     summary: 'REPL processes per project running candidate tactics at once',
   },
+  'isabelle.path': {
+    kind: 'string',
+    default: '',
+    scope: 'machine-overridable',
+    restartsRepls: true,
+    workspaceRestricted: true,
+    markdownDescription:
+      'The `isabelle` executable (Isabelle2025-2) for `.thy` files: Llemma starts or attaches to `isabelle server -n llemma` with it. Empty: `isabelle` on PATH.',
+    summary: 'the `isabelle` executable for `.thy` files; empty: `isabelle` on PATH',
+  },
+  'isabelle.session': {
+    kind: 'string',
+    default: 'HOL',
+    restartsRepls: true,
+    markdownDescription:
+      "The Isabelle session theories are checked in (`session_start`): `HOL`, or a session whose image holds the theories' imports (faster than loading them from sources each time).",
+    summary: 'the Isabelle session `.thy` files are checked in',
+  },
   'model.path': {
     kind: 'string',
     default: '',

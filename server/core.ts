@@ -28,6 +28,7 @@ import {
   type TacticBudget,
   type TacticSource,
 } from './modelHost';
+import { IsabelleProver } from './provers/isabelle/isabelleProver';
 import { LeanProver } from './provers/lean/leanProver';
 import { proveTheorem } from './search/proveTheorem';
 import { TacticSuggester } from './search/suggestTactics';
@@ -87,6 +88,7 @@ export interface CandidatesResult {
 export class LlemmaCore {
   private settings: LlemmaSettings;
   readonly lean: LeanProver;
+  readonly isabelle: IsabelleProver;
   private readonly model: ModelHost;
   private readonly tactics: TacticSource;
   private readonly suggester: TacticSuggester;
@@ -110,13 +112,22 @@ export class LlemmaCore {
         options.onProverStatus?.(s);
       },
     });
+    this.isabelle = new IsabelleProver({
+      settings: () => this.settings,
+      log,
+      onStatus: (s) => {
+        log(`prover ${s.projectRoot}: ${s.state}${s.message ? ` (${s.message})` : ''}`);
+        options.onProverStatus?.(s);
+      },
+    });
   }
 
   /** Applies new settings; REPLs are restarted only when a key that decides how they start has changed. */
   async updateSettings(next: LlemmaSettings): Promise<void> {
     const prev = this.settings;
     this.settings = next;
-    if (restartKeys.some((k) => prev[k] !== next[k])) await this.lean.restartAll();
+    if (restartKeys.some((k) => prev[k] !== next[k]))
+      await Promise.all([this.lean.restartAll(), this.isabelle.restartAll()]);
     await this.model.settingsChanged();
   }
 
@@ -126,6 +137,7 @@ export class LlemmaCore {
 
   async goalAt(filePath: string, text: string, position: Position, signal?: AbortSignal): Promise<GoalAtResult> {
     try {
+      if (isIsabelleTheory(filePath)) return await this.isabelle.goalAt(filePath, text, position, signal);
       return await this.lean.goalAt(filePath, text, position, signal);
     } catch (err) {
       throw toLlemmaError(err);
@@ -145,6 +157,12 @@ export class LlemmaCore {
     insertAt: 'line' | 'cursor' = 'line',
   ): Promise<SuggestTacticsResult> {
     try {
+      if (isIsabelleTheory(filePath)) {
+        if (insertAt === 'cursor') {
+          throw new LlemmaError(LlemmaErrorCode.NotInProof, 'Ghost text is not offered in Isabelle theories yet.');
+        }
+        return await this.isabelle.suggest(filePath, text, position, this.tactics, signal);
+      }
       const started = performance.now();
       let insertion: TacticInsertion | undefined;
       const session = await this.lean.openSession(filePath, text, position, signal, (plan) => {
@@ -189,6 +207,13 @@ export class LlemmaCore {
     options: { budget?: Partial<SearchBudget>; signal?: AbortSignal; onProgress?: (p: SearchProgress) => void } = {},
   ): Promise<ProveTheoremResult> {
     try {
+      if (isIsabelleTheory(filePath)) {
+        return await this.isabelle.prove(filePath, text, position, this.tactics, {
+          budget: this.searchBudget(options.budget),
+          ...(options.signal ? { signal: options.signal } : {}),
+          ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+        });
+      }
       const session = await this.lean.openSession(filePath, text, position, options.signal);
       if (session.openGoals > 1) {
         throw new LlemmaError(
@@ -257,6 +282,11 @@ export class LlemmaCore {
   }
 
   async dispose(): Promise<void> {
-    await Promise.all([this.lean.dispose(), this.model.dispose()]);
+    await Promise.all([this.lean.dispose(), this.isabelle.dispose(), this.model.dispose()]);
   }
+}
+
+/** Which prover a file is for: Isabelle theories by their extension, everything else Lean. */
+export function isIsabelleTheory(filePath: string): boolean {
+  return filePath.toLowerCase().endsWith('.thy');
 }

@@ -94,7 +94,7 @@ test('resolveSettings reads a choice among its values and an execution-provider 
 
 test('restart keys are real settings', () => {
   for (const k of restartKeys) assert.ok(k in defaultSettings, k);
-  assert.deepEqual(restartKeys, ['lean.replCommand', 'lean.replPath']);
+  assert.deepEqual(restartKeys, ['lean.replCommand', 'lean.replPath', 'isabelle.path', 'isabelle.session']);
 });
 
 test("package.json's restrictedConfigurations are exactly the workspace-restricted keys of protocol/settings.ts", () => {

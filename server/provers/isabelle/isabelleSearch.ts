@@ -1,0 +1,249 @@
+/**
+ * Verified suggestions and proof search for Isabelle, over the same pieces as Lean's: candidates (the decision
+ * procedures first, then the model's, screened by `stepScreen.ts`), each run by Isabelle on the state, and the
+ * best-first loop of `search/bestFirst.ts` with `IsabelleSession.verify` as its gate. Nothing is shown that Isabelle
+ * did not run; no proof is returned that the whole theory did not accept.
+ */
+import { defaultMaxNewTokens } from '@llemma/model/choices';
+import { decisionProcedures, proofText } from '@llemma/prover-text/isabelle';
+import type { TextEdit } from 'vscode-languageserver-protocol';
+import type {
+  GenerationBudget,
+  ProverInfo,
+  ProveTheoremResult,
+  SearchBudget,
+  SearchProgress,
+  SuggestTacticsResult,
+  TacticSuggestion,
+} from '../../../protocol';
+import type { ProposedTactic, TacticSource } from '../../modelHost';
+import { bestFirstSearch, type SearchCandidate, type SearchEnvironment } from '../../search/bestFirst';
+import type { IsabelleNode, IsabelleSession } from './isabelleSession';
+import { screenStep } from './stepScreen';
+
+/** The score given a decision procedure: above any model candidate's mean log-prob, so they are tried first. */
+const procedureLogprob = 0;
+
+/** Decision procedures, then the model's screened candidates, without repeats. */
+async function candidatesFor(
+  node: IsabelleNode,
+  session: IsabelleSession,
+  model: TacticSource,
+  budget: GenerationBudget,
+  signal?: AbortSignal,
+): Promise<{
+  candidates: (SearchCandidate & { rank: number })[];
+  forbidden: { tactic: string; reason: string }[];
+  generated: number;
+}> {
+  const proposed: ProposedTactic[] = await model.proposeTactics(
+    { goals: [...node.goals], theorem: session.plan.statementText, tactics: [...session.plan.steps, ...node.path] },
+    { ...budget, ...(signal ? { signal } : {}) },
+  );
+  const seen = new Set<string>();
+  const candidates: (SearchCandidate & { rank: number })[] = [];
+  const forbidden: { tactic: string; reason: string }[] = [];
+  decisionProcedures.forEach((step, rank) => {
+    seen.add(step);
+    candidates.push({ tactic: step, meanLogprob: procedureLogprob, rank });
+  });
+  for (const p of proposed) {
+    const screened = screenStep(p.tactic);
+    if (!screened.ok) {
+      forbidden.push({ tactic: p.tactic.slice(0, 200), reason: screened.reason });
+      continue;
+    }
+    if (seen.has(screened.step)) continue;
+    seen.add(screened.step);
+    candidates.push({
+      tactic: screened.step,
+      meanLogprob: Math.min(-1e-6, p.meanLogprob),
+      rank: decisionProcedures.length + p.rank,
+    });
+  }
+  return { candidates, forbidden, generated: proposed.length };
+}
+
+/** The edit that writes a step (or a whole proof) at the plan's cut, replacing `replace` characters after it. */
+function editAt(text: string, offset: number, replace: number, newText: string): TextEdit {
+  return { range: { start: positionAt(text, offset), end: positionAt(text, offset + replace) }, newText };
+}
+
+function positionAt(text: string, offset: number): { line: number; character: number } {
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length - 1;
+  return { line, character: offset - (before.lastIndexOf('\n') + 1) };
+}
+
+export async function suggestIsabelleSteps(
+  session: IsabelleSession,
+  model: TacticSource,
+  text: string,
+  options: { candidates: number; shown: number; goalMs: number; prover: ProverInfo; signal?: AbortSignal },
+): Promise<SuggestTacticsResult> {
+  const started = performance.now() - options.goalMs;
+  const budget: GenerationBudget = {
+    beamWidth: options.candidates,
+    candidates: options.candidates,
+    maxNewTokens: defaultMaxNewTokens,
+  };
+  const description = await model.describe();
+  const modelStarted = performance.now();
+  const { candidates, forbidden, generated } = await candidatesFor(
+    session.root,
+    session,
+    model,
+    budget,
+    options.signal,
+  );
+  const modelMs = performance.now() - modelStarted;
+  const proverStarted = performance.now();
+  const checked = await Promise.all(
+    candidates.map(async (c) => ({ c, check: await session.check(session.root, c.tactic, options.signal) })),
+  );
+  const suggestions: TacticSuggestion[] = [];
+  let failed = 0;
+  for (const { c, check } of checked) {
+    if (check.kind === 'failed') {
+      failed++;
+      continue;
+    }
+    suggestions.push({
+      tactic: c.tactic,
+      status: check.kind === 'closed' ? 'closes' : 'progress',
+      remainingGoals: check.kind === 'progress' ? [...check.node.goals] : [],
+      meanLogprob: c.meanLogprob,
+      modelRank: c.rank,
+      checkMs: check.ms,
+      edit: editAt(text, session.plan.cut, 0, `${session.plan.indent}${c.tactic}\n`),
+    });
+  }
+  suggestions.sort(
+    (a, b) =>
+      Number(b.status === 'closes') - Number(a.status === 'closes') ||
+      b.meanLogprob - a.meanLogprob ||
+      a.modelRank - b.modelRank,
+  );
+  return {
+    goals: [...session.root.goals],
+    declaration: session.plan.declName,
+    suggestions: suggestions.slice(0, options.shown),
+    counts: {
+      generated: generated + decisionProcedures.length,
+      forbidden: forbidden.length,
+      failed,
+      verified: suggestions.length,
+    },
+    forbidden,
+    budget,
+    model: description,
+    prover: options.prover,
+    cached: false,
+    timings: {
+      goalMs: options.goalMs,
+      modelMs,
+      proverMs: performance.now() - proverStarted,
+      totalMs: performance.now() - started,
+    },
+  };
+}
+
+export async function proveIsabelleStatement(
+  session: IsabelleSession,
+  model: TacticSource,
+  text: string,
+  options: {
+    budget: SearchBudget;
+    prover: ProverInfo;
+    restarts: () => number;
+    signal?: AbortSignal;
+    onProgress?: (p: SearchProgress) => void;
+    log?: (line: string) => void;
+  },
+): Promise<ProveTheoremResult> {
+  const { budget } = options;
+  const description = await model.describe();
+  const restartsBefore = options.restarts();
+  let modelMs = 0;
+  let proverMs = 0;
+  let forbidden = 0;
+  const timed = async <T>(work: () => Promise<T>): Promise<T> => {
+    const t = performance.now();
+    try {
+      return await work();
+    } finally {
+      proverMs += performance.now() - t;
+    }
+  };
+  const generation: GenerationBudget = {
+    beamWidth: budget.candidatesPerExpansion,
+    candidates: budget.candidatesPerExpansion,
+    maxNewTokens: defaultMaxNewTokens,
+  };
+  // Where each tried step came from, by its path from the root: a found proof's path names its steps' sources.
+  const origins = new Map<string, string>();
+  const pathKey = (steps: readonly string[]) => steps.join('\u0000');
+  const env: SearchEnvironment<IsabelleNode> = {
+    propose: async (node, signal) => {
+      const t = performance.now();
+      const out = await candidatesFor(node, session, model, generation, signal);
+      modelMs += performance.now() - t;
+      forbidden += out.forbidden.length;
+      for (const c of out.candidates) {
+        const key = pathKey([...node.path, c.tactic]);
+        if (origins.has(key)) continue;
+        origins.set(
+          key,
+          c.rank < decisionProcedures.length
+            ? 'decision procedure'
+            : `model #${c.rank - decisionProcedures.length + 1} of ${out.generated}, mean log-prob ${c.meanLogprob.toFixed(2)}`,
+        );
+      }
+      return out.candidates;
+    },
+    apply: async (node, step, signal) => {
+      const check = await timed(() => session.check(node, step, signal));
+      if (check.kind === 'progress') return { kind: 'progress', state: check.node, key: check.node.goals.join('\n\n') };
+      return check.kind === 'closed' ? { kind: 'closed' } : { kind: 'failed', error: check.error };
+    },
+    verify: async (steps, signal) => {
+      const verdict = await timed(() => session.verify(steps, signal));
+      if (!verdict.ok) options.log?.(`proof rejected on re-check: ${verdict.reason}`);
+      return verdict;
+    },
+  };
+  const result = await bestFirstSearch(session.root, session.root.goals.join('\n\n'), env, {
+    maxExpansions: budget.maxExpansions,
+    timeLimitMs: budget.timeLimitMs,
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+  });
+  const proved = result.outcome === 'proved';
+  const rest = session.plan.rest.replace(/\s+$/, '');
+  return {
+    outcome: result.outcome,
+    declaration: session.plan.declName,
+    tactics: [...result.tactics],
+    sources: result.tactics.map((_, i) => origins.get(pathKey(result.tactics.slice(0, i + 1))) ?? 'unknown'),
+    edit: proved
+      ? editAt(text, session.plan.cut, rest.length, proofText(session.plan, result.tactics).replace(/\n$/, ''))
+      : null,
+    axioms: [...result.axioms],
+    otherSorries: 0,
+    stats: {
+      expansions: result.stats.expansions,
+      openNodes: result.stats.openNodes,
+      visitedStates: result.stats.visitedStates,
+      tacticsRun: result.stats.tacticsRun,
+      forbidden,
+      rejectedProofs: result.stats.rejectedProofs,
+      replRestarts: options.restarts() - restartsBefore,
+      elapsedMs: result.stats.elapsedMs,
+      modelMs,
+      proverMs,
+    },
+    budget: { ...budget, allowNativeDecide: false },
+    model: description,
+    prover: options.prover,
+  };
+}
