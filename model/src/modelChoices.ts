@@ -34,3 +34,34 @@ export function isGenerationGraphMode(mode: string): mode is GenerationGraphMode
 
 /** New tokens per candidate unless a caller says otherwise: the Llemma search's setting. */
 export const defaultMaxNewTokens = 256;
+
+/**
+ * Where candidate tactics come from, in the order the merged generator lists them when scores tie: `retrieval` (the
+ * tactics of the most similar known goals, from the model folder's retrieval.bin), `model` (the neural model), and
+ * `procedures` (decision procedures chosen from data, tried on every goal). `model.sources` and `--sources` choose
+ * among them; `auto` is all three.
+ */
+export const tacticSourceNames = ['retrieval', 'model', 'procedures'] as const;
+export type TacticSourceName = (typeof tacticSourceNames)[number];
+
+export function isTacticSourceName(name: string): name is TacticSourceName {
+  return (tacticSourceNames as readonly string[]).includes(name);
+}
+
+/**
+ * Reads `auto` (or nothing) or a comma-separated list of sources (`retrieval,model`), as `--sources` and
+ * `model.sources` spell them, into the list of sources to use (in the order of `tacticSourceNames`, each once). Names
+ * that are not sources come back in `unknown`, for the caller's message.
+ */
+export function readTacticSources(text: string): { sources: TacticSourceName[]; unknown: string[] } {
+  const trimmed = text.trim();
+  if (trimmed === '' || trimmed === 'auto') return { sources: [...tacticSourceNames], unknown: [] };
+  const names = trimmed
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  return {
+    sources: tacticSourceNames.filter((n) => names.includes(n)),
+    unknown: names.filter((n) => !isTacticSourceName(n)),
+  };
+}

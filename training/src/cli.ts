@@ -13,12 +13,15 @@ export const usage = `usage: llemma-train <command> [--config <file.json>]
 commands:
   data        corpora → deduplicated, decontaminated mixture shards + tactic examples + report (training/out/<run>/)
   index       goal-known training examples → retrieval.bin (retrieval index, scores calibrated on held-aside files)
+  calibrate   decision procedures chosen from data, the model's and the procedures' scores calibrated on held-aside
+              steps, the merge rule → sources.json (needs index and the model folder)
   tokenizer   tactic examples + mixture sample → BPE tokenizer.json (Llama layout, byte fallback)
   pack        examples → packed uint16 token rows with loss masks (pack/index.json)
   train       the PyTorch trainer on the packed rows (continues from its last checkpoint when nothing changed)
   export      newest checkpoint → model folder (config.json, tokenizer.json, model.onnx, MODEL_CARD.md), checked in model/
   eval        first-tactic top-1/top-n exact match on held-out theorems vs the frequency baseline
-  eval-sources  every candidate source (frequency list, retrieval, …) on all held-out steps: top-1/8/32, sign tests
+  eval-sources  every candidate source (frequency list, retrieval, model, procedures, merged) on all held-out steps:
+              top-1/8/32, sign tests (evalSources.maxSteps: a sample)
   all         data → index → tokenizer → pack → train → export → eval
 
 --config <file.json>  a JSON file of overrides of the defaults (see training/README.md)

@@ -1,12 +1,13 @@
 /**
- * The model-producing commands of `llemma-train` (index, tokenizer, pack, train, export, eval, eval-sources,
- * all), one entry each, for
+ * The model-producing commands of `llemma-train` (index, calibrate, tokenizer, pack, train, export, eval,
+ * eval-sources, all), one entry each, for
  * cli.ts to dispatch to. Each reads the run config (runConfig.ts) and prints a short summary on stdout; progress
  * goes to stderr. Errors are thrown, and cli.ts turns them into exit code 1.
  */
 import { describeSources, runEvalSourcesStage } from '../eval/sourcesStage';
 import { describeEval, runEvalStage } from '../eval/stage';
 import { runExportStage } from '../export/stage';
+import { describeCalibrate, runCalibrateStage } from '../index/calibrateStage';
 import { describeIndex, runIndexStage } from '../index/stage';
 import { runPackStage } from '../pack/stage';
 import { runTokenizerStage } from '../tokenizer/stage';
@@ -18,6 +19,7 @@ type Command = (run: RunConfig, log: (line: string) => void) => Promise<string>;
 
 export const modelCommands: Record<string, Command> = {
   index: async (run, log) => describeIndex(await runIndexStage(run, log)),
+  calibrate: async (run, log) => describeCalibrate(await runCalibrateStage(run, log)),
   tokenizer: async (run, log) => {
     const r = await runTokenizerStage(run, log);
     return (

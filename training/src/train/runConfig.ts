@@ -87,10 +87,20 @@ export interface IndexStageConfig {
   sources: string[];
   /** Share of the training split's files (by file) held aside to calibrate the scores on. */
   heldAsideFraction: number;
-  /** Also write retrieval.bin into the run's model folder (export.folder), where the runtime reads it. */
+  /**
+   * Also write retrieval.bin (index) and sources.json (calibrate) into the run's model folder (export.folder), where
+   * the runtime reads them.
+   */
   modelFolder: boolean;
   /** How the index is built and ranks (model/src/retrieval/retrievalIndex.ts); stored in the file. */
   retrieval: RetrievalParams;
+}
+
+export interface CalibrateStageConfig {
+  /** Held-aside steps the model is run on (a seeded sample, half first steps, of evalSources.sources). */
+  steps: number;
+  /** How the decision procedures are chosen (training/src/index/procedures.ts). */
+  procedures: { count: number; minFiles: number; minClosingShare: number; exclude: string[] };
 }
 
 export interface EvalSourcesConfig {
@@ -100,10 +110,13 @@ export interface EvalSourcesConfig {
   split: 'heldout' | 'heldaside';
   /** What retrieval queries with on a step whose tactic state the data does not know. */
   unknownGoal: UnknownGoalQuery;
+  /** Steps evaluated at most, a seeded sample (a quick check: the model takes ~0.2 s a step); 0: all. */
+  maxSteps: number;
 }
 
 export interface ModelStagesConfig {
   index: IndexStageConfig;
+  calibrate: CalibrateStageConfig;
   evalSources: EvalSourcesConfig;
   tokenizer: TokenizerStageConfig;
   pack: PackStageConfig;
@@ -114,7 +127,12 @@ export interface ModelStagesConfig {
 
 export const defaultStages: ModelStagesConfig = {
   index: { sources: [], heldAsideFraction: 0.05, modelFolder: false, retrieval: defaultRetrievalParams },
-  evalSources: { sources: ['mathlib4'], split: 'heldout', unknownGoal: 'statement+previous' },
+  calibrate: {
+    steps: 2000,
+    // native_decide runs compiled code; lia is not on the tactic screen's allow-list.
+    procedures: { count: 16, minFiles: 20, minClosingShare: 0.5, exclude: ['native_decide', 'lia'] },
+  },
+  evalSources: { sources: ['mathlib4'], split: 'heldout', unknownGoal: 'statement+previous', maxSteps: 0 },
   tokenizer: { vocabSize: 8000, sampleMB: 24, mixtureShare: 0.3, charCoverage: 0.99995, minPairCount: 2 },
   pack: {
     seqLen: 512,
@@ -130,7 +148,17 @@ export const defaultStages: ModelStagesConfig = {
   eval: { maxTheorems: 300, sources: ['mathlib4'], n: 8, maxNewTokens: 48, probabilityBeamWidth: 32 },
 };
 
-const stageKeys = ['index', 'evalSources', 'tokenizer', 'pack', 'model', 'train', 'export', 'eval'] as const;
+const stageKeys = [
+  'index',
+  'calibrate',
+  'evalSources',
+  'tokenizer',
+  'pack',
+  'model',
+  'train',
+  'export',
+  'eval',
+] as const;
 
 export interface RunConfig {
   data: TrainingConfig;
