@@ -9,7 +9,7 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import type { MergedTacticSource, ProposedTactic, TacticBudget, TacticSource } from '@llemma/model';
-import { type ExecutionProviderName, tacticSourceNames } from '@llemma/model/choices';
+import { autoTacticSources, type ExecutionProviderName } from '@llemma/model/choices';
 import type { ProofContext } from '@llemma/model/prompts';
 import { LlemmaErrorCode, type LlemmaSettings, type ModelDescription } from '../protocol';
 import { LlemmaError } from './errors';
@@ -108,6 +108,8 @@ export class ModelHost implements TacticSource {
     // Settings arrive checked against their schema (protocol/settings.ts): the provider list and the mode are typed.
     const executionProviders = this.overrides.executionProviders ?? settings['model.executionProvider'];
     const sources = settings['model.sources'];
+    // The embedded model: no folder or server named in the settings, on the command line or in the environment.
+    const embedded = !configured && this.overrides.spec === undefined;
     const { ModelSpecError, MergedTacticSource } = await import('@llemma/model');
     let model: MergedTacticSource;
     try {
@@ -116,7 +118,14 @@ export class ModelHost implements TacticSource {
         cwd: configured ? null : this.overrides.cwd,
         sessionOptions: { executionProviders },
         generationGraph: settings['model.generationGraph'],
-        sources: sources === 'auto' ? tacticSourceNames : sources,
+        sources: sources === 'auto' ? autoTacticSources(embedded) : sources,
+        ...(sources === 'auto' && embedded
+          ? {
+              notAsked: [
+                'model: the embedded model is asked only when the sources list it (llemma.model.sources, --sources): on CPU it adds nothing measurable to retrieval and the procedures',
+              ],
+            }
+          : {}),
       });
     } catch (err) {
       if (err instanceof ModelSpecError && err.kind === 'relativeFolder') {

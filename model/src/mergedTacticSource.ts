@@ -36,6 +36,8 @@ export interface MergedParts {
 export interface MergedOptions extends CreateGeneratorOptions {
   /** The sources to ask (default: all of `tacticSourceNames`). */
   sources?: readonly TacticSourceName[];
+  /** Sources left out of `sources` on purpose, each with the reason, for `describe()`. */
+  notAsked?: readonly string[];
 }
 
 export class MergedTacticSource implements TacticSource {
@@ -65,9 +67,12 @@ export class MergedTacticSource implements TacticSource {
         : {}),
       tables: once,
       origin: folder ?? (parsed.kind === 'url' ? parsed.baseUrl : spec),
-      ...(wanted.includes('retrieval') && !folder
-        ? { unavailable: ['retrieval: a model server has no model folder, so no retrieval.bin'] }
-        : {}),
+      unavailable: [
+        ...(wanted.includes('retrieval') && !folder
+          ? ['retrieval: a model server has no model folder, so no retrieval.bin']
+          : []),
+        ...(options.notAsked ?? []),
+      ],
     });
   }
 

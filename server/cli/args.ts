@@ -33,7 +33,8 @@ const modelOptions = `  --model <dir|url>    a model folder (docs/model-format.m
                        (default: the environment's LLEMMA_MODEL, else the embedded model)
   --ep <list>          execution providers to try, e.g. cuda,cpu (default: auto = ${executionProviderNames.join(', ')})
   --generation-graph <${generationGraphModes.join('|')}>  beam search inside the folder's generation.onnx: auto = on CUDA only (default)
-  --sources <list>     candidate sources, merged: auto (default) = ${tacticSourceNames.join(',')}, or a list such as retrieval,model`;
+  --sources <list>     candidate sources, merged: auto (default: retrieval,procedures, and the model when --model names
+                       one) or a list of ${tacticSourceNames.join(',')}`;
 const commonOptions = `  --json               print JSON instead of text
   --verbose            log to stderr
   --help               this command's help`;
@@ -303,8 +304,9 @@ function setSources(out: { sources?: TacticSourceName[] }, list: string): void {
   if (unknown.length > 0) {
     throw new UsageError(`unknown candidate source '${unknown[0]}' (known: ${tacticSourceNames.join(', ')})`);
   }
-  if (sources.length === 0) throw new UsageError('--sources needs at least one source');
-  out.sources = sources;
+  if (sources === 'auto') delete out.sources;
+  else if (sources.length === 0) throw new UsageError('--sources needs at least one source');
+  else out.sources = sources;
 }
 
 function graphMode(mode: string): GenerationGraphMode {

@@ -71,11 +71,31 @@ test('candidates without --model uses the embedded default model; LLEMMA_MODEL o
   assert.equal(r.code, 0, r.stderr);
   const out = JSON.parse(r.stdout);
   assert.equal(out.model.source, path.join(root, 'model/default'));
-  assert.equal(out.promptFormat, 'proof-prefix');
+  // `auto` for the embedded model: retrieval and the procedures; its neural model is asked only when listed.
+  assert.deepEqual(out.sources, ['retrieval', 'procedures']);
+  assert.equal(out.promptFormat, 'none');
+  assert.match(out.model.skippedSources.join('\n'), /model: the embedded model is asked only when the sources list it/);
   // The merged generator: 4 candidates, then the decision procedures that did not rank among them.
-  assert.deepEqual(out.sources, ['retrieval', 'model', 'procedures']);
   assert.ok(out.candidates.length > 4);
   assert.ok(out.candidates.slice(4).every((c: { sources: string[] }) => c.sources.includes('procedures')));
+  // Listed, the embedded model is asked too, with its prompt format.
+  const all = JSON.parse(
+    llemma([
+      '--goal',
+      'n : ℕ\n⊢ n + 0 = n',
+      '--n',
+      '4',
+      '--max-tokens',
+      '16',
+      '--ep',
+      'cpu',
+      '--sources',
+      'retrieval,model,procedures',
+      '--json',
+    ]).stdout,
+  );
+  assert.deepEqual(all.sources, ['retrieval', 'model', 'procedures']);
+  assert.equal(all.promptFormat, 'proof-prefix');
   const viaEnv = spawnSync(
     process.execPath,
     [
@@ -114,7 +134,7 @@ test('candidates names the source of every candidate, in the text and in --json 
   assert.deepEqual(new Set(positivity?.sources), new Set(['retrieval', 'procedures']));
   const text = llemma(['--goal', goal, '--n', '8', '--ep', 'cpu']);
   assert.equal(text.code, 0, text.stderr);
-  assert.match(text.stdout, /sources retrieval, model, procedures/);
+  assert.match(text.stdout, /sources retrieval, procedures/);
   assert.match(text.stdout, /score \(calibrated log-probability\), source, tactic/);
   assert.match(text.stdout, /^\s+\d+\s+-\d+\.\d{3}\s+(retrieval\+procedures|procedures\+retrieval)\s+positivity$/m);
 });

@@ -162,14 +162,14 @@ test('candidates (or its former name, suggest) takes the goal, the model and the
   );
 });
 
-test('--sources chooses the candidate sources of candidates and prove, in their own order; auto is all of them', () => {
+test('--sources chooses the candidate sources of candidates and prove, in their own order; auto is the setting', () => {
   const c = parseArgs(['candidates', '--goal', '⊢ True', '--sources', 'procedures, retrieval']);
   assert.deepEqual(c.command === 'candidates' && c.sources, ['retrieval', 'procedures']);
   const p = parseArgs(['prove', 'a.lean', '--sources=model']);
   assert.deepEqual(p.command === 'prove' && p.sources, ['model']);
-  const all = parseArgs(['prove', 'a.lean', '--sources', 'auto']);
-  assert.deepEqual(all.command === 'prove' && all.sources, ['retrieval', 'model', 'procedures']);
-  assert.equal('sources' in parseArgs(['prove', 'a.lean']), false, 'without the flag: the setting (all of them)');
+  // `auto` leaves the choice to the server, which knows whether the model is the embedded one (autoTacticSources).
+  assert.equal('sources' in parseArgs(['prove', 'a.lean', '--sources', 'model', '--sources', 'auto']), false);
+  assert.equal('sources' in parseArgs(['prove', 'a.lean']), false, 'without the flag: the setting (auto)');
   assert.match(usage('candidates'), /--sources <list>/);
   assert.match(usage('prove'), /--sources <list>/);
 });

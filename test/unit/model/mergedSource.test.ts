@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { combine, mergeCandidates, tacticKey } from '../../../model/src/mergeCandidates';
 import { MergedTacticSource } from '../../../model/src/mergedTacticSource';
-import { readTacticSources, tacticSourceNames } from '../../../model/src/modelChoices';
+import { autoTacticSources, readTacticSources, tacticSourceNames } from '../../../model/src/modelChoices';
 import { ProcedureSource } from '../../../model/src/procedures';
 import { buildRetrievalIndex } from '../../../model/src/retrieval/buildIndex';
 import { encodeRetrievalIndex, retrievalFileName } from '../../../model/src/retrieval/indexFile';
@@ -48,10 +48,15 @@ const tables: SourceTables = {
 
 describe('the source names', () => {
   it('reads `auto`, nothing or a list, in the order of the names, unknown names apart', () => {
-    assert.deepEqual(readTacticSources('auto').sources, [...tacticSourceNames]);
-    assert.deepEqual(readTacticSources('').sources, [...tacticSourceNames]);
+    assert.equal(readTacticSources('auto').sources, 'auto');
+    assert.equal(readTacticSources('').sources, 'auto');
     assert.deepEqual(readTacticSources('procedures, retrieval'), { sources: ['retrieval', 'procedures'], unknown: [] });
     assert.deepEqual(readTacticSources('model,oracle').unknown, ['oracle']);
+  });
+
+  it('resolves `auto`: every source for a model the user names, the embedded one without its neural model', () => {
+    assert.deepEqual(autoTacticSources(false), [...tacticSourceNames]);
+    assert.deepEqual(autoTacticSources(true), ['retrieval', 'procedures']);
   });
 });
 

@@ -81,9 +81,10 @@ export async function runEvalSourcesStage(
   const aside = (s: EvalStep) => isHeldAside(s, indexCfg.heldAsideFraction, run.data.seed);
   const tuning = cfg.split === 'heldaside';
   const known = tuning ? training.filter((s) => !aside(s)) : training;
+  const wantedStep = (s: EvalStep) => !s.inline && (cfg.steps === 'all' || s.step === 0);
   const all = tuning
-    ? training.filter((s) => aside(s) && inSources(s))
-    : (await readSteps(outputs.tacticsHeldOut, format, cfg.sources)).filter((s) => !s.inline);
+    ? training.filter((s) => aside(s) && inSources(s) && wantedStep(s))
+    : (await readSteps(outputs.tacticsHeldOut, format, cfg.sources)).filter(wantedStep);
   const evaluated = sample(all, cfg.maxSteps, run.data.seed);
   log(
     `eval-sources: ${evaluated.length} steps (${cfg.split}${evaluated.length < all.length ? `, a sample of ${all.length}` : ''}), ` +
@@ -116,27 +117,32 @@ export async function runEvalSourcesStage(
   // The model folder's model, procedures and tables: the merged generator as the product runs it.
   const folder = modelFolder(run);
   const { tables, from } = await readSourceTables(existsSync(folder) ? folder : undefined);
-  const hasModel = existsSync(path.join(folder, 'model.onnx'));
+  const hasModel = cfg.model && existsSync(path.join(folder, 'model.onnx'));
   const model = hasModel
     ? TacticModel.fromSpec(folder, { sessionOptions: { executionProviders: ['cpu'] } })
     : undefined;
   let modelInfo: SourcesReport['model'];
+  let asked: TacticSource | undefined;
   try {
     const contexts = model
       ? await readStepContexts(tuning ? outputs.tacticsTrain : outputs.tacticsHeldOut, format, evaluated)
       : new Map();
     const evaluatedIndex = new Map(evaluated.map((s, i) => [s, i]));
     const contextOf = (step: EvalStep) => contexts.get(evaluatedIndex.get(step) ?? -1);
-    const asked = model ? cached(model) : undefined;
+    asked = model ? cached(model) : undefined;
     if (asked) {
       modelInfo = { folder, tables: from, contexts: contexts.size };
       log(`eval-sources: the model of ${folder} on ${contexts.size} steps whose prompt reads back into a context`);
       sources.push(modelSource(asked, contextOf));
     } else {
-      log(`eval-sources: ${folder} has no model.onnx: no model row, and the merged generator without the model`);
+      log(
+        `eval-sources: ${cfg.model ? `${folder} has no model.onnx` : 'evalSources.model is false'}: no model row, and the merged generator without the model`,
+      );
     }
     sources.push(proceduresSource(tables));
-    sources.push(mergedSource({ retrieval, model: asked, context: contextOf }, tables));
+    // Without the model: the product's default for the embedded model (docs/search.md); with it, beside.
+    sources.push(mergedSource({ retrieval, model: undefined, context: contextOf }, tables, 'retrieval+procedures'));
+    if (asked) sources.push(mergedSource({ retrieval, model: asked, context: contextOf }, tables));
   } catch (err) {
     await model?.dispose();
     throw err;
@@ -147,7 +153,7 @@ export async function runEvalSourcesStage(
   const sets: StepSet[] = (
     [
       ['first steps', every.filter((i) => evaluated[i]?.step === 0)],
-      ['all steps', every],
+      ...(cfg.steps === 'all' ? [['all steps', every] as const] : []),
     ] as const
   ).map(([name, subset]) => ({
     name,
@@ -175,7 +181,10 @@ export async function runEvalSourcesStage(
     steps: evaluated.map((s) => ({ path: s.path, theorem: s.theorem, line: s.line, step: s.step })),
     ranks: Object.fromEntries(runs.map((r) => [r.name, [...r.ranks]])),
   };
-  const base = path.join(run.runDir, tuning ? 'eval-sources-heldaside' : 'eval-sources');
+  const base = path.join(
+    run.runDir,
+    `eval-sources${tuning ? '-heldaside' : ''}${cfg.steps === 'first' ? '-first' : ''}${asked ? '' : '-nomodel'}`,
+  );
   writeFileSync(`${base}.json`, `${JSON.stringify(report)}\n`);
   writeFileSync(`${base}.md`, markdownSourcesReport(report));
   return report;

@@ -112,6 +112,13 @@ export interface EvalSourcesConfig {
   unknownGoal: UnknownGoalQuery;
   /** Steps evaluated at most, a seeded sample (a quick check: the model takes ~0.2 s a step); 0: all. */
   maxSteps: number;
+  /** Which steps: `all` (reported as all steps and as first steps) or `first` (first steps only). */
+  steps: 'all' | 'first';
+  /**
+   * Whether the model folder's neural model is run (its row, and the merged generator with it beside the one
+   * without it). It is the slow part: ~0.2–0.6 s a step on 2 CPU cores.
+   */
+  model: boolean;
 }
 
 export interface ModelStagesConfig {
@@ -132,7 +139,14 @@ export const defaultStages: ModelStagesConfig = {
     // native_decide runs compiled code; lia is not on the tactic screen's allow-list.
     procedures: { count: 16, minFiles: 20, minClosingShare: 0.5, exclude: ['native_decide', 'lia'] },
   },
-  evalSources: { sources: ['mathlib4'], split: 'heldout', unknownGoal: 'statement+previous', maxSteps: 0 },
+  evalSources: {
+    sources: ['mathlib4'],
+    split: 'heldout',
+    unknownGoal: 'statement+previous',
+    maxSteps: 0,
+    steps: 'all',
+    model: true,
+  },
   tokenizer: { vocabSize: 8000, sampleMB: 24, mixtureShare: 0.3, charCoverage: 0.99995, minPairCount: 2 },
   pack: {
     seqLen: 512,
@@ -217,6 +231,10 @@ function mergeStages(part: Record<string, unknown>): ModelStagesConfig {
   if (!['heldout', 'heldaside'].includes(evalSources.split)) {
     throw new Error('config evalSources.split: "heldout" or "heldaside"');
   }
+  if (!['all', 'first'].includes(evalSources.steps)) {
+    throw new Error('config evalSources.steps: "all" or "first"');
+  }
+  if (typeof evalSources.model !== 'boolean') throw new Error('config evalSources.model: true or false');
   if (!unknownGoalQueries.includes(evalSources.unknownGoal)) {
     throw new Error(`config evalSources.unknownGoal: one of ${unknownGoalQueries.join(', ')}`);
   }
