@@ -8,7 +8,7 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { defaultSettings, InternalCommands, settingsSection, suggestTactics, type TacticSuggestion } from '../protocol';
-import { asRange, errorCode, errorMessage, isSilentWhileTyping } from './shared';
+import { asRange, errorCode, errorMessage, isSilentWhileTyping, sourcesOf } from './shared';
 
 /** Internal command run when a ghost suggestion is accepted: one line in the output channel, nothing more. */
 const acceptedCommand = InternalCommands.inlineSuggestionAccepted;
@@ -24,7 +24,7 @@ export function registerInlineSuggestions(ctx: InlineContext): vscode.Disposable
     vscode.languages.registerInlineCompletionItemProvider({ language: 'lean4', scheme: 'file' }, provider),
     vscode.commands.registerCommand(acceptedCommand, (s: TacticSuggestion) =>
       ctx.output.appendLine(
-        `Accepted suggestion: ${JSON.stringify(s.tactic)} (${s.status}, mean log-prob ${s.meanLogprob.toFixed(3)}, model rank ${s.modelRank})`,
+        `Accepted suggestion: ${JSON.stringify(s.tactic)} (${s.status}, from ${sourcesOf(s)}, score ${s.score.toFixed(3)}, rank ${s.modelRank})`,
       ),
     ),
   );

@@ -208,5 +208,10 @@ function logResult(out: vscode.OutputChannel, at: string, r: ProveTheoremResult)
     out.appendLine(`  axioms: ${r.axioms.join(', ') || 'none'}`);
     out.appendLine('  proof:');
     for (const line of (r.edit?.newText ?? r.tactics.join('\n')).split('\n')) out.appendLine(`    ${line}`);
+    out.appendLine('  sources:');
+    r.tactics.forEach((t, i) => {
+      const from = r.tacticSources?.[i] ?? [];
+      out.appendLine(`    ${from.length > 0 ? from.join(' + ') : 'unknown'}: ${JSON.stringify(t)}`);
+    });
   }
 }

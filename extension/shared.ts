@@ -42,7 +42,14 @@ export function where(uri: vscode.Uri, pos: { line: number; character: number })
 export function describeModel(m: ModelDescription): string {
   const skipped = m.skippedProviders?.length ? ` (skipped: ${m.skippedProviders.join('; ')})` : '';
   const graph = m.generationGraph ? `, ${m.generationGraph}` : '';
-  return `${m.source} (${m.provider}${skipped}${graph}, prompt ${m.promptFormat})`;
+  const sources = m.sources ? ` · sources ${m.sources.join(', ') || 'none'}` : '';
+  const unused = m.skippedSources?.length ? ` (not used: ${m.skippedSources.join('; ')})` : '';
+  return `${m.source} (${m.provider}${skipped}${graph}, prompt ${m.promptFormat})${sources}${unused}`;
+}
+
+/** Where a candidate came from, for a list: its sources joined (`retrieval + procedures`). */
+export function sourcesOf(s: { source: string; sources?: readonly string[] }): string {
+  return (s.sources && s.sources.length > 0 ? s.sources : [s.source]).join(' + ');
 }
 
 /**

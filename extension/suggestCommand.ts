@@ -14,6 +14,7 @@ import {
   leanEditorAndClient,
   reportError,
   shortModel,
+  sourcesOf,
   where,
 } from './shared';
 
@@ -69,7 +70,8 @@ export async function suggestTacticsCommand(ctx: SuggestContext): Promise<void> 
   }
   const items = result.suggestions.map((s) => ({
     label: `${s.status === 'closes' ? '$(pass-filled)' : '$(arrow-right)'} ${s.tactic.replace(/\s*\n\s*/g, ' ⏎ ')}`,
-    description: s.meanLogprob.toFixed(3),
+    // The source(s) beside the score: where the tactic came from is part of what the user weighs.
+    description: `${sourcesOf(s)} · ${s.score.toFixed(2)}`,
     detail: s.status === 'closes' ? 'closes the goal' : goalSummary(s.remainingGoals),
     suggestion: s,
   }));
@@ -77,7 +79,7 @@ export async function suggestTacticsCommand(ctx: SuggestContext): Promise<void> 
     title:
       `${verified} verified of ${generated} generated · ${shortModel(result.model)}` +
       ` · Lean ${result.prover.toolchain ?? '?'}`,
-    placeHolder: `Tactics Lean accepted for ${result.declaration}; score = mean log-prob`,
+    placeHolder: `Tactics Lean accepted for ${result.declaration}; source · score (calibrated log-probability)`,
     matchOnDetail: true,
   });
   if (!picked) return;
@@ -112,7 +114,9 @@ function logResult(out: vscode.OutputChannel, at: string, r: SuggestTacticsResul
     `  time: goal ${ms(t.goalMs)} · model ${ms(t.modelMs)} · Lean ${ms(t.proverMs)} · total ${ms(t.totalMs)}`,
   );
   for (const s of r.suggestions) {
-    out.appendLine(`  ${s.status === 'closes' ? '✓' : '→'} ${s.meanLogprob.toFixed(3)}  ${JSON.stringify(s.tactic)}`);
+    out.appendLine(
+      `  ${s.status === 'closes' ? '✓' : '→'} ${s.score.toFixed(3)}  ${sourcesOf(s).padEnd(10)}  ${JSON.stringify(s.tactic)}`,
+    );
   }
   for (const f of r.forbidden) out.appendLine(`  forbidden ${JSON.stringify(f.tactic)}: ${f.reason}`);
 }

@@ -2,6 +2,7 @@
  * Every custom request and notification between the extension and the language server, typed once. Client and server
  * both import these constants; a method string appears nowhere else. Each method has a section in docs/protocol.md.
  */
+import type { TacticSourceName } from '@llemma/model/choices';
 import {
   NotificationType,
   type Position,
@@ -63,7 +64,7 @@ export interface ProverStatusParams {
 /** `llemma/proverStatus`: server → client whenever a project's REPL changes state. */
 export const proverStatus = new NotificationType<ProverStatusParams>('llemma/proverStatus');
 
-/** The model that produced candidates, printed beside every suggestion and search result. */
+/** The model and the sources that produced candidates, printed beside every suggestion and search result. */
 export interface ModelDescription {
   /** A model folder's path or an OpenAI-compatible server's URL (with its model name). */
   source: string;
@@ -73,8 +74,15 @@ export interface ModelDescription {
   skippedProviders?: string[];
   /** Present when beam search runs inside the folder's generation.onnx (one ONNX Runtime run per search): how. */
   generationGraph?: string;
-  /** The prompt format the candidates were generated with (model/src/prompts.ts). */
+  /** The prompt format the candidates were generated with (model/src/prompts.ts); `none` when no model was asked. */
   promptFormat: string;
+  /**
+   * The candidate sources used (`retrieval`, `model`, `procedures`: setting `model.sources`), whose candidates were
+   * merged and ranked by one calibrated score; absent when a single tactic source answered unmerged (tests).
+   */
+  sources?: TacticSourceName[];
+  /** Sources asked for but not used, each with the reason (`retrieval: no retrieval.bin in the model folder`). */
+  skippedSources?: string[];
 }
 
 /** How candidates were generated: beam search of `beamWidth`, `candidates` returned. */
@@ -104,9 +112,18 @@ export interface TacticSuggestion {
   status: 'closes' | 'progress';
   /** Goals after the tactic, in Lean's rendering; empty for `closes`. */
   remainingGoals: string[];
-  /** The model's length-normalised log-probability (higher is likelier). */
-  meanLogprob: number;
-  /** The candidate's rank among the model's candidates (0 = likeliest). */
+  /**
+   * The score candidates are ranked by: the calibrated log-probability that this is the tactic a person would write
+   * next, on one scale for every source (docs/search.md); higher is likelier.
+   */
+  score: number;
+  /** The source that proposed it: `retrieval`, `model` or `procedures` (the best-scored one when several did). */
+  source: TacticSourceName;
+  /** Every source that proposed it, best score first (at least `source`). */
+  sources: TacticSourceName[];
+  /** The model's own length-normalised log-probability, when the model proposed it. */
+  meanLogprob?: number;
+  /** The candidate's rank among the generated candidates (0 = best score). */
   modelRank: number;
   /** Milliseconds the REPL took to run it; 0 when Lean's verdict on it came from the cache. */
   checkMs: number;
@@ -123,16 +140,16 @@ export interface SuggestTacticsResult {
   /** The goals the suggestions are for. Empty when the proof is already complete at the position. */
   goals: string[];
   declaration: string;
-  /** Verified suggestions only: closing ones first, then by model score; at most `suggest.shown` of them. */
+  /** Verified suggestions only: closing ones first, then by score; at most `suggest.shown` of them. */
   suggestions: TacticSuggestion[];
-  /** What happened to the model's candidates. */
+  /** What happened to the candidates (of every source). */
   counts: { generated: number; forbidden: number; failed: number; verified: number };
   /** Why candidates were never sent to Lean (text → reason), for the output channel. */
   forbidden: { tactic: string; reason: string }[];
   budget: GenerationBudget;
   model: ModelDescription;
   prover: ProverInfo;
-  /** True when the model's candidates came from the cache (same model, prompt format and goals). */
+  /** True when the candidates came from the cache (same model, sources, prompt format and goals). */
   cached: boolean;
   /** Milliseconds in the server: goal query, model, REPL checks, and the whole request. */
   timings: { goalMs: number; modelMs: number; proverMs: number; totalMs: number };
@@ -173,11 +190,8 @@ export interface ProveTheoremResult {
   declaration: string;
   /** The tactics of the proof, in order (for `proved`). */
   tactics: string[];
-  /**
-   * Where each tactic of `tactics` came from, in the same order (for `proved`): which of the model's candidates for
-   * that state it was (its rank among them) and its mean log-prob, e.g. `model #2 of 32, mean log-prob -0.41`.
-   */
-  sources: string[];
+  /** For each tactic of `tactics`, the sources that proposed it, best score first. */
+  tacticSources: TacticSourceName[][];
   /** The edit that puts the proof into the document (for `proved`): replaces the rest of the proof from the line. */
   edit: TextEdit | null;
   /** The axioms the re-checked theorem depends on (`#print axioms`), for `proved`. */

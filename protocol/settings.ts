@@ -5,7 +5,8 @@
  * and `restrictedConfigurations` and the settings tables of README.md and docs/user-README.md are generated from it
  * (`npm run gen:settings`, `scripts/settingsManifest.ts`), and a unit test fails when they differ.
  *
- * The values a user chooses among for the model (the execution providers, the generation-graph modes) are the model
+ * The values a user chooses among for the model (the execution providers, the generation-graph modes, the candidate
+ * sources) are the model
  * runtime's own words: they are spelled once, in `@llemma/model/choices`, a module that imports nothing, and taken
  * from there, so that the settings can never offer a choice the runtime does not know.
  */
@@ -14,9 +15,11 @@ import {
   executionProviderNames,
   type GenerationGraphMode,
   generationGraphModes,
+  type TacticSourceName,
+  tacticSourceNames,
 } from '@llemma/model/choices';
 
-export { type GenerationGraphMode, generationGraphModes };
+export { type GenerationGraphMode, generationGraphModes, type TacticSourceName, tacticSourceNames };
 /** Where a local model can run, in the order `auto` tries them. */
 export const executionProviders = executionProviderNames;
 export type ExecutionProvider = ExecutionProviderName;
@@ -167,6 +170,22 @@ export const settingsSchema = {
     markdownDescription:
       "Whether beam search runs in one ONNX Runtime run through the model folder's optional `generation.onnx` (see docs/model-format.md). Ignored for a model server URL.",
     summary: "beam search inside the folder's `generation.onnx`: `auto` (on CUDA), `on`, `off`",
+  },
+  'model.sources': {
+    kind: 'autoOrList',
+    default: 'auto',
+    choices: choices(
+      ['auto', ...tacticSourceNames],
+      [
+        'Retrieval and the decision procedures, and the model when `#llemma.model.path#` names one (the embedded model is asked only when listed: on CPU it costs ~0.4 s a goal and adds nothing measurable)',
+        "Tactics of the most similar known goals (the model folder's retrieval.bin), renamed to this goal",
+        'The neural model (the model folder or server)',
+        'Decision procedures chosen from data (`simp`, `rfl`, `ring`, `linarith`, …), tried on every goal',
+      ],
+    ),
+    markdownDescription:
+      'Where candidate tactics come from, for suggestions and proof search: `auto` (retrieval and the decision procedures, plus the model when `#llemma.model.path#` names one), or a list such as `retrieval,model,procedures`. Candidates are de-duplicated and ranked by one calibrated score (docs/search.md), and every suggestion names its source. A model folder without `retrieval.bin` has no retrieval; the decision procedures are tried on every goal, beyond `#llemma.suggest.candidates#` when they do not rank within it.',
+    summary: '`auto` (retrieval + procedures, + the model you name) or a list: `retrieval,model,procedures`',
   },
   'suggest.enabled': {
     kind: 'boolean',

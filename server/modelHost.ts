@@ -1,14 +1,15 @@
 /**
- * The server's one model, and server/'s one door to `model/`: a tactic source chosen from the settings on first use
- * and replaced when `model.path`, `model.executionProvider` or `model.generationGraph` changes. The model runtime is
+ * The server's one candidate generator, and server/'s one door to `model/`: the merged tactic source (retrieval, the
+ * model and the decision procedures, as `model.sources` says) made from the settings on first use and replaced when
+ * `model.path`, `model.executionProvider`, `model.generationGraph` or `model.sources` changes. The model runtime is
  * imported lazily, so a server that only shows goals never loads ONNX Runtime; what model/ says goes out as plain
  * data, and its errors as LlemmaError(ModelError). Prompts and completions stay inside model/.
  */
 
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import type { ProposedTactic, TacticBudget, TacticModel, TacticSource } from '@llemma/model';
-import type { ExecutionProviderName } from '@llemma/model/choices';
+import type { MergedTacticSource, ProposedTactic, TacticBudget, TacticSource } from '@llemma/model';
+import { autoTacticSources, type ExecutionProviderName } from '@llemma/model/choices';
 import type { ProofContext } from '@llemma/model/prompts';
 import { LlemmaErrorCode, type LlemmaSettings, type ModelDescription } from '../protocol';
 import { LlemmaError } from './errors';
@@ -36,14 +37,17 @@ export interface ModelOverrides {
 }
 
 export class ModelHost implements TacticSource {
-  private current: { key: string; model: TacticModel } | null = null;
+  private current: { key: string; model: MergedTacticSource } | null = null;
 
   constructor(
     private readonly settings: () => LlemmaSettings,
     private readonly overrides: ModelOverrides = {},
   ) {}
 
-  /** The model's tactics for a proof state, best first, distinct. Throws LlemmaError(ModelError) when it cannot. */
+  /**
+   * The tactics of every source for a proof state, merged: best first, distinct, each with its source(s). Throws
+   * LlemmaError(ModelError) when it cannot.
+   */
   async proposeTactics(context: ProofContext, budget: TacticBudget): Promise<ProposedTactic[]> {
     const model = await this.ensure();
     try {
@@ -56,7 +60,7 @@ export class ModelHost implements TacticSource {
     }
   }
 
-  /** Which model answers, on which provider, with which prompt format (loads the model if needed). */
+  /** Which model and sources answer, on which provider, with which prompt format (loads the model if needed). */
   async describe(): Promise<ModelDescription> {
     const model = await this.ensure();
     try {
@@ -78,10 +82,15 @@ export class ModelHost implements TacticSource {
   }
 
   private keyOf(s: LlemmaSettings): string {
-    return `${s['model.path']}\u0000${s['model.executionProvider']}\u0000${s['model.generationGraph']}`;
+    return JSON.stringify([
+      s['model.path'],
+      s['model.executionProvider'],
+      s['model.generationGraph'],
+      s['model.sources'],
+    ]);
   }
 
-  private async ensure(): Promise<TacticModel> {
+  private async ensure(): Promise<MergedTacticSource> {
     const settings = this.settings();
     const key = this.keyOf(settings);
     if (this.current?.key === key) return this.current.model;
@@ -98,14 +107,25 @@ export class ModelHost implements TacticSource {
     }
     // Settings arrive checked against their schema (protocol/settings.ts): the provider list and the mode are typed.
     const executionProviders = this.overrides.executionProviders ?? settings['model.executionProvider'];
-    const { ModelSpecError, TacticModel } = await import('@llemma/model');
-    let model: TacticModel;
+    const sources = settings['model.sources'];
+    // The embedded model: no folder or server named in the settings, on the command line or in the environment.
+    const embedded = !configured && this.overrides.spec === undefined;
+    const { ModelSpecError, MergedTacticSource } = await import('@llemma/model');
+    let model: MergedTacticSource;
     try {
-      model = TacticModel.fromSpec(configured || fallback!, {
+      model = MergedTacticSource.fromSpec(configured || fallback!, {
         // The server's working folder means nothing to the user: a configured folder must be absolute.
         cwd: configured ? null : this.overrides.cwd,
         sessionOptions: { executionProviders },
         generationGraph: settings['model.generationGraph'],
+        sources: sources === 'auto' ? autoTacticSources(embedded) : sources,
+        ...(sources === 'auto' && embedded
+          ? {
+              notAsked: [
+                'model: the embedded model is asked only when the sources list it (llemma.model.sources, --sources): on CPU it adds nothing measurable to retrieval and the procedures',
+              ],
+            }
+          : {}),
       });
     } catch (err) {
       if (err instanceof ModelSpecError && err.kind === 'relativeFolder') {

@@ -1,16 +1,20 @@
 // `npm run bench:model`: speed of the model runtime on this machine's CPU, in one run, on ONNX models built here
 // (model/bench/benchModels.ts; random weights): greedy tokens/s and 32 candidates for one prompt next to
 // transformers.js on the same model file, the fraction of the memory-bandwidth roofline, 32-beam expansions (the
-// Llemma search's setting), the batch-32 step time, and the shipped default model on the bench world's goals.
+// Llemma search's setting), the batch-32 step time, the shipped default model on the bench world's goals, and the
+// merged generator (retrieval, the model and the decision procedures) on the same goals beside the model alone.
 // Every figure is printed with what produced it. Not part of `npm test`.
 //
-// Options (environment): BENCH_QUICK=1 runs shorter generations (a smoke test of the bench itself).
+// Options (environment): BENCH_QUICK=1 runs shorter generations (a smoke test of the bench itself);
+// BENCH_ONLY=merged runs only section 6 (the merged candidate generator beside the model alone).
 
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { LocalGenerator } from '../src/localGenerator';
 import { argmaxRow } from '../src/logits';
+import { MergedTacticSource } from '../src/mergedTacticSource';
+import { tacticSourceNames } from '../src/modelChoices';
 import { type LoadedModel, loadModelFolder } from '../src/modelFolder';
 import type { Decoder, KvCache } from '../src/onnxDecoder';
 import { getPromptFormat, type ProofContext } from '../src/prompts';
@@ -265,6 +269,10 @@ function expansionLine(label: string, e: Expansion): string {
 }
 
 async function main(): Promise<void> {
+  if (process.env['BENCH_ONLY'] === 'merged') {
+    await mergedCandidates();
+    return;
+  }
   const bw = memcpyBandwidth();
   const built: BuiltBenchModel = ensureBenchModel(join(root, '.cache', 'bench-model'), defaultShaped);
   const big = await loadModelFolder(built.dir, sessionOptions);
@@ -388,6 +396,9 @@ async function main(): Promise<void> {
   console.log();
   await defaultModelExpansions();
   console.log();
+  // 6. The product's candidate generator: 32 candidates for one goal from every source, beside the model alone.
+  await mergedCandidates();
+  console.log();
   console.log(`total bench time ${fmt((performance.now() - started) / 1000)} s`);
 }
 
@@ -452,6 +463,69 @@ async function defaultModelExpansions(): Promise<void> {
     `    the ${ms.length} goals one at a time ${fmt(oneByOne)} ms; as batches of ${batchOf} (generateBatch: one decoder ` +
       `batch of ${batchOf} × 32 rows) ${fmt(batchedMs)} ms: ${fmt(oneByOne / batchedMs, 2)}× the throughput`,
   );
+}
+
+/**
+ * 32 candidates for one goal as suggestions and proof search ask for them (MergedTacticSource: the model in its
+ * worker thread, retrieval and the procedures on this thread, at once), and from the model alone through the same
+ * class (`sources: model`), on the bench world's goals, the two alternating per goal so that load falls on both.
+ */
+async function mergedCandidates(): Promise<void> {
+  const folder = join(root, 'model', 'default');
+  const world = readBenchWorld();
+  const names = Object.keys(world.positions).slice(0, quick ? 3 : undefined);
+  const options = { sessionOptions: { executionProviders: ['cpu' as const] } };
+  const merged = MergedTacticSource.fromSpec(folder, { ...options, sources: tacticSourceNames });
+  const alone = MergedTacticSource.fromSpec(folder, { ...options, sources: ['model'] });
+  const budget = { candidates: 32, beamWidth: 32, maxNewTokens: 256 };
+  const contextOf = (name: string, goal: string): ProofContext => ({
+    theorem: theoremOfGoal(name, goal),
+    tactics: [],
+    goals: [goal],
+  });
+  try {
+    // Warm-up: loads the model in each worker, retrieval.bin and sources.json, and JIT-compiles the path.
+    const warm = contextOf('warm_up', world.warmUp);
+    await merged.proposeTactics(warm, budget);
+    await alone.proposeTactics(warm, budget);
+    const timed = async (source: MergedTacticSource, context: ProofContext) => {
+      const t = performance.now();
+      const out = await source.proposeTactics(context, budget);
+      return { ms: performance.now() - t, out };
+    };
+    const all: number[] = [];
+    const model: number[] = [];
+    const bySource = new Map<string, number>();
+    let listed = 0;
+    for (const name of names) {
+      const context = contextOf(name, world.positions[name]!);
+      const m = await timed(merged, context);
+      all.push(m.ms);
+      model.push((await timed(alone, context)).ms);
+      for (const c of m.out.slice(0, 32)) {
+        for (const s of c.sources ?? [c.source]) bySource.set(s, (bySource.get(s) ?? 0) + 1);
+      }
+      listed += Math.min(32, m.out.length);
+    }
+    const described = await merged.describe();
+    console.log(
+      `[6] the merged candidate generator (model/default: sources ${(described.sources ?? []).join(', ')}; the model in ` +
+        `its worker thread, retrieval and the procedures here, at once): 32 candidates for one goal, ${names.length} ` +
+        'goals of test/fixtures/worlds/bench.json, after one warm-up goal, beside the model alone (sources: model):',
+    );
+    console.log(
+      `    all sources: p50 ${fmt(pct(all, 0.5))} ms, p95 ${fmt(pct(all, 0.95))} ms; the model alone: p50 ` +
+        `${fmt(pct(model, 0.5))} ms, p95 ${fmt(pct(model, 0.95))} ms; target ≤ 300 ms at the median: ` +
+        `${pct(all, 0.5) <= 300 ? 'met' : 'not met'}`,
+    );
+    console.log(
+      `    of the first 32 candidates, proposed by: ${[...bySource].map(([s, k]) => `${s} ${fmt((100 * k) / listed, 0)} %`).join(', ')} ` +
+        '(a candidate of several sources counts for each)',
+    );
+  } finally {
+    await merged.dispose();
+    await alone.dispose();
+  }
 }
 
 main().catch((err) => {

@@ -12,6 +12,8 @@ export {
   parseModelSpec,
 } from './generatorFactory';
 export { LocalGenerator } from './localGenerator';
+export { combine, mergeCandidates, type SourceCandidates, tacticKey } from './mergeCandidates';
+export { type MergedOptions, type MergedParts, MergedTacticSource } from './mergedTacticSource';
 export {
   defaultMaxNewTokens,
   type ExecutionProviderName,
@@ -20,6 +22,9 @@ export {
   generationGraphModes,
   isGenerationGraphMode,
   readExecutionProviders,
+  readTacticSources,
+  type TacticSourceName,
+  tacticSourceNames,
 } from './modelChoices';
 export { type LoadedModel, loadModelFolder, ModelFolderError, requiredFiles } from './modelFolder';
 export {
@@ -30,12 +35,14 @@ export {
   type OpenAICompletionsOptions,
   type OpenAIModelInfo,
 } from './openaiBackend';
+export { ProcedureSource } from './procedures';
 export {
   getPromptFormat,
   llemmaFewshotTemplate,
   type PromptFormat,
   type ProofContext,
   promptFormatNames,
+  readPrompt,
   tacticState,
 } from './prompts';
 export { buildRetrievalIndex, type RetrievalExample } from './retrieval/buildIndex';
@@ -56,6 +63,23 @@ export {
   type RetrievalTables,
   type RetrievedTactic,
 } from './retrieval/retrievalIndex';
+export { RetrievalSource } from './retrieval/retrievalSource';
+export {
+  type ByStep,
+  defaultSourceTables,
+  type MergeRule,
+  type ModelScoreTable,
+  mergeRules,
+  modelScore,
+  type Procedure,
+  parseSourceTables,
+  readSourceTables,
+  type SourceTables,
+  SourceTablesError,
+  type StepKind,
+  sourceTablesFileName,
+  stepKind,
+} from './sourceTables';
 export { describeModel, TacticModel } from './tacticModel';
 export type { ProposedTactic, TacticBudget, TacticSource, TacticSourceDescription } from './tacticSource';
 export { TextTokenizer } from './tokenizer';

@@ -34,3 +34,44 @@ export function isGenerationGraphMode(mode: string): mode is GenerationGraphMode
 
 /** New tokens per candidate unless a caller says otherwise: the Llemma search's setting. */
 export const defaultMaxNewTokens = 256;
+
+/**
+ * Where candidate tactics come from, in the order the merged generator lists them when scores tie: `retrieval` (the
+ * tactics of the most similar known goals, from the model folder's retrieval.bin), `model` (the neural model), and
+ * `procedures` (decision procedures chosen from data, tried on every goal). `model.sources` and `--sources` choose
+ * among them; `auto` is `autoTacticSources`.
+ */
+export const tacticSourceNames = ['retrieval', 'model', 'procedures'] as const;
+export type TacticSourceName = (typeof tacticSourceNames)[number];
+
+export function isTacticSourceName(name: string): name is TacticSourceName {
+  return (tacticSourceNames as readonly string[]).includes(name);
+}
+
+/**
+ * The sources `auto` asks. All three for a model the user names (a converted Llemma, a server). For the embedded
+ * model, retrieval and the procedures: on held-aside and held-out steps the embedded model adds no exact-match hits
+ * to them (model/default/MODEL_CARD.md) and costs ~0.4 s a goal on 2 CPU cores, so it is asked only when listed.
+ */
+export function autoTacticSources(embeddedModel: boolean): TacticSourceName[] {
+  return embeddedModel ? ['retrieval', 'procedures'] : [...tacticSourceNames];
+}
+
+/**
+ * Reads `auto` (or nothing: `auto`, resolved by `autoTacticSources` where the model is known) or a comma-separated
+ * list of sources (`retrieval,model`), as `--sources` and `model.sources` spell them, into the list of sources to use
+ * (in the order of `tacticSourceNames`, each once). Names that are not sources come back in `unknown`, for the
+ * caller's message.
+ */
+export function readTacticSources(text: string): { sources: TacticSourceName[] | 'auto'; unknown: string[] } {
+  const trimmed = text.trim();
+  if (trimmed === '' || trimmed === 'auto') return { sources: 'auto', unknown: [] };
+  const names = trimmed
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  return {
+    sources: tacticSourceNames.filter((n) => names.includes(n)),
+    unknown: names.filter((n) => !isTacticSourceName(n)),
+  };
+}

@@ -122,6 +122,53 @@ const proofPrefix: PromptFormat = {
   parseCompletion: (completion) => completion.trim(),
 };
 
+/**
+ * The proof context a prompt of `format` was rendered from, read back, or undefined when `format` does not render
+ * it into exactly this prompt. The layout is taken from the format itself (a context of markers rendered, the text
+ * between them matched literally), so no prompt text is spelled twice. Empty parts come back empty: tactics written
+ * as `(none)` are none. Several tactics come back as one block of lines, which renders the same. The training
+ * workspace reads its examples' prompts with it, so that an evaluation shows a model exactly what it was trained on.
+ */
+export function readPrompt(format: PromptFormat, prompt: string): ProofContext | undefined {
+  const marks = ['\u0001', '\u0002', '\u0003'] as const;
+  const layout = format.render({ theorem: marks[0], tactics: [marks[1]], goals: [marks[2]] });
+  const order: number[] = [];
+  let pattern = '^';
+  let rest = layout;
+  for (;;) {
+    const at = marks
+      .map((m, i) => ({ i, at: rest.indexOf(m) }))
+      .filter((x) => x.at >= 0)
+      .sort((a, b) => a.at - b.at)[0];
+    if (!at) break;
+    pattern += escapeRegExp(rest.slice(0, at.at)) + '([\\s\\S]*)';
+    order.push(at.i);
+    rest = rest.slice(at.at + 1);
+  }
+  const m = new RegExp(`${pattern}${escapeRegExp(rest)}$`).exec(prompt);
+  if (!m) return undefined;
+  const part = (i: number) => {
+    const k = order.indexOf(i);
+    return k < 0 ? undefined : (m[k + 1] as string);
+  };
+  const theorem = part(0);
+  const tactics = part(1);
+  const goals = part(2);
+  const candidates: ProofContext[] = [];
+  for (const t of tactics === undefined ? [undefined] : [[], [tactics]]) {
+    for (const g of goals === undefined ? [[]] : [[], [goals]]) {
+      for (const th of theorem === undefined ? [undefined] : [undefined, theorem]) {
+        candidates.push({ ...(th !== undefined ? { theorem: th } : {}), ...(t ? { tactics: t } : {}), goals: g });
+      }
+    }
+  }
+  return candidates.find((c) => format.render(c) === prompt);
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
 const formats: ReadonlyMap<string, PromptFormat> = new Map([llemmaFewshot, proofPrefix].map((f) => [f.name, f]));
 
 export const promptFormatNames: readonly string[] = [...formats.keys()];

@@ -71,8 +71,11 @@ export class TacticModel implements TacticSource {
       seen.add(tactic);
       tactics.push({
         tactic,
-        meanLogprob: c.meanLogprob,
+        // On its own the model ranks by its mean token log-probability; the merged generator recalibrates it.
+        score: c.meanLogprob,
         rank: tactics.length,
+        source: 'model',
+        meanLogprob: c.meanLogprob,
         logprob: c.logprob,
         tokens: c.tokenIds.length,
         finishReason: c.finishReason,

@@ -25,7 +25,7 @@ export class FixedTactics implements TacticSource {
     return [...(this.table[context.goals.join('\n\n')] ?? [])]
       .sort((a, b) => b[1] - a[1])
       .slice(0, budget.candidates)
-      .map(([tactic, meanLogprob], rank) => ({ tactic, meanLogprob, rank }));
+      .map(([tactic, meanLogprob], rank) => ({ tactic, score: meanLogprob, rank, source: 'model', meanLogprob }));
   }
 
   async describe(): Promise<TacticSourceDescription> {

@@ -26,7 +26,7 @@ const workerCounts = option('--workers', '1,2,4').split(',').map(Number);
 /** The model's place: `norm_num` first on every goal, instantly. */
 const tactics: TacticSource = {
   async proposeTactics(_context, budget: TacticBudget): Promise<ProposedTactic[]> {
-    return [{ tactic: 'norm_num', meanLogprob: -0.1, rank: 0 }].slice(0, budget.candidates);
+    return [{ tactic: 'norm_num', score: -0.1, rank: 0, source: 'model' as const }].slice(0, budget.candidates);
   },
   async describe() {
     return { source: 'fixed: norm_num', provider: 'none', promptFormat: 'none' };

@@ -9,7 +9,9 @@
 //   - cache-hit latency p50/p95: the same request repeated;
 //   - one REPL round trip (ProofSession.check of one tactic) p50/p95: what "prover" costs per tactic here;
 //   - two proof searches (one proved, one that runs out of states) with the same breakdown;
-//   - the share of wall time outside the model and the prover, against the target of ≤ 5 %.
+//   - the share of wall time outside the model and the prover, against the target of ≤ 5 %;
+//   - 32 candidates for one goal from all sources (the merged generator, `core.candidates`) beside the model alone
+//     (a second core with `model.sources: model`), p50/p95 over the same goals, no prover involved.
 //
 // Options: --model <dir|url> (default: the embedded model/default), --ep <list>, --n <positions> (default 20),
 //   --candidates <k> (candidates = beam width, default 32 as the settings), --repeats <k> (cache hits, default 20),
@@ -18,6 +20,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import * as path from 'node:path';
+import { defaultMaxNewTokens } from '@llemma/model/choices';
 import { benchWorldFile, readBenchWorld, theoremOfGoal } from '../../model/bench/benchWorld';
 import {
   defaultSettings,
@@ -190,7 +193,39 @@ async function main(): Promise<void> {
       searches.push({ name, wallMs: performance.now() - t, r });
     }
 
+    // 5. Candidates alone (no prover): every source merged, beside the model alone, alternating per goal.
+    const alone = new LlemmaCore({
+      settings: { ...settings, 'model.sources': ['model'] },
+      replOverride: replCommand,
+      model: environmentModel !== undefined ? { spec: environmentModel } : {},
+    });
+    const candidates = { merged: [] as number[], alone: [] as number[] };
+    try {
+      const budget = { candidates: opts.candidates, beamWidth: opts.candidates, maxNewTokens: defaultMaxNewTokens };
+      const contextOf = (name: string, goal: string) => ({
+        theorem: theoremOfGoal(name, goal),
+        tactics: [],
+        goals: [goal],
+      });
+      await alone.candidates(contextOf('warm_up', warmGoal), budget);
+      for (const name of measured) {
+        const context = contextOf(name, positions[name]!);
+        candidates.merged.push((await core.candidates(context, budget)).elapsedMs);
+        candidates.alone.push((await alone.candidates(context, budget)).elapsedMs);
+      }
+    } finally {
+      await alone.dispose();
+    }
+
     report(opts, warm, warmMs, cold, hits, roundTrips, searches, replCommand);
+    const sources = warm.model.sources?.join(', ') ?? 'the model';
+    console.log();
+    console.log(
+      `candidates for one goal (${opts.candidates}; core.candidates, no prover; ${measured.length} goals): all sources ` +
+        `(${sources}) p50 ${fmt(pct(candidates.merged, 0.5))} ms, p95 ${fmt(pct(candidates.merged, 0.95))} ms; ` +
+        `the model alone p50 ${fmt(pct(candidates.alone, 0.5))} ms, p95 ${fmt(pct(candidates.alone, 0.95))} ms ` +
+        `(target ≤ 300 ms at the median: ${pct(candidates.merged, 0.5) <= 300 ? 'met' : 'not met'})`,
+    );
   } finally {
     await core.dispose();
     rmSync(base, { recursive: true, force: true });
@@ -212,7 +247,7 @@ function report(
   console.log('== Llemma proof search benchmark: suggestions and best-first search through LlemmaCore ==');
   console.log(`machine: ${describeMachine()}`);
   console.log(
-    `model:   ${model.source.startsWith(root) ? rel(model.source) : model.source} on ${model.provider}${model.skippedProviders ? ` (skipped: ${model.skippedProviders.join('; ')})` : ''} · prompt ${model.promptFormat}`,
+    `model:   ${model.source.startsWith(root) ? rel(model.source) : model.source} on ${model.provider}${model.skippedProviders ? ` (skipped: ${model.skippedProviders.join('; ')})` : ''} · prompt ${model.promptFormat} · sources ${model.sources?.join(', ') ?? 'the model alone'}`,
   );
   console.log(
     `budget:  ${opts.candidates} candidates, beam ${opts.candidates}, ≤ 256 new tokens per candidate; ` +

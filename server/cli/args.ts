@@ -8,13 +8,16 @@ import {
   generationGraphModes,
   isGenerationGraphMode,
   readExecutionProviders,
+  readTacticSources,
+  type TacticSourceName,
+  tacticSourceNames,
 } from '@llemma/model/choices';
 import { defaultSettings } from '../../protocol';
 
 const synopsis = {
   goal: 'llemma goal <file.lean>:<line>:<col> [options]   the proof state at a position (1-based line and column)',
   candidates:
-    'llemma candidates --goal "<tactic state>" [options]  the model\'s ranked next tactics, unchecked (not run by Lean);\n' +
+    'llemma candidates --goal "<tactic state>" [options]  ranked next tactics with their sources, unchecked (not run by Lean);\n' +
     '                                                   `llemma suggest --goal …` is the same command (its former name)',
   prove:
     "llemma prove <file.lean>[:<theorem>] [options]   best-first proof search for a theorem's first `sorry`;\n" +
@@ -31,7 +34,9 @@ const replOptions = `  --repl "<command>"   command line that starts the Lean RE
 const modelOptions = `  --model <dir|url>    a model folder (docs/model-format.md) or an OpenAI-compatible server URL
                        (default: the environment's LLEMMA_MODEL, else the embedded model)
   --ep <list>          execution providers to try, e.g. cuda,cpu (default: auto = ${executionProviderNames.join(', ')})
-  --generation-graph <${generationGraphModes.join('|')}>  beam search inside the folder's generation.onnx: auto = on CUDA only (default)`;
+  --generation-graph <${generationGraphModes.join('|')}>  beam search inside the folder's generation.onnx: auto = on CUDA only (default)
+  --sources <list>     candidate sources, merged: auto (default: retrieval,procedures, and the model when --model names
+                       one) or a list of ${tacticSourceNames.join(',')}`;
 const commonOptions = `  --json               print JSON instead of text
   --verbose            log to stderr
   --help               this command's help`;
@@ -74,10 +79,10 @@ Options of goal:
 ${options.goal}
 Options of candidates:
 ${options.candidates}
-Options of prove (besides those of goal and candidates' --model, --ep, --generation-graph):
+Options of prove (besides those of goal and candidates' --model, --ep, --generation-graph, --sources):
 ${options.prove
   .split('\n')
-  .filter((l) => !/^ {2}--(repl|model|ep|generation-graph)\b|^ {23}\(default: the environment/.test(l))
+  .filter((l) => !/^ {2}--(repl|model|ep|generation-graph|sources)\b|^ {23}\(default: the environment/.test(l))
   .join('\n')}
 All:
 ${commonOptions}
@@ -103,6 +108,8 @@ export interface CoreArgs {
   model?: string;
   ep?: ExecutionProviderName[];
   generationGraph?: GenerationGraphMode;
+  /** Candidate sources to merge (`--sources`); absent: the setting's default, all of them. */
+  sources?: TacticSourceName[];
   allowNativeDecide?: boolean;
   processes?: number;
 }
@@ -114,7 +121,8 @@ export interface GoalArgs extends Pick<CoreArgs, 'json' | 'verbose' | 'repl' | '
   column: number;
 }
 
-export interface CandidatesArgs extends Pick<CoreArgs, 'json' | 'verbose' | 'model' | 'ep' | 'generationGraph'> {
+export interface CandidatesArgs
+  extends Pick<CoreArgs, 'json' | 'verbose' | 'model' | 'ep' | 'generationGraph' | 'sources'> {
   command: 'candidates';
   goal: string;
   n: number;
@@ -240,6 +248,7 @@ function parseCandidates(rest: string[]): CandidatesArgs {
     else if (flag === '--temperature') out.temperature = nonNegative(value(), '--temperature');
     else if (flag === '--ep') setProviders(out, value());
     else if (flag === '--generation-graph') out.generationGraph = graphMode(value());
+    else if (flag === '--sources') setSources(out, value());
     else return false;
     return true;
   });
@@ -260,6 +269,7 @@ function parseProve(rest: string[]): ProveArgs {
     else if (flag === '--model') out.model = value();
     else if (flag === '--ep') setProviders(out, value());
     else if (flag === '--generation-graph') out.generationGraph = graphMode(value());
+    else if (flag === '--sources') setSources(out, value());
     else if (flag === '--candidates') out.candidates = positiveInt(value(), '--candidates');
     else if (flag === '--expansions') out.expansions = positiveInt(value(), '--expansions');
     else if (flag === '--time') out.timeSeconds = positiveInt(value(), '--time');
@@ -293,6 +303,17 @@ export function setProviders(out: { ep?: ExecutionProviderName[] }, list: string
   if (list.trim() === '' || providers.length === 0) throw new UsageError('--ep needs at least one execution provider');
   if (providers === 'auto') delete out.ep;
   else out.ep = providers;
+}
+
+/** `--sources <list>`: `auto` or names of `tacticSourceNames`, read once into a typed list. */
+export function setSources(out: { sources?: TacticSourceName[] }, list: string): void {
+  const { sources, unknown } = readTacticSources(list);
+  if (unknown.length > 0) {
+    throw new UsageError(`unknown candidate source '${unknown[0]}' (known: ${tacticSourceNames.join(', ')})`);
+  }
+  if (sources === 'auto') delete out.sources;
+  else if (sources.length === 0) throw new UsageError('--sources needs at least one source');
+  else out.sources = sources;
 }
 
 export function graphMode(mode: string): GenerationGraphMode {

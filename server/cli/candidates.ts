@@ -1,7 +1,8 @@
 /**
- * `llemma candidates` (formerly `llemma suggest`): the model's ranked next tactics for a tactic state, as they come.
- * Nothing here is screened or run by Lean, and the output says so; `llemma prove` and the editor's suggestions are
- * the checked ones. The model runtime is loaded only when the core first asks it.
+ * `llemma candidates` (formerly `llemma suggest`): the ranked next tactics for a tactic state as the generator
+ * gives them (retrieval, the model and the decision procedures merged, or the `--sources` chosen), each with its
+ * source(s) and calibrated score. Nothing here is screened or run by Lean, and the output says so; `llemma prove`
+ * and the editor's suggestions are the checked ones. The model runtime is loaded only when the core first asks it.
  */
 import type { CandidatesArgs } from './args';
 import { coreFromArgs } from './coreFromArgs';
@@ -23,6 +24,9 @@ export async function runCandidates(args: CandidatesArgs, signal: AbortSignal): 
     );
     const ranked = tactics.map((t) => ({
       tactic: t.tactic,
+      source: t.source,
+      sources: [...(t.sources ?? [t.source])],
+      score: t.score,
       meanLogprob: t.meanLogprob,
       logprob: t.logprob,
       tokens: t.tokens,
@@ -30,17 +34,28 @@ export async function runCandidates(args: CandidatesArgs, signal: AbortSignal): 
     }));
     if (args.json) {
       // `checked: false`: no prover has run these.
-      printJson({ checked: false, model, promptFormat: model.promptFormat, budget, elapsedMs, candidates: ranked });
+      printJson({
+        checked: false,
+        model,
+        promptFormat: model.promptFormat,
+        sources: model.sources ?? [],
+        budget,
+        elapsedMs,
+        candidates: ranked,
+      });
       return 0;
     }
+    const beyond =
+      ranked.length > args.n ? ` (+${ranked.length - args.n} decision procedures, tried on every goal)` : '';
     const lines = [
-      `model ${modelLine(model)} · prompt ${model.promptFormat}`,
-      `${args.temperature === 0 ? `beam ${budget.beamWidth}` : `sampling T=${args.temperature}`}, ${ranked.length} of ${args.n} candidates, ≤ ${args.maxTokens} tokens · ${Math.round(elapsedMs)} ms`,
-      'not checked by Lean: mean log-prob, tactic',
+      `model ${modelLine(model)} · prompt ${model.promptFormat} · sources ${(model.sources ?? []).join(', ') || 'none'}`,
+      ...(model.skippedSources ?? []).map((s) => `not used: ${s}`),
+      `${args.temperature === 0 ? `beam ${budget.beamWidth}` : `sampling T=${args.temperature}`}, ${Math.min(ranked.length, args.n)} of ${args.n} candidates${beyond}, ≤ ${args.maxTokens} tokens · ${Math.round(elapsedMs)} ms`,
+      'not checked by Lean: score (calibrated log-probability), source, tactic',
       '',
       ...ranked.map(
         (c, i) =>
-          `${String(i + 1).padStart(3)}  ${c.meanLogprob.toFixed(3).padStart(7)}  ${c.tactic.replace(/\n/g, '⏎ ')}`,
+          `${String(i + 1).padStart(3)}  ${c.score.toFixed(3).padStart(7)}  ${c.sources.join('+').padEnd(10)}  ${c.tactic.replace(/\n/g, '⏎ ')}`,
       ),
     ];
     printText(`${lines.join('\n')}\n`);

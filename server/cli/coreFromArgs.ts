@@ -1,7 +1,7 @@
 /**
  * The one way a CLI command gets its LlemmaCore: the default settings with the command's flags on top, the REPL from
  * `--repl` (else `LLEMMA_REPL`), the model from `--model` (else `LLEMMA_MODEL`, else the embedded one) with a relative
- * folder read from the working folder, and the execution providers of `--ep`.
+ * folder read from the working folder, the execution providers of `--ep` and the candidate sources of `--sources`.
  */
 import { defaultSettings, type LlemmaSettings } from '../../protocol';
 import { LlemmaCore } from '../core';
@@ -24,6 +24,7 @@ export function coreFromArgs(
         }
       : {}),
     ...(args.generationGraph ? { 'model.generationGraph': args.generationGraph } : {}),
+    ...(args.sources ? { 'model.sources': args.sources } : {}),
     ...(args.allowNativeDecide ? { 'search.allowNativeDecide': true } : {}),
     ...(args.processes ? { 'lean.checkProcesses': args.processes } : {}),
   };

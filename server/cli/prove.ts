@@ -80,11 +80,15 @@ function render(file: string, o: Outcome): string {
       ? `${head}proved, re-checked by ${r.prover.prover} via \`${r.prover.replCommand}\` (axioms: ${r.axioms.join(', ') || 'none'})`
       : head + r.outcome,
     ...(r.outcome === 'proved' ? r.tactics.map((t) => `    ${t.replace(/\n/g, '\n    ')}`) : []),
+    // Where each tactic came from, in the proof's order (a line of its own, so the proof above stays copyable).
+    ...(r.outcome === 'proved'
+      ? [`  sources: ${r.tactics.map((_, i) => (r.tacticSources[i] ?? []).join('+') || '?').join(', ')}`]
+      : []),
     `  ${s.expansions} expansions, ${s.tacticsRun} tactics run, ${s.visitedStates} states, ${s.forbidden} forbidden, ` +
       `${(s.elapsedMs / 1000).toFixed(1)} s (model ${(s.modelMs / 1000).toFixed(1)} s, Lean ${(s.proverMs / 1000).toFixed(1)} s)`,
     `  budget ${r.budget.candidatesPerExpansion} candidates × ${r.budget.maxExpansions} expansions, ` +
       `${r.budget.timeLimitMs / 1000} s, native_decide ${r.budget.allowNativeDecide ? 'allowed' : 'off'}`,
-    `  model ${modelLine(r.model)} (${r.model.promptFormat}) · Lean ${r.prover.toolchain ?? 'unknown toolchain'} via ${r.prover.replCommand} (${r.prover.checkProcesses ?? 1} process${r.prover.checkProcesses === 1 ? '' : 'es'})`,
+    `  model ${modelLine(r.model)} (${r.model.promptFormat}) · sources ${(r.model.sources ?? []).join(', ') || 'none'} · Lean ${r.prover.toolchain ?? 'unknown toolchain'} via ${r.prover.replCommand} (${r.prover.checkProcesses ?? 1} process${r.prover.checkProcesses === 1 ? '' : 'es'})`,
   ];
   return `${lines.join('\n')}\n`;
 }

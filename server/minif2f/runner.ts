@@ -202,7 +202,9 @@ export async function runMiniF2F(options: MiniF2FRunOptions): Promise<MiniF2FRun
           ...base(),
           status: statusOf[result.outcome],
           proof: result.outcome === 'proved' ? [...result.tactics] : [],
-          ...(result.outcome === 'proved' ? { sources: [...result.sources] } : {}),
+          ...(result.outcome === 'proved'
+            ? { sources: result.tacticSources.map((s) => s.join(' + ') || 'unknown') }
+            : {}),
           axioms: [...result.axioms],
           wallMs: Math.round(performance.now() - t0),
           expansions: s.expansions,

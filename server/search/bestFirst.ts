@@ -1,7 +1,8 @@
 /**
  * Best-first proof search as in the Llemma paper's code (wellecks/llemma_formal2formal, `proofsearch.py`): a priority
- * queue of proof states ordered by the sum over their steps of the negative mean log-prob of each step's tactic, one
- * model call per expanded state, and every candidate tried in the model's order. The first proof that survives a
+ * queue of proof states ordered by the sum over their steps of the negative score of each step's tactic (Llemma: the
+ * mean log-prob of its tokens; here the merged generator's calibrated log-probability), one call for candidates per
+ * expanded state, and every candidate tried in the order given. The first proof that survives a
  * whole-proof check wins.
  *
  * The search is data plus a small step: `SearchNode` is the queue's element, `Search.run` is the loop that owns the
@@ -18,10 +19,14 @@
  */
 import { MinHeap } from '@llemma/stdx';
 
-/** One tactic the model proposes for a state, with the mean log-prob of its tokens (at most 0; higher is better). */
+/**
+ * One tactic proposed for a state, with its score: a log-probability (at most 0; higher is better). In the Llemma
+ * search it is the mean log-prob of the model's tokens; with the merged generator it is the calibrated
+ * log-probability that the tactic is the one a person would write, on one scale for every source (docs/search.md).
+ */
 export interface SearchCandidate {
   readonly tactic: string;
-  readonly meanLogprob: number;
+  readonly score: number;
 }
 
 /** What running one tactic on one state did. `key` identifies the new state for deduplication. */
@@ -99,7 +104,7 @@ export interface SearchResult {
 
 /** An entry of the queue: a state reached from the root by `steps`. */
 interface SearchNode<S> {
-  /** Sum over `steps` of the negative mean log-prob of each tactic; 0 for the root. Lower is expanded first. */
+  /** Sum over `steps` of the negative score of each tactic; 0 for the root. Lower is expanded first. */
   readonly score: number;
   /** Push order, unique per search; among equal scores the smaller `seq` (earlier push) is expanded first. */
   readonly seq: number;
@@ -194,9 +199,9 @@ class Search<S> {
     this.visited.add(node.key);
     this.expansions++;
     const candidates = await this.env.propose(node.state, this.signal);
-    for (const { tactic, meanLogprob } of candidates) {
+    for (const { tactic, score } of candidates) {
       // A NaN score would silently corrupt the heap order, so it is a broken environment, not a bad candidate.
-      if (Number.isNaN(meanLogprob)) throw new RangeError(`candidate \`${tactic}\` has a NaN mean log-prob`);
+      if (Number.isNaN(score)) throw new RangeError(`candidate \`${tactic}\` has a NaN score`);
     }
     const expansion = new AbortController();
     const abandon = () => expansion.abort(this.signal.reason);
@@ -219,7 +224,7 @@ class Search<S> {
         if (running.length <= i) {
           return { kind: 'stopped', outcome: this.signal.aborted ? 'cancelled' : 'timeLimit' };
         }
-        const { tactic, meanLogprob } = candidates[i] as SearchCandidate;
+        const { tactic, score } = candidates[i] as SearchCandidate;
         const result = await (running[i] as Promise<StepResult<S>>);
         const steps = [...node.steps, tactic];
         if (result.kind === 'closed') {
@@ -227,7 +232,7 @@ class Search<S> {
           if (verdict.ok) return { kind: 'proved', tactics: steps, axioms: verdict.axioms };
           this.rejectedProofs++;
         } else if (result.kind === 'progress') {
-          if (!this.visited.has(result.key)) this.push(node.score - meanLogprob, steps, result.state, result.key);
+          if (!this.visited.has(result.key)) this.push(node.score - score, steps, result.state, result.key);
         } else {
           this.failedTactics++;
         }

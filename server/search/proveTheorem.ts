@@ -1,12 +1,19 @@
 /**
  * Proof completion: the Llemma best-first search (bestFirst.ts) over Lean proof states (proofSession.ts), with the
- * model's candidates screened before Lean sees them and every found proof re-checked as a whole (proofCheck.ts).
- * The result carries the edit that writes the proof into the document, and the model, prover and budget behind it.
+ * candidates (of every source, on one calibrated scale) screened before Lean sees them and every found proof
+ * re-checked as a whole (proofCheck.ts). The result carries the edit that writes the proof into the document, the
+ * source(s) of each of its tactics, and the model, prover and budget behind it.
  */
 
 import { defaultMaxNewTokens } from '@llemma/model/choices';
 import { proofEdit } from '@llemma/prover-text/lean';
-import type { ModelDescription, ProveTheoremResult, SearchBudget, SearchProgress } from '../../protocol';
+import type {
+  ModelDescription,
+  ProveTheoremResult,
+  SearchBudget,
+  SearchProgress,
+  TacticSourceName,
+} from '../../protocol';
 import type { TacticSource } from '../modelHost';
 import { checkProof } from '../provers/lean/proofCheck';
 import type { ProofNode, ProofSession } from '../provers/lean/proofSession';
@@ -51,9 +58,9 @@ export async function proveTheorem(
   };
   let forbidden = 0;
   let otherSorries = 0;
-  // Where each tried tactic came from, by its path from the root: a found proof's path names its tactics' sources.
-  const origins = new Map<string, string>();
-  const pathKey = (tactics: readonly string[]) => tactics.join('\u0000');
+  // The sources of each tactic proposed, by the path it was proposed after: read back for the proof's tactics.
+  const proposedBy = new Map<string, TacticSourceName[]>();
+  const pathKey = (path: readonly string[], tactic: string) => JSON.stringify([...path, tactic]);
 
   const env: SearchEnvironment<ProofNode> = {
     propose: async (node, signal) => {
@@ -71,16 +78,10 @@ export async function proveTheorem(
       const out: SearchCandidate[] = [];
       for (const c of candidates) {
         const screened = screenTactic(c.tactic, { allowNativeDecide: options.allowNativeDecide });
-        if (!screened.ok) {
-          forbidden++;
-          continue;
-        }
-        out.push({ tactic: screened.tactic, meanLogprob: c.meanLogprob });
-        const key = pathKey([...node.path, screened.tactic]);
-        if (!origins.has(key)) {
-          // The one tactic source is the model the result names; this says which of its candidates it was.
-          origins.set(key, `model #${c.rank + 1} of ${candidates.length}, mean log-prob ${c.meanLogprob.toFixed(2)}`);
-        }
+        if (screened.ok) {
+          out.push({ tactic: screened.tactic, score: c.score });
+          proposedBy.set(pathKey(node.path, screened.tactic), [...(c.sources ?? [c.source])]);
+        } else forbidden++;
       }
       return out;
     },
@@ -112,7 +113,7 @@ export async function proveTheorem(
     outcome: result.outcome,
     declaration: session.plan.declName,
     tactics: [...result.tactics],
-    sources: result.tactics.map((_, i) => origins.get(pathKey(result.tactics.slice(0, i + 1))) ?? 'unknown'),
+    tacticSources: result.tactics.map((t, i) => proposedBy.get(pathKey(result.tactics.slice(0, i), t)) ?? []),
     edit: proved ? proofEdit(text, session.plan, result.tactics) : null,
     axioms: [...result.axioms],
     otherSorries: proved ? otherSorries : 0,

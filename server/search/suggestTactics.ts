@@ -1,9 +1,10 @@
 /**
- * Verified next tactics for the goal at a position: goal from the REPL → the model's candidates → screened
- * (tacticFilter.ts) → each run by Lean on the goal → failures dropped, goal-closing tactics first, then by score.
+ * Verified next tactics for the goal at a position: goal from the REPL → the candidates of every source (retrieval,
+ * the model, the decision procedures: one merged, calibrated list) → screened (tacticFilter.ts) → each run by Lean on
+ * the goal → failures dropped, goal-closing tactics first, then by score. Each suggestion names its source(s).
  *
- * Two caches: the model's candidates by (model, provider, prompt format, goals, proof so far, budget) — the model is
- * a function of its prompt — and Lean's verdict on a tactic by (project, header, preamble, goal, tactic) — everything a tactic's
+ * Two caches: the candidates by (model, provider, prompt format, sources, goals, proof so far, budget) — the sources
+ * are functions of the proof state — and Lean's verdict on a tactic by (project, header, preamble, goal, tactic) — everything a tactic's
  * behaviour depends on. Nothing is shown that Lean did not run in this environment.
  */
 import { createHash } from 'node:crypto';
@@ -48,6 +49,7 @@ export class TacticSuggester {
       model.source,
       model.provider,
       model.promptFormat,
+      model.sources,
       goals,
       theorem,
       tactics,
@@ -108,7 +110,10 @@ export class TacticSuggester {
         tactic,
         status: verdict.kind === 'closed' ? 'closes' : 'progress',
         remainingGoals: verdict.kind === 'progress' ? verdict.goals : [],
-        meanLogprob: c.meanLogprob,
+        score: c.score,
+        source: c.source,
+        sources: [...(c.sources ?? [c.source])],
+        ...(c.meanLogprob !== undefined ? { meanLogprob: c.meanLogprob } : {}),
         modelRank: c.rank,
         checkMs,
         edit: insertionEdit(insertion, tactic),
@@ -117,9 +122,7 @@ export class TacticSuggester {
     const proverMs = performance.now() - proverStarted;
     suggestions.sort(
       (a, b) =>
-        Number(b.status === 'closes') - Number(a.status === 'closes') ||
-        b.meanLogprob - a.meanLogprob ||
-        a.modelRank - b.modelRank,
+        Number(b.status === 'closes') - Number(a.status === 'closes') || b.score - a.score || a.modelRank - b.modelRank,
     );
     return {
       goals,

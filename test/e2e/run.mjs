@@ -24,6 +24,7 @@ import * as completeProof from './flows/completeProof.mjs';
 import * as ghostText from './flows/ghostText.mjs';
 import * as minif2f from './flows/minif2f.mjs';
 import * as notInProof from './flows/notInProof.mjs';
+import * as procedureGhost from './flows/procedureGhost.mjs';
 import * as replFailure from './flows/replFailure.mjs';
 import * as restrictedMode from './flows/restrictedMode.mjs';
 import * as showProofState from './flows/showProofState.mjs';
@@ -39,6 +40,7 @@ const allFlows = [
   completeProof,
   suggestPick,
   minif2f,
+  procedureGhost,
 ];
 
 const repo = path.resolve(import.meta.dirname, '../..');
@@ -245,6 +247,11 @@ async function main() {
     artifacts,
     /** The REPL double's log so far ('' before any REPL started). */
     replLogText: () => (existsSync(run.replLog) ? readFileSync(run.replLog, 'utf8') : ''),
+    /** What the extension's output channel holds so far, as VS Code logs it ('' before it has written any). */
+    outputChannelText: () =>
+      outputChannelFiles(run)
+        .map((f) => readFileSync(f, 'utf8'))
+        .join('\n'),
     /** Shared between flows: later flows use what earlier ones set up when it is there, and set it up when not. */
     state: {},
   };
@@ -368,18 +375,29 @@ function tail(file, lines) {
   }
 }
 
-/** On failure: the code-server log, the extension host log and the extension's output channel, last lines of each. */
-function printDiagnostics(run) {
-  const files = [run.csLog];
+/** The log files under the run's VS Code logs whose names match `pattern`. */
+function logFiles(run, pattern) {
+  const files = [];
   const walk = (dir) => {
     if (!existsSync(dir)) return;
     for (const name of readdirSync(dir)) {
       const p = path.join(dir, name);
       if (statSync(p).isDirectory()) walk(p);
-      else if (/(exthost\.log|Llemma.*\.log)$/.test(name)) files.push(p);
+      else if (pattern.test(name)) files.push(p);
     }
   };
   walk(path.join(run.userData, 'logs'));
+  return files;
+}
+
+/** VS Code's log of the extension's output channel (`Llemma`). */
+function outputChannelFiles(run) {
+  return logFiles(run, /Llemma.*\.log$/);
+}
+
+/** On failure: the code-server log, the extension host log and the extension's output channel, last lines of each. */
+function printDiagnostics(run) {
+  const files = [run.csLog, ...logFiles(run, /(exthost\.log|Llemma.*\.log)$/)];
   files.push(run.replLog);
   for (const f of files) {
     log(`--- last lines of ${path.relative(run.dir, f)} ---`);

@@ -27,6 +27,9 @@ test('candidates with a local ONNX model: n distinct candidates, best first, wit
     'n : ℕ\n⊢ n + 0 = n',
     '--model',
     tinyModel,
+    // The model alone: its own ranking, which this test is about.
+    '--sources',
+    'model',
     '--n',
     '6',
     '--max-tokens',
@@ -49,7 +52,8 @@ test('candidates with a local ONNX model: n distinct candidates, best first, wit
     [...means].sort((a, b) => b - a),
     'sorted by mean log-prob',
   );
-  for (const c of out.candidates) assert.ok(c.tokens <= 8 && c.meanLogprob < 0);
+  for (const c of out.candidates) assert.ok(c.tokens <= 8 && c.meanLogprob < 0 && c.source === 'model');
+  assert.deepEqual(out.sources, ['model']);
 });
 
 test('the former name, suggest, prints the same; the text says the candidates are not checked by Lean', () => {
@@ -67,8 +71,31 @@ test('candidates without --model uses the embedded default model; LLEMMA_MODEL o
   assert.equal(r.code, 0, r.stderr);
   const out = JSON.parse(r.stdout);
   assert.equal(out.model.source, path.join(root, 'model/default'));
-  assert.equal(out.promptFormat, 'proof-prefix');
-  assert.equal(out.candidates.length, 4);
+  // `auto` for the embedded model: retrieval and the procedures; its neural model is asked only when listed.
+  assert.deepEqual(out.sources, ['retrieval', 'procedures']);
+  assert.equal(out.promptFormat, 'none');
+  assert.match(out.model.skippedSources.join('\n'), /model: the embedded model is asked only when the sources list it/);
+  // The merged generator: 4 candidates, then the decision procedures that did not rank among them.
+  assert.ok(out.candidates.length > 4);
+  assert.ok(out.candidates.slice(4).every((c: { sources: string[] }) => c.sources.includes('procedures')));
+  // Listed, the embedded model is asked too, with its prompt format.
+  const all = JSON.parse(
+    llemma([
+      '--goal',
+      'n : ℕ\n⊢ n + 0 = n',
+      '--n',
+      '4',
+      '--max-tokens',
+      '16',
+      '--ep',
+      'cpu',
+      '--sources',
+      'retrieval,model,procedures',
+      '--json',
+    ]).stdout,
+  );
+  assert.deepEqual(all.sources, ['retrieval', 'model', 'procedures']);
+  assert.equal(all.promptFormat, 'proof-prefix');
   const viaEnv = spawnSync(
     process.execPath,
     [
@@ -87,6 +114,29 @@ test('candidates without --model uses the embedded default model; LLEMMA_MODEL o
     { cwd: root, encoding: 'utf8', env: { ...process.env, LLEMMA_MODEL: tinyModel }, timeout: 60_000 },
   );
   assert.equal(JSON.parse(viaEnv.stdout).model.source, tinyModel);
+});
+
+test('candidates names the source of every candidate, in the text and in --json (not checked by Lean)', () => {
+  const goal = 'x : ℝ\nh : 0 < x\n⊢ 0 < x ^ 2';
+  const r = llemma(['--goal', goal, '--n', '8', '--ep', 'cpu', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.equal(out.checked, false);
+  const by = new Map(
+    out.candidates.map((c: { tactic: string; source: string; sources: string[]; score: number }) => [c.tactic, c]),
+  );
+  for (const c of by.values() as Iterable<{ source: string; sources: string[]; score: number }>) {
+    assert.ok(['retrieval', 'model', 'procedures'].includes(c.source) && c.sources.includes(c.source));
+    assert.ok(c.score <= 0);
+  }
+  // `positivity` is both a tactic of the nearest known goals and a decision procedure.
+  const positivity = by.get('positivity') as { sources: string[] } | undefined;
+  assert.deepEqual(new Set(positivity?.sources), new Set(['retrieval', 'procedures']));
+  const text = llemma(['--goal', goal, '--n', '8', '--ep', 'cpu']);
+  assert.equal(text.code, 0, text.stderr);
+  assert.match(text.stdout, /sources retrieval, procedures/);
+  assert.match(text.stdout, /score \(calibrated log-probability\), source, tactic/);
+  assert.match(text.stdout, /^\s+\d+\s+-\d+\.\d{3}\s+(retrieval\+procedures|procedures\+retrieval)\s+positivity$/m);
 });
 
 test('candidates with a broken model folder fails with the reason', () => {
@@ -138,6 +188,8 @@ test('candidates from an OpenAI-compatible server (its process double): the same
             '3',
             '--model',
             `http://127.0.0.1:${port}/v1#model=llemma_7b`,
+            '--sources',
+            'model',
             ...extra,
           ],
           { cwd: root },

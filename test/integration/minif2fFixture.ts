@@ -78,7 +78,7 @@ export class MiniF2FTactics implements TacticSource {
     this.calls++;
     return minif2fCandidates
       .slice(0, budget.candidates)
-      .map(([tactic, meanLogprob], rank) => ({ tactic, meanLogprob, rank }));
+      .map(([tactic, score], rank) => ({ tactic, score, meanLogprob: score, rank, source: 'model' as const }));
   }
   async describe() {
     return { source: 'minif2f fixed candidates', provider: 'fixed', promptFormat: 'none' };

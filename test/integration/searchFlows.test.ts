@@ -45,6 +45,9 @@ function makeCore(overrides: Partial<LlemmaSettings> = {}, tactics?: TacticSourc
     'lean.replCommand': replCommand,
     'lean.tacticTimeoutMs': 1500,
     'model.path': modelUrl,
+    // The model double alone (the Llemma search, its own scores): these tests are about the search's mechanics; the
+    // merged generator's decision procedures have tests of their own.
+    'model.sources': ['model'],
     ...overrides,
   };
   const core = new LlemmaCore({ settings, ...(tactics ? { tactics } : {}) });
@@ -187,10 +190,11 @@ describe('prove', () => {
       );
       assert.equal(r.outcome, 'proved');
       assert.deepEqual(r.tactics, ['norm_num', 'ring']);
-      assert.equal(r.sources.length, 2);
+      // Each tactic names the sources that proposed it (the model double's candidates, the procedures).
+      assert.equal(r.tacticSources.length, 2);
       assert.ok(
-        r.sources.every((s) => /^model #\d+ of \d+, mean log-prob -?\d+\.\d\d$/.test(s)),
-        String(r.sources),
+        r.tacticSources.every((s) => s.length > 0 && s.every((n) => ['retrieval', 'model', 'procedures'].includes(n))),
+        JSON.stringify(r.tacticSources),
       );
       assert.deepEqual(r.edit, {
         range: { start: { line: 6, character: 0 }, end: { line: 6, character: 7 } },
@@ -279,6 +283,44 @@ describe('prove', () => {
       assert.deepEqual(r.tactics, ['norm_num', 'ring']);
       assert.ok(r.stats.replRestarts >= 1);
       assert.ok(readLog(log).filter((e) => e.event === 'start').length >= 2);
+    } finally {
+      await core.dispose();
+    }
+  });
+});
+
+describe('the merged generator (model.sources auto): the model with the decision procedures', () => {
+  test('tries every procedure on the goal and names the source of each suggestion', async () => {
+    const { core, tacticsSent } = makeCore({ 'model.sources': 'auto' });
+    try {
+      const r = await core.suggestTactics(file, text, { line: 3, character: 2 });
+      // A server URL has no folder, so no retrieval.bin: the model double and the procedures of the default tables.
+      assert.deepEqual(r.model.sources, ['model', 'procedures']);
+      assert.match(r.model.skippedSources?.join('\n') ?? '', /retrieval: a model server has no model folder/);
+      const bySource = new Map(r.suggestions.map((s) => [s.tactic, s.sources]));
+      // `simp` is the model's and a procedure (one candidate, both sources); `induction n` only the model's.
+      assert.deepEqual(new Set(bySource.get('simp')), new Set(['model', 'procedures']));
+      assert.deepEqual(bySource.get('induction n'), ['model']);
+      assert.equal(r.suggestions.find((s) => s.tactic === 'induction n')?.source, 'model');
+      // Every procedure reached Lean on this goal, once, with the model's candidates.
+      const sent = tacticsSent();
+      for (const p of ['simp', 'rfl', 'omega', 'decide', 'linarith'])
+        assert.equal(sent.filter((t) => t === p).length, 1, p);
+      assert.ok(r.counts.generated > 4, JSON.stringify(r.counts));
+      assert.ok(r.suggestions.every((s) => s.score <= 0 && s.sources.includes(s.source)));
+    } finally {
+      await core.dispose();
+    }
+  });
+
+  test('a found proof names the sources of its tactics', async () => {
+    const { core } = makeCore({ 'model.sources': 'auto' });
+    try {
+      const r = await core.proveTheorem(file, text, { line: 3, character: 2 });
+      assert.equal(r.outcome, 'proved');
+      assert.deepEqual(r.tactics, ['simp']);
+      assert.deepEqual(new Set(r.tacticSources[0]), new Set(['model', 'procedures']));
+      assert.deepEqual(r.model.sources, ['model', 'procedures']);
     } finally {
       await core.dispose();
     }

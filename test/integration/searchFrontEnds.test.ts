@@ -62,11 +62,17 @@ after(async () => {
 const textDocument = { uri: pathToFileURL(file).href };
 type Progress = WorkDoneProgressBegin | WorkDoneProgressReport | WorkDoneProgressEnd;
 
-test('llemma/suggestTactics over LSP returns the verified list', async () => {
+test('llemma/suggestTactics over LSP returns the verified list, each suggestion with its sources', async () => {
   const r = await conn.sendRequest(suggestTactics, { textDocument, position: { line: 3, character: 2 } });
   assert.deepEqual(
     r.suggestions.map((s) => s.tactic),
     ['simp', 'induction n'],
+  );
+  // The merged generator is the default: the model double and the decision procedures (no folder, no retrieval).
+  assert.deepEqual(r.model.sources, ['model', 'procedures']);
+  assert.deepEqual(
+    r.suggestions.map((s) => [...s.sources].sort()),
+    [['model', 'procedures'], ['model']],
   );
   assert.equal(r.prover.toolchain, 'leanprover/lean4:v4.33.0-rc2');
   assert.deepEqual(r.suggestions[0]?.edit, {
@@ -137,11 +143,23 @@ test('llemma prove finds and prints the checked proof without touching the file'
   const run = prove('cli-repl.log', '--json', '--expansions', '5');
   assert.equal(run.status, 0, run.stderr);
   const out = JSON.parse(run.stdout) as {
-    results: { declaration: string; result: { outcome: string; tactics: string[] } }[];
+    results: {
+      declaration: string;
+      result: { outcome: string; tactics: string[]; tacticSources: string[][]; model: { sources: string[] } };
+    }[];
   };
   assert.equal(out.results.length, 1);
   assert.equal(out.results[0]?.declaration, "two_mul'");
   assert.deepEqual(out.results[0]?.result.tactics, ['norm_num', 'ring']);
+  // Both are the model double's and procedures of the merged generator, which `llemma prove` uses by default.
+  assert.deepEqual(
+    out.results[0]?.result.tacticSources.map((s) => [...s].sort()),
+    [
+      ['model', 'procedures'],
+      ['model', 'procedures'],
+    ],
+  );
+  assert.deepEqual(out.results[0]?.result.model.sources, ['model', 'procedures']);
   assert.equal(readFileSync(file, 'utf8'), text);
 });
 

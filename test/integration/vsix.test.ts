@@ -58,6 +58,14 @@ test('the .vsix carries the license texts: the extension, ONNX Runtime and the t
   assert.match(notices, /^ {2}@huggingface\/tokenizers \S+ \(Apache-2\.0\)/m);
 });
 
+test("the .vsix carries the embedded model with its retrieval index and the merged generator's tables", () => {
+  const all = names();
+  for (const file of ['model.onnx', 'tokenizer.json', 'config.json', 'retrieval.bin', 'sources.json']) {
+    assert.ok(all.includes(`extension/model/default/${file}`), file);
+  }
+  assert.equal(JSON.parse(text('extension/model/default/sources.json')).formatVersion, 1);
+});
+
 test('the .vsix holds no type declarations and no source maps', () => {
   assert.deepEqual(
     names().filter((n) => /\.d\.[cm]?ts$|\.map$/.test(n)),

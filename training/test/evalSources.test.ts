@@ -43,7 +43,7 @@ describe('candidate sources', () => {
     assert.equal(contextGoal({ ...s, statementGoal: '⊢ True' }, 'statement+previous'), '⊢ intro k');
   });
 
-  it('proposes first-step and later-step frequency lists, and fills one source up with another', () => {
+  it('proposes first-step and later-step frequency lists, and fills one source up with another', async () => {
     const training = [
       step({ gold: 'ext' }),
       step({ gold: 'ext' }),
@@ -54,14 +54,14 @@ describe('candidate sources', () => {
     assert.deepEqual(freq.candidates(step({}), 8), ['ext', 'simp']);
     assert.deepEqual(freq.candidates(step({ step: 3 }), 8), ['rfl']);
     const filled = filledSource(fixed('a', { simp: ['simp ', 'omega'] }), freq, 'a+f');
-    assert.deepEqual(filled.candidates(step({}), 3), ['simp ', 'omega', 'ext']);
+    assert.deepEqual(await filled.candidates(step({}), 3), ['simp ', 'omega', 'ext']);
   });
 
-  it('ranks, counts and pairs sources step by step', () => {
+  it('ranks, counts and pairs sources step by step', async () => {
     const steps = [step({ gold: 'a' }), step({ gold: 'b' }), step({ gold: 'c' }), step({ gold: 'd' })];
     const one = fixed('one', { a: ['a'], b: ['x', 'b'], c: ['c'] });
     const two = fixed('two', { a: ['a'], d: ['d'] });
-    const [r1, r2] = runSources([one, two], steps);
+    const [r1, r2] = await runSources([one, two], steps);
     assert.deepEqual([...(r1?.ranks ?? [])], [0, 1, 0, -1]);
     const all = [0, 1, 2, 3];
     assert.deepEqual(figures(r1!, all).hits, { top1: 2, top8: 3, top32: 3 });
@@ -82,7 +82,16 @@ describe('eval-sources stage', () => {
   let report: SourcesReport;
   let heldOut: EvalStep[];
   before(async () => {
-    run = tinyRun(dir, { evalSources: { sources: [], split: 'heldout', unknownGoal: 'statement+previous' } });
+    run = tinyRun(dir, {
+      evalSources: {
+        sources: [],
+        split: 'heldout',
+        unknownGoal: 'statement+previous',
+        maxSteps: 0,
+        steps: 'all',
+        model: true,
+      },
+    });
     await runDataStage(run.data);
     await runIndexStage(run);
     report = await runEvalSourcesStage(run);
@@ -101,10 +110,12 @@ describe('eval-sources stage', () => {
     const [first, all] = report.sets;
     assert.equal(all?.steps, heldOut.length);
     assert.equal(first?.steps, heldOut.filter((s) => s.step === 0).length);
+    // No model folder in this run: no model row, and no merged generator with the model beside the one without it.
     assert.deepEqual(
       all?.sources.map((s) => s.name),
-      ['frequency', 'retrieval', 'retrieval+frequency'],
+      ['frequency', 'retrieval', 'retrieval+frequency', 'procedures', 'retrieval+procedures'],
     );
+    assert.equal(report.model, undefined);
     assert.equal(report.ranks['retrieval']?.length, heldOut.length);
     for (const s of all?.sources ?? []) assert.ok(s.hits.top1 <= s.hits.top8 && s.hits.top8 <= s.hits.top32);
     // Filling up never loses a step that retrieval alone gets right.
@@ -132,8 +143,33 @@ describe('eval-sources stage', () => {
       },
     });
     assert.equal(aside.split, 'heldaside');
+    const quick = await runEvalSourcesStage({
+      ...run,
+      stages: {
+        ...run.stages,
+        index: { ...run.stages.index, heldAsideFraction: 0.3 },
+        evalSources: { ...run.stages.evalSources, split: 'heldaside', maxSteps: 5 },
+      },
+    });
+    assert.equal(quick.sets[1]?.steps, 5);
+    assert.equal(quick.sampledFrom, aside.sets[1]?.steps);
     assert.ok((aside.sets[1]?.steps ?? 0) > 0);
     assert.ok(existsSync(path.join(run.runDir, 'eval-sources-heldaside.md')));
     assert.ok(!existsSync(path.join(run.runDir, 'model', 'MODEL_CARD.md')));
+    // First steps only, without the model: files of their own, one set.
+    const first = await runEvalSourcesStage({
+      ...run,
+      stages: {
+        ...run.stages,
+        index: { ...run.stages.index, heldAsideFraction: 0.3 },
+        evalSources: { ...run.stages.evalSources, split: 'heldaside', steps: 'first', model: false },
+      },
+    });
+    assert.deepEqual(
+      first.sets.map((s) => s.name),
+      ['first steps'],
+    );
+    assert.equal(first.sets[0]?.steps, aside.sets[0]?.steps);
+    assert.ok(existsSync(path.join(run.runDir, 'eval-sources-heldaside-first-nomodel.md')));
   });
 });

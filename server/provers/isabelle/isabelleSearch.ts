@@ -14,6 +14,7 @@ import type {
   SearchBudget,
   SearchProgress,
   SuggestTacticsResult,
+  TacticSourceName,
   TacticSuggestion,
 } from '../../../protocol';
 import type { ProposedTactic, TacticSource } from '../../modelHost';
@@ -22,9 +23,15 @@ import type { IsabelleNode, IsabelleSession } from './isabelleSession';
 import { screenStep } from './stepScreen';
 
 /** The score given a decision procedure: above any model candidate's mean log-prob, so they are tried first. */
-const procedureLogprob = 0;
+const procedureScore = 0;
 
-/** Decision procedures, then the model's screened candidates, without repeats. */
+/** A candidate step with the source it came from. */
+type IsabelleCandidate = SearchCandidate & { rank: number; source: TacticSourceName };
+
+/**
+ * Isabelle's decision procedures, then the model's screened candidates, without repeats. Only the model's own
+ * candidates are taken from the tactic source: its retrieval index and its decision procedures are Lean's.
+ */
 async function candidatesFor(
   node: IsabelleNode,
   session: IsabelleSession,
@@ -32,7 +39,7 @@ async function candidatesFor(
   budget: GenerationBudget,
   signal?: AbortSignal,
 ): Promise<{
-  candidates: (SearchCandidate & { rank: number })[];
+  candidates: IsabelleCandidate[];
   forbidden: { tactic: string; reason: string }[];
   generated: number;
 }> {
@@ -41,13 +48,14 @@ async function candidatesFor(
     { ...budget, ...(signal ? { signal } : {}) },
   );
   const seen = new Set<string>();
-  const candidates: (SearchCandidate & { rank: number })[] = [];
+  const candidates: IsabelleCandidate[] = [];
   const forbidden: { tactic: string; reason: string }[] = [];
   decisionProcedures.forEach((step, rank) => {
     seen.add(step);
-    candidates.push({ tactic: step, meanLogprob: procedureLogprob, rank });
+    candidates.push({ tactic: step, score: procedureScore, rank, source: 'procedures' });
   });
   for (const p of proposed) {
+    if (p.source !== 'model') continue;
     const screened = screenStep(p.tactic);
     if (!screened.ok) {
       forbidden.push({ tactic: p.tactic.slice(0, 200), reason: screened.reason });
@@ -57,11 +65,12 @@ async function candidatesFor(
     seen.add(screened.step);
     candidates.push({
       tactic: screened.step,
-      meanLogprob: Math.min(-1e-6, p.meanLogprob),
+      score: Math.min(-1e-6, p.meanLogprob ?? p.score),
       rank: decisionProcedures.length + p.rank,
+      source: 'model',
     });
   }
-  return { candidates, forbidden, generated: proposed.length };
+  return { candidates, forbidden, generated: proposed.filter((p) => p.source === 'model').length };
 }
 
 /** The edit that writes a step (or a whole proof) at the plan's cut, replacing `replace` characters after it. */
@@ -112,7 +121,9 @@ export async function suggestIsabelleSteps(
       tactic: c.tactic,
       status: check.kind === 'closed' ? 'closes' : 'progress',
       remainingGoals: check.kind === 'progress' ? [...check.node.goals] : [],
-      meanLogprob: c.meanLogprob,
+      score: c.score,
+      source: c.source,
+      sources: [c.source],
       modelRank: c.rank,
       checkMs: check.ms,
       edit: editAt(text, session.plan.cut, 0, `${session.plan.indent}${c.tactic}\n`),
@@ -120,9 +131,7 @@ export async function suggestIsabelleSteps(
   }
   suggestions.sort(
     (a, b) =>
-      Number(b.status === 'closes') - Number(a.status === 'closes') ||
-      b.meanLogprob - a.meanLogprob ||
-      a.modelRank - b.modelRank,
+      Number(b.status === 'closes') - Number(a.status === 'closes') || b.score - a.score || a.modelRank - b.modelRank,
   );
   return {
     goals: [...session.root.goals],
@@ -181,7 +190,7 @@ export async function proveIsabelleStatement(
     maxNewTokens: defaultMaxNewTokens,
   };
   // Where each tried step came from, by its path from the root: a found proof's path names its steps' sources.
-  const origins = new Map<string, string>();
+  const origins = new Map<string, TacticSourceName[]>();
   const pathKey = (steps: readonly string[]) => steps.join('\u0000');
   const env: SearchEnvironment<IsabelleNode> = {
     propose: async (node, signal) => {
@@ -189,16 +198,7 @@ export async function proveIsabelleStatement(
       const out = await candidatesFor(node, session, model, generation, signal);
       modelMs += performance.now() - t;
       forbidden += out.forbidden.length;
-      for (const c of out.candidates) {
-        const key = pathKey([...node.path, c.tactic]);
-        if (origins.has(key)) continue;
-        origins.set(
-          key,
-          c.rank < decisionProcedures.length
-            ? 'decision procedure'
-            : `model #${c.rank - decisionProcedures.length + 1} of ${out.generated}, mean log-prob ${c.meanLogprob.toFixed(2)}`,
-        );
-      }
+      for (const c of out.candidates) origins.set(pathKey([...node.path, c.tactic]), [c.source]);
       return out.candidates;
     },
     apply: async (node, step, signal) => {
@@ -224,7 +224,7 @@ export async function proveIsabelleStatement(
     outcome: result.outcome,
     declaration: session.plan.declName,
     tactics: [...result.tactics],
-    sources: result.tactics.map((_, i) => origins.get(pathKey(result.tactics.slice(0, i + 1))) ?? 'unknown'),
+    tacticSources: result.tactics.map((_, i) => origins.get(pathKey(result.tactics.slice(0, i + 1))) ?? []),
     edit: proved
       ? editAt(text, session.plan.cut, rest.length, proofText(session.plan, result.tactics).replace(/\n$/, ''))
       : null,

@@ -62,6 +62,9 @@ const show = (lines) =>
     .map(([n, s]) => `${n}: ${s}`)
     .join('\n');
 
+/** An item's description: its sources, best score first, then the calibrated score. */
+const SOURCES = /^(retrieval|model|procedures)( \+ (retrieval|model|procedures))* · -\d+\.\d\d$/;
+
 export async function run(t) {
   const { page } = t;
   await useSearchWorld(t);
@@ -105,14 +108,21 @@ export async function run(t) {
       // `$(pass-filled)` in a label renders as <span class="codicon codicon-pass-filled">, a glyph with no text.
       closesIcon: await first.locator('.label-name .codicon-pass-filled').count(),
       detail: await textOf(first.locator('.quick-input-list-label-meta')),
+      // The description: the candidate's source(s) and its calibrated score (`retrieval + model · -4.06`).
+      description: await textOf(first.locator('.label-description')),
     }),
     (s) => s.label !== '',
     'the first item of the QuickPick',
   );
   t.log(`first item: ${JSON.stringify(item)}`);
-  if (item.label !== EXPECTED || item.closesIcon !== 1 || !item.detail.includes('closes the goal')) {
+  if (
+    item.label !== EXPECTED ||
+    item.closesIcon !== 1 ||
+    !item.detail.includes('closes the goal') ||
+    !SOURCES.test(item.description)
+  ) {
     throw new Error(
-      `expected the first item "${EXPECTED}" with the closes icon (.codicon-pass-filled) and the detail "closes the goal", the QuickPick shows ${JSON.stringify(item)}`,
+      `expected the first item "${EXPECTED}" with the closes icon (.codicon-pass-filled), the detail "closes the goal" and a description naming its sources and score (${SOURCES}), the QuickPick shows ${JSON.stringify(item)}`,
     );
   }
   // The progress toast closes once the request has answered (VS Code removes it a moment after the QuickPick opens).

@@ -71,6 +71,11 @@ test('bad usage is a UsageError naming the problem', () => {
       /unknown execution provider 'tpu' \(known: cuda, webgpu, cpu\)/,
     ],
     [['candidates', '--goal', '⊢ True', '--ep', ','], /--ep needs at least one execution provider/],
+    [
+      ['candidates', '--goal', '⊢ True', '--sources', 'retrieval,oracle'],
+      /unknown candidate source 'oracle' \(known: retrieval, model, procedures\)/,
+    ],
+    [['prove', 'a.lean', '--sources', ','], /--sources needs at least one source/],
     [['goal'], /exactly one/],
     [['goal', 'a.lean:3'], /expected <file.lean>:<line>:<col>/],
     [['goal', 'a.lean:0:1'], /line must be a positive integer/],
@@ -155,4 +160,16 @@ test('candidates (or its former name, suggest) takes the goal, the model and the
     () => parseArgs(['candidates', '--goal', '⊢ True', '--generation-graph', 'yes']),
     /--generation-graph must be one of auto, on, off \(got 'yes'\)/,
   );
+});
+
+test('--sources chooses the candidate sources of candidates and prove, in their own order; auto is the setting', () => {
+  const c = parseArgs(['candidates', '--goal', '⊢ True', '--sources', 'procedures, retrieval']);
+  assert.deepEqual(c.command === 'candidates' && c.sources, ['retrieval', 'procedures']);
+  const p = parseArgs(['prove', 'a.lean', '--sources=model']);
+  assert.deepEqual(p.command === 'prove' && p.sources, ['model']);
+  // `auto` leaves the choice to the server, which knows whether the model is the embedded one (autoTacticSources).
+  assert.equal('sources' in parseArgs(['prove', 'a.lean', '--sources', 'model', '--sources', 'auto']), false);
+  assert.equal('sources' in parseArgs(['prove', 'a.lean']), false, 'without the flag: the setting (auto)');
+  assert.match(usage('candidates'), /--sources <list>/);
+  assert.match(usage('prove'), /--sources <list>/);
 });

@@ -372,12 +372,20 @@ test('LLEMMA_REPL and LLEMMA_MODEL are read in one place, server/environment.ts'
   }
 });
 
-test("execution providers, generation-graph modes and the new-token budget are spelled once, in model/'s modelChoices.ts", () => {
+test("execution providers, generation-graph modes, candidate sources and the new-token budget are spelled once, in model/'s modelChoices.ts", () => {
   const owner = path.join('model', 'src', 'modelChoices.ts');
-  for (const dir of ['server', 'model/src', 'protocol', 'extension']) {
+  for (const dir of ['server', 'model/src', 'protocol', 'extension', 'training/src']) {
     for (const f of sources(dir)) {
       if (f === owner) continue;
       const text = read(f);
+      // Any two of the candidate sources side by side in a list is a second spelling of tacticSourceNames.
+      assert.doesNotMatch(
+        text,
+        /['"](retrieval|model|procedures)['"]\s*,\s*['"](retrieval|model|procedures)['"]/,
+        `${f} lists the candidate sources`,
+      );
+      // The training workspace has budgets of its own (its evaluation's), so only the lists above are checked there.
+      if (dir === 'training/src') continue;
       assert.doesNotMatch(text, /['"]cuda['"]\s*,\s*['"]webgpu['"]/, `${f} lists the execution providers`);
       assert.doesNotMatch(text, /['"]auto['"]\s*,\s*['"]on['"]\s*,\s*['"]off['"]/, `${f} lists the graph modes`);
       assert.doesNotMatch(text, /maxNewTokens\s*[:=]\s*\d|maxTokens:\s*\d/, `${f} spells a new-token budget`);

@@ -5,7 +5,13 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { getPromptFormat, llemmaFewshotTemplate, promptFormatNames, tacticState } from '../../../model/src/prompts';
+import {
+  getPromptFormat,
+  llemmaFewshotTemplate,
+  promptFormatNames,
+  readPrompt,
+  tacticState,
+} from '../../../model/src/prompts';
 
 const root = join(__dirname, '..', '..', '..');
 const shippedTemplate = join(root, 'model', 'prompts', 'llemma-fewshot.txt');
@@ -97,5 +103,21 @@ describe('prompt format registry', () => {
       /unknown prompt format "chatml" \(known: llemma-fewshot, proof-prefix\)/,
     );
     assert.equal(tacticState(['⊢ a', '⊢ b']), '⊢ a\n\n⊢ b');
+  });
+});
+
+describe('readPrompt', () => {
+  it('reads back the context a prompt was rendered from, empty parts empty, for either format', () => {
+    const prefix = getPromptFormat('proof-prefix');
+    const full = { theorem: 'theorem t (n : ℕ) : n = n', tactics: ['intro\n  simp'], goals: ['n : ℕ\n⊢ n = n'] };
+    assert.deepEqual(readPrompt(prefix, prefix.render(full)), full);
+    assert.deepEqual(readPrompt(prefix, prefix.render({ goals: [] })), { goals: [], tactics: [] });
+    // Several tactics come back as one block of lines, which renders the same prompt.
+    const two = prefix.render({ ...full, tactics: ['intro', 'simp'] });
+    assert.equal(prefix.render(readPrompt(prefix, two)!), two);
+    const fewshot = getPromptFormat('llemma-fewshot');
+    assert.deepEqual(readPrompt(fewshot, fewshot.render({ goals: ['⊢ a', '⊢ b'] })), { goals: ['⊢ a\n\n⊢ b'] });
+    assert.equal(readPrompt(prefix, fewshot.render({ goals: ['⊢ a'] })), undefined);
+    assert.equal(readPrompt(prefix, 'Theorem: x'), undefined);
   });
 });

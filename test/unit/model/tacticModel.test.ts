@@ -67,8 +67,26 @@ describe('TacticModel', () => {
     const r = recording(local, [completion(' simp\n', -0.1), completion('simp', -0.2), completion('\nring_nf ', -0.3)]);
     const tactics = await new TacticModel(r.generator).proposeTactics(context, budget);
     assert.deepEqual(tactics, [
-      { tactic: 'simp', meanLogprob: -0.1, rank: 0, logprob: -0.2, tokens: 2, finishReason: 'stop' },
-      { tactic: 'ring_nf', meanLogprob: -0.3, rank: 1, logprob: -0.6, tokens: 2, finishReason: 'stop' },
+      {
+        tactic: 'simp',
+        score: -0.1,
+        rank: 0,
+        source: 'model',
+        meanLogprob: -0.1,
+        logprob: -0.2,
+        tokens: 2,
+        finishReason: 'stop',
+      },
+      {
+        tactic: 'ring_nf',
+        score: -0.3,
+        rank: 1,
+        source: 'model',
+        meanLogprob: -0.3,
+        logprob: -0.6,
+        tokens: 2,
+        finishReason: 'stop',
+      },
     ]);
   });
 
@@ -130,8 +148,8 @@ describe('FixedTactics (the fixed generator for tests)', () => {
       { candidates: 2, beamWidth: 2, maxNewTokens: 8 },
     );
     assert.deepEqual(tactics, [
-      { tactic: 'constructor', meanLogprob: -0.1, rank: 0 },
-      { tactic: 'simp', meanLogprob: -0.5, rank: 1 },
+      { tactic: 'constructor', score: -0.1, rank: 0, source: 'model', meanLogprob: -0.1 },
+      { tactic: 'simp', score: -0.5, rank: 1, source: 'model', meanLogprob: -0.5 },
     ]);
     assert.deepEqual(
       await fixed.proposeTactics({ goals: ['⊢ c'] }, { candidates: 2, beamWidth: 2, maxNewTokens: 8 }),

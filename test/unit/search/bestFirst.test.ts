@@ -30,7 +30,7 @@ function tableEnv(table: Table, hooks: Hooks = {}) {
     propose: async (state, signal) => {
       proposed.push(state);
       hooks.onPropose?.(state, signal);
-      return (table[state] ?? []).map(([tactic, meanLogprob]) => ({ tactic, meanLogprob }));
+      return (table[state] ?? []).map(([tactic, score]) => ({ tactic, score }));
     },
     apply: async (state, tactic, signal) => {
       applied.push(`${state}:${tactic}`);

@@ -1,9 +1,21 @@
 /**
- * Candidate sources as the evaluation compares them: anything that ranks tactics for a step. The frequency list and
- * retrieval are here; a neural model, decision procedures or a merged generator join as more sources with the same
- * one method, and every source is scored on the same steps with the same rules (compare.ts).
+ * Candidate sources as the evaluation compares them: anything that ranks tactics for a step. The frequency list,
+ * retrieval, the neural model (through the product's TacticModel), the decision procedures and the merged generator
+ * (the product's MergedTacticSource) are here, each with the same one method, and every source is scored on the same
+ * steps with the same rules (compare.ts).
  */
-import type { RetrievalIndex, RetrievalParams } from '@llemma/model';
+import {
+  MergedTacticSource,
+  ProcedureSource,
+  type ProofContext,
+  type ProposedTactic,
+  type RetrievalIndex,
+  type RetrievalParams,
+  type RetrievedTactic,
+  type SourceTables,
+  type TacticSource,
+} from '@llemma/model';
+import { defaultMaxNewTokens } from '@llemma/model/choices';
 import type { UnknownGoalQuery } from '../run/config';
 import { mostFrequent, normalizeTactic } from './firstTactics';
 import type { EvalStep } from './steps';
@@ -13,8 +25,13 @@ export interface CandidateSource {
   name: string;
   /** One sentence: what the source proposes and from what. */
   description: string;
-  /** At most `n` distinct tactics for the step, best first. */
-  candidates(step: EvalStep, n: number): string[];
+  /** At most `n` distinct tactics for the step, best first (the merged generator: then the procedures left over). */
+  candidates(step: EvalStep, n: number): string[] | Promise<string[]>;
+}
+
+/** The product's budget for one goal: `n` candidates from a beam search of width `n`, the product's new tokens. */
+function budgetOf(n: number) {
+  return { candidates: n, beamWidth: n, maxNewTokens: defaultMaxNewTokens };
 }
 
 /**
@@ -60,19 +77,114 @@ export function retrievalSource(
   goals: RetrievalIndex,
   unknown: { query: UnknownGoalQuery; index: RetrievalIndex | undefined },
   overrides: Partial<RetrievalParams> = {},
-): CandidateSource {
+): CandidateSource & { scored(step: EvalStep, n: number): RetrievedTactic[] } {
   const ask = (index: RetrievalIndex, goal: string | null | undefined, n: number, step?: 'first' | 'later') =>
-    goal ? index.query(goal, n, step ? { ...overrides, step } : overrides).map((c) => c.tactic) : [];
+    goal ? index.query(goal, n, step ? { ...overrides, step } : overrides) : [];
+  const scored = (step: EvalStep, n: number) => {
+    if (step.goal !== null) return ask(goals, step.goal, n, step.step === 0 ? 'first' : 'later');
+    if (unknown.query === 'statement') return ask(goals, step.statementGoal, n);
+    return unknown.index ? ask(unknown.index, contextGoal(step, unknown.query), n) : [];
+  };
   return {
     name: 'retrieval',
     description:
       'tactics of the nearest known goals (BM25), renamed to the query' +
       (unknown.query === 'none' ? '' : `; where the state is unknown, queried by ${unknown.query}`),
-    candidates: (step, n) => {
-      if (step.goal !== null) return ask(goals, step.goal, n, step.step === 0 ? 'first' : 'later');
-      if (unknown.query === 'statement') return ask(goals, step.statementGoal, n);
-      return unknown.index ? ask(unknown.index, contextGoal(step, unknown.query), n) : [];
+    scored,
+    candidates: (step, n) => scored(step, n).map((c) => c.tactic),
+  };
+}
+
+/**
+ * The neural model through the product's TacticModel (beam search of width n, n candidates, 256 new tokens), on
+ * the proof context the step's training prompt was rendered from; a step whose prompt does not fit the model's
+ * context, or whose context is unknown, gets none.
+ */
+export function modelSource(
+  model: TacticSource,
+  context: (step: EvalStep) => ProofContext | undefined,
+): CandidateSource {
+  return {
+    name: 'model',
+    description: 'the neural model (TacticModel: beam search of width n, 256 new tokens, ranked by mean log-prob)',
+    candidates: async (step, n) => (await modelTactics(model, context(step), n)).map((t) => t.tactic),
+  };
+}
+
+/** The model's tactics for a context, none where it has no context or the prompt does not fit. */
+export async function modelTactics(
+  model: TacticSource,
+  context: ProofContext | undefined,
+  n: number,
+): Promise<ProposedTactic[]> {
+  if (!context) return [];
+  try {
+    return await model.proposeTactics(context, budgetOf(n));
+  } catch (err) {
+    if (err instanceof RangeError || (err as Error).name === 'RangeError') return [];
+    throw err;
+  }
+}
+
+/** The context a step's tactics were written in, as far as the evaluation knows it without a prompt. */
+function bareContext(step: EvalStep): ProofContext {
+  return { goals: step.goal === null ? [] : [step.goal], tactics: step.step === 0 ? [] : ['…'] };
+}
+
+/** The decision procedures of a model folder's sources.json, all of them on every step, by calibrated score. */
+export function proceduresSource(tables: SourceTables): CandidateSource {
+  const procedures = new ProcedureSource(async () => tables.procedures);
+  return {
+    name: 'procedures',
+    description: `the ${tables.procedures.length} decision procedures of sources.json, every one on every step, by calibrated score`,
+    candidates: async (step) => (await procedures.proposeTactics(bareContext(step), budgetOf(0))).map((t) => t.tactic),
+  };
+}
+
+/**
+ * The product's merged generator (MergedTacticSource): retrieval as `retrieval` answers for the step (queried by
+ * the step's goal, or as `retrievalSource` does where the state is unknown), the model on the step's context, the
+ * procedures of `tables`, merged by the tables' rule. `n` candidates, then the procedures left over.
+ */
+export function mergedSource(
+  parts: {
+    retrieval: ReturnType<typeof retrievalSource>;
+    model: TacticSource | undefined;
+    context: (step: EvalStep) => ProofContext | undefined;
+  },
+  tables: SourceTables,
+  name = 'merged',
+): CandidateSource {
+  return {
+    name,
+    description: `retrieval, ${parts.model ? 'the model and ' : ''}the procedures merged by calibrated score (${tables.merge})`,
+    candidates: async (step, n) => {
+      const context = parts.context(step);
+      const merged = new MergedTacticSource({
+        retrieval: {
+          proposeTactics: async (_, budget) =>
+            parts.retrieval
+              .scored(step, budget.candidates)
+              .map((t, rank) => ({ tactic: t.tactic, score: t.score, rank, source: 'retrieval' })),
+          describe: async () => ({ source: 'retrieval', provider: 'cpu', promptFormat: 'none' }),
+        },
+        ...(parts.model && context ? { model: modelPart(parts.model) } : {}),
+        procedures: new ProcedureSource(async () => tables.procedures),
+        tables: async () => tables,
+        origin: 'evaluation',
+      });
+      const tactics = await merged.proposeTactics(context ?? bareContext(step), budgetOf(n));
+      return tactics.map((t) => t.tactic);
     },
+  };
+}
+
+/** A model as a merged generator's part (the evaluation disposes of the model itself). */
+function modelPart(model: TacticSource) {
+  return {
+    proposeTactics: model.proposeTactics.bind(model),
+    describe: model.describe.bind(model),
+    dispose: async () => {},
   };
 }
 
@@ -81,10 +193,10 @@ export function filledSource(primary: CandidateSource, filler: CandidateSource, 
   return {
     name,
     description: `${primary.name}, filled up to n with ${filler.name}`,
-    candidates: (step, n) => {
-      const out = primary.candidates(step, n);
+    candidates: async (step, n) => {
+      const out = [...(await primary.candidates(step, n))];
       const seen = new Set(out.map(normalizeTactic));
-      for (const t of filler.candidates(step, n)) {
+      for (const t of await filler.candidates(step, n)) {
         if (out.length >= n) break;
         const k = normalizeTactic(t);
         if (!seen.has(k)) {

@@ -41,25 +41,28 @@ export interface Paired {
   p: number;
 }
 
-/** Every source on every step, in order (each source's time measured on its own, one thread). */
-export function runSources(
+/** Every source on every step, in order (each source's time measured on its own, one source at a time). */
+export async function runSources(
   sources: readonly CandidateSource[],
   steps: readonly EvalStep[],
   log: (line: string) => void = () => {},
-): SourceRun[] {
-  return sources.map((source) => {
+): Promise<SourceRun[]> {
+  const runs: SourceRun[] = [];
+  for (const source of sources) {
     const ranks = new Int16Array(steps.length);
     const millis = new Float64Array(steps.length);
-    steps.forEach((step, i) => {
+    for (const [i, step] of steps.entries()) {
       const t0 = performance.now();
-      const candidates = source.candidates(step, depth);
+      const candidates = await source.candidates(step, depth);
       millis[i] = performance.now() - t0;
       const gold = normalizeTactic(step.gold);
+      // The merged generator's procedures that rank below its `depth` candidates come after them: not counted.
       ranks[i] = candidates.slice(0, depth).findIndex((c) => normalizeTactic(c) === gold);
-      if ((i + 1) % 5000 === 0) log(`eval-sources: ${source.name}: ${i + 1}/${steps.length}`);
-    });
-    return { name: source.name, description: source.description, ranks, millis };
-  });
+      if ((i + 1) % 1000 === 0) log(`eval-sources: ${source.name}: ${i + 1}/${steps.length}`);
+    }
+    runs.push({ name: source.name, description: source.description, ranks, millis });
+  }
+  return runs;
 }
 
 export function figures(run: SourceRun, subset: readonly number[]): SourceFigures {

@@ -16,6 +16,10 @@ export interface SourcesReport {
   sources: string[];
   unknownGoal: UnknownGoalQuery;
   index: { file: string; entries: number; provenance: Record<string, unknown> };
+  /** The model folder whose model, procedures and tables were used (absent: no model row, merged without it). */
+  model?: { folder: string; tables: string; contexts: number };
+  /** Steps of the split before a `maxSteps` sample was drawn (absent: every step was evaluated). */
+  sampledFrom?: number;
   sets: StepSet[];
   seconds: number;
   /** Per evaluated step: where it is, and the rank of its tactic in each source's list (-1: not in the first 32). */

@@ -1,20 +1,41 @@
 /**
  * `llemma-train eval-sources`: every candidate source on every held-out step of the run (first steps and all steps,
- * of `evalSources.sources`), top-1/8/32 exact match, paired sign tests against the frequency list and against
- * retrieval alone, and the time for 32 candidates. With `evalSources.split: "heldaside"` it measures on the held-aside
- * training files instead, with every index built from the other training files: that is where variants are chosen,
- * so the held-out split is only read to report. Writes out/<run>/eval-sources.{json,md} (…-heldaside.… when tuning);
- * no model folder or model card is touched.
+ * of `evalSources.sources`; a seeded sample of `evalSources.maxSteps` for a quick check), top-1/8/32 exact match,
+ * paired sign tests against the frequency list and against retrieval alone, and the time for 32 candidates. The
+ * sources: the frequency lists, retrieval, retrieval filled up with the frequency list, the neural model (the model
+ * folder's, through the product's TacticModel: beam 32), the decision procedures and the merged generator (the
+ * product's MergedTacticSource with the folder's sources.json). With `evalSources.split: "heldaside"` it measures on
+ * the held-aside training files instead, with every index built from the other training files: that is where
+ * variants are chosen, so the held-out split is only read to report. Writes out/<run>/eval-sources.{json,md}
+ * (…-heldaside.… when tuning); no model folder or model card is touched.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { buildRetrievalIndex, type RetrievalIndex, readRetrievalIndex } from '@llemma/model';
+import {
+  buildRetrievalIndex,
+  type RetrievalIndex,
+  readRetrievalIndex,
+  readSourceTables,
+  TacticModel,
+  type TacticSource,
+} from '@llemma/model';
 import { isHeldAside } from '../data/tacticExamples';
 import type { RunConfig, UnknownGoalQuery } from '../run/config';
-import { dataOutputs } from '../run/layout';
-import { type CandidateSource, contextGoal, filledSource, frequencySource, retrievalSource } from './candidateSources';
+import { dataOutputs, modelFolder } from '../run/layout';
+import { seeded } from '../util/seeded';
+import {
+  type CandidateSource,
+  contextGoal,
+  filledSource,
+  frequencySource,
+  mergedSource,
+  modelSource,
+  proceduresSource,
+  retrievalSource,
+} from './candidateSources';
 import { cutoffs, figures, paired, runSources } from './compare';
 import { markdownSourcesReport, type SourcesReport, type StepSet } from './sourcesReport';
+import { readStepContexts } from './stepContexts';
 import { type EvalStep, readSteps } from './steps';
 
 export async function runEvalSourcesStage(
@@ -34,13 +55,19 @@ export async function runEvalSourcesStage(
   const aside = (s: EvalStep) => isHeldAside(s, indexCfg.heldAsideFraction, run.data.seed);
   const tuning = cfg.split === 'heldaside';
   const known = tuning ? training.filter((s) => !aside(s)) : training;
-  const evaluated = tuning
-    ? training.filter((s) => aside(s) && inSources(s))
-    : (await readSteps(outputs.tacticsHeldOut, format, cfg.sources)).filter((s) => !s.inline);
-  log(`eval-sources: ${evaluated.length} steps (${cfg.split}), ${known.length} training steps known`);
+  const wantedStep = (s: EvalStep) => !s.inline && (cfg.steps === 'all' || s.step === 0);
+  const all = tuning
+    ? training.filter((s) => aside(s) && inSources(s) && wantedStep(s))
+    : (await readSteps(outputs.tacticsHeldOut, format, cfg.sources)).filter(wantedStep);
+  const evaluated = sample(all, cfg.maxSteps, run.data.seed);
+  log(
+    `eval-sources: ${evaluated.length} steps (${cfg.split}${evaluated.length < all.length ? `, a sample of ${all.length}` : ''}), ` +
+      `${known.length} training steps known`,
+  );
 
   let goals: RetrievalIndex;
   let index: SourcesReport['index'];
+  const loaded = await readRetrievalIndex(run.runDir);
   if (tuning) {
     const examples = known
       .filter((s) => s.goal !== null && indexed(s))
@@ -48,10 +75,10 @@ export async function runEvalSourcesStage(
         (s) =>
           ({ goal: s.goal as string, tactic: s.gold, step: s.step === 0 && !s.inline ? 'first' : 'later' }) as const,
       );
-    goals = buildRetrievalIndex(examples, indexCfg.retrieval);
+    // The run's score table, so that retrieval's scores are on the scale the merged generator merges on.
+    goals = buildRetrievalIndex(examples, indexCfg.retrieval, loaded?.index.tables.calibration);
     index = { file: '(built in memory from the training files not held aside)', entries: goals.size, provenance: {} };
   } else {
-    const loaded = await readRetrievalIndex(run.runDir);
     if (!loaded) throw new Error(`${run.runDir}/retrieval.bin is missing: run "llemma-train index" first`);
     goals = loaded.index;
     index = { file: path.join(run.runDir, 'retrieval.bin'), entries: goals.size, provenance: loaded.provenance };
@@ -60,13 +87,47 @@ export async function runEvalSourcesStage(
   const frequency = frequencySource(known.filter(inSources), 32);
   const retrieval = retrievalSource(goals, { query: cfg.unknownGoal, index: context });
   const sources: CandidateSource[] = [frequency, retrieval, filledSource(retrieval, frequency, 'retrieval+frequency')];
-  const runs = runSources(sources, evaluated, log);
 
-  const all = evaluated.map((_, i) => i);
+  // The model folder's model, procedures and tables: the merged generator as the product runs it.
+  const folder = modelFolder(run);
+  const { tables, from } = await readSourceTables(existsSync(folder) ? folder : undefined);
+  const hasModel = cfg.model && existsSync(path.join(folder, 'model.onnx'));
+  const model = hasModel
+    ? TacticModel.fromSpec(folder, { sessionOptions: { executionProviders: ['cpu'] } })
+    : undefined;
+  let modelInfo: SourcesReport['model'];
+  let asked: TacticSource | undefined;
+  try {
+    const contexts = model
+      ? await readStepContexts(tuning ? outputs.tacticsTrain : outputs.tacticsHeldOut, format, evaluated)
+      : new Map();
+    const evaluatedIndex = new Map(evaluated.map((s, i) => [s, i]));
+    const contextOf = (step: EvalStep) => contexts.get(evaluatedIndex.get(step) ?? -1);
+    asked = model ? cached(model) : undefined;
+    if (asked) {
+      modelInfo = { folder, tables: from, contexts: contexts.size };
+      log(`eval-sources: the model of ${folder} on ${contexts.size} steps whose prompt reads back into a context`);
+      sources.push(modelSource(asked, contextOf));
+    } else {
+      log(
+        `eval-sources: ${cfg.model ? `${folder} has no model.onnx` : 'evalSources.model is false'}: no model row, and the merged generator without the model`,
+      );
+    }
+    sources.push(proceduresSource(tables));
+    // Without the model: the product's default for the embedded model (docs/search.md); with it, beside.
+    sources.push(mergedSource({ retrieval, model: undefined, context: contextOf }, tables, 'retrieval+procedures'));
+    if (asked) sources.push(mergedSource({ retrieval, model: asked, context: contextOf }, tables));
+  } catch (err) {
+    await model?.dispose();
+    throw err;
+  }
+  const runs = await runSources(sources, evaluated, log).finally(() => model?.dispose());
+
+  const every = evaluated.map((_, i) => i);
   const sets: StepSet[] = (
     [
-      ['first steps', all.filter((i) => evaluated[i]?.step === 0)],
-      ['all steps', all],
+      ['first steps', every.filter((i) => evaluated[i]?.step === 0)],
+      ...(cfg.steps === 'all' ? [['all steps', every] as const] : []),
     ] as const
   ).map(([name, subset]) => ({
     name,
@@ -87,19 +148,59 @@ export async function runEvalSourcesStage(
     sources: cfg.sources,
     unknownGoal: cfg.unknownGoal,
     index,
+    ...(modelInfo ? { model: modelInfo } : {}),
+    ...(evaluated.length < all.length ? { sampledFrom: all.length } : {}),
     sets,
     seconds: Number(((performance.now() - started) / 1000).toFixed(1)),
     steps: evaluated.map((s) => ({ path: s.path, theorem: s.theorem, line: s.line, step: s.step })),
     ranks: Object.fromEntries(runs.map((r) => [r.name, [...r.ranks]])),
   };
-  const base = path.join(run.runDir, tuning ? 'eval-sources-heldaside' : 'eval-sources');
+  const base = path.join(
+    run.runDir,
+    `eval-sources${tuning ? '-heldaside' : ''}${cfg.steps === 'first' ? '-first' : ''}${cfg.model ? '' : '-nomodel'}`,
+  );
   writeFileSync(`${base}.json`, `${JSON.stringify(report)}\n`);
   writeFileSync(`${base}.md`, markdownSourcesReport(report));
   return report;
 }
 
+/** A seeded sample of `max` steps in their file order; all of them when `max` is 0 or at least their number. */
+export function sample(steps: readonly EvalStep[], max: number, seed: number): EvalStep[] {
+  if (max <= 0 || max >= steps.length) return [...steps];
+  const random = seeded((seed ^ 0x65736d70) >>> 0);
+  return steps
+    .map((_, i) => ({ i, key: random() }))
+    .sort((a, b) => a.key - b.key)
+    .slice(0, max)
+    .sort((a, b) => a.i - b.i)
+    .map(({ i }) => steps[i] as EvalStep);
+}
+
+/**
+ * The model's answer for a context asked once: the model row and the merged generator ask the same contexts, and
+ * the second answer comes from this memo (so the merged row's time is retrieval, procedures and the merge).
+ */
+function cached(model: TacticModel) {
+  const memo = new Map<object, Promise<Awaited<ReturnType<TacticModel['proposeTactics']>>>>();
+  const source: TacticSource = {
+    proposeTactics: (context, budget) => {
+      const key = context as object;
+      let answer = memo.get(key);
+      if (!answer) {
+        answer = model.proposeTactics(context, budget);
+        memo.set(key, answer);
+        // A failed answer is not kept: the next asker sees the failure itself.
+        answer.catch(() => memo.delete(key));
+      }
+      return answer;
+    },
+    describe: () => model.describe(),
+  };
+  return source;
+}
+
 /** Training steps keyed by what is known where the state is not (contextGoal), for queries on such steps. */
-function contextIndex(
+export function contextIndex(
   steps: readonly EvalStep[],
   query: UnknownGoalQuery,
   params: RunConfig['stages']['index']['retrieval'],

@@ -18,7 +18,7 @@ export interface CalibrationFit {
 
 /**
  * Per-bin frequencies of being right, smoothed ((right + ½) / (n + 1), so a tiny bin is not certain either way)
- * and made non-decreasing in the share by pooling adjacent violators, weighted by bin size.
+ * and made non-decreasing in the share by pooling adjacent violators, weighted by bin size (monotoneRates).
  */
 export function fitCalibration(observations: readonly { share: number; right: boolean }[]): CalibrationFit {
   const counts = shareEdges.map(() => ({ n: 0, right: 0 }));
@@ -28,9 +28,25 @@ export function fitCalibration(observations: readonly { share: number; right: bo
     bin.n++;
     if (o.right) bin.right++;
   }
-  // Pool adjacent violators over the bins that hold candidates: blocks with one value each, merged while a block is
-  // above the next. An empty bin has nothing to say and takes the value of the nearest filled bin below it (above it
-  // for leading empty bins), so an unobserved share is never more probable than what was observed.
+  const probabilities = monotoneRates(counts);
+  return {
+    calibration: { shares: [...shareEdges], logProbabilities: probabilities.map((p) => Math.log(p)) },
+    bins: shareEdges.map((upTo, i) => ({
+      upTo,
+      candidates: counts[i]?.n ?? 0,
+      right: counts[i]?.right ?? 0,
+      probability: probabilities[i] ?? 0,
+    })),
+  };
+}
+
+/**
+ * Smoothed rates ((right + ½) / (n + 1)) per bin, made non-decreasing along the bins by pooling adjacent violators,
+ * weighted by bin size. An empty bin has nothing to say and takes the value of the nearest filled bin below it
+ * (above it for leading empty bins), so an unobserved bin is never more probable than what was observed; with no
+ * filled bin at all every rate is ½.
+ */
+export function monotoneRates(counts: readonly { n: number; right: number }[]): number[] {
   const filled = counts.flatMap((c, i) => (c.n > 0 ? [{ i, value: (c.right + 0.5) / (c.n + 1), weight: c.n }] : []));
   const blocks: { value: number; weight: number; bins: number[] }[] = [];
   for (const f of filled) {
@@ -47,19 +63,9 @@ export function fitCalibration(observations: readonly { share: number; right: bo
     }
   }
   const fitted = new Map(blocks.flatMap((b) => b.bins.map((i) => [i, b.value] as const)));
-  const firstValue = blocks[0]?.value ?? 0.5;
-  let carry = firstValue;
-  const probabilities = counts.map((_, i) => {
+  let carry = blocks[0]?.value ?? 0.5;
+  return counts.map((_, i) => {
     carry = fitted.get(i) ?? carry;
     return carry;
   });
-  return {
-    calibration: { shares: [...shareEdges], logProbabilities: probabilities.map((p) => Math.log(p)) },
-    bins: shareEdges.map((upTo, i) => ({
-      upTo,
-      candidates: counts[i]?.n ?? 0,
-      right: counts[i]?.right ?? 0,
-      probability: probabilities[i] ?? 0,
-    })),
-  };
 }

@@ -7,6 +7,7 @@ import { runDataStage } from '../data/pipeline';
 import type { DataReport } from '../data/report';
 import { describeSources, runEvalSourcesStage } from '../eval/sourcesStage';
 import { describeEval } from '../eval/stage';
+import { describeCalibrate, runCalibrateStage } from '../index/calibrateStage';
 import { describeIndex, runIndexStage } from '../index/stage';
 import { runPackStage } from '../pack/stage';
 import { runTokenizerStage } from '../tokenizer/stage';
@@ -30,6 +31,11 @@ export const commands: Record<string, Command> = {
   index: {
     summary: 'goal-known training examples → retrieval.bin (retrieval index, scores calibrated on held-aside files)',
     run: async (run, log) => describeIndex(await runIndexStage(run, log)),
+  },
+  calibrate: {
+    summary:
+      "decision procedures chosen from data, the model's and the procedures' scores calibrated on held-aside steps, the merge rule → sources.json (needs index and the model folder)",
+    run: async (run, log) => describeCalibrate(await runCalibrateStage(run, log)),
   },
   tokenizer: {
     summary: 'tactic examples + mixture sample → BPE tokenizer.json (Llama layout, byte fallback)',
@@ -74,7 +80,8 @@ export const commands: Record<string, Command> = {
     run: async (run, log) => describeEval(await evaluateModel(run, log)),
   },
   'eval-sources': {
-    summary: 'every candidate source (frequency list, retrieval, …) on all held-out steps: top-1/8/32, sign tests',
+    summary:
+      'every candidate source (frequency list, retrieval, model, procedures, merged) on all held-out steps: top-1/8/32, sign tests',
     run: async (run, log) => describeSources(await runEvalSourcesStage(run, log)),
   },
   all: {

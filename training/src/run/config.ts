@@ -167,7 +167,10 @@ export interface IndexStageConfig {
   sources: string[];
   /** Share of the training split's files (by file) held aside to calibrate the scores on. */
   heldAsideFraction: number;
-  /** Also write retrieval.bin into the run's model folder (export.folder), where the runtime reads it. */
+  /**
+   * Also write retrieval.bin (index) and sources.json (calibrate) into the run's model folder (export.folder), where
+   * the runtime reads them.
+   */
   modelFolder: boolean;
   /** How the index is built and ranks (model/src/retrieval/retrievalIndex.ts); stored in the file. */
   retrieval: RetrievalParams;
@@ -178,6 +181,13 @@ export type UnknownGoalQuery = 'none' | 'statement' | 'previous' | 'statement+pr
 
 export const unknownGoalQueries: readonly UnknownGoalQuery[] = ['none', 'statement', 'previous', 'statement+previous'];
 
+export interface CalibrateStageConfig {
+  /** Held-aside steps the model is run on (a seeded sample, half first steps, of evalSources.sources). */
+  steps: number;
+  /** How the decision procedures are chosen (training/src/index/procedures.ts). */
+  procedures: { count: number; minFiles: number; minClosingShare: number; exclude: string[] };
+}
+
 export interface EvalSourcesConfig {
   /** Steps of these sources are evaluated (data stage names); empty: all. The frequency list is of them too. */
   sources: string[];
@@ -185,10 +195,20 @@ export interface EvalSourcesConfig {
   split: 'heldout' | 'heldaside';
   /** What retrieval queries with on a step whose tactic state the data does not know. */
   unknownGoal: UnknownGoalQuery;
+  /** Steps evaluated at most, a seeded sample (a quick check: the model takes ~0.2 s a step); 0: all. */
+  maxSteps: number;
+  /** Which steps: `all` (reported as all steps and as first steps) or `first` (first steps only). */
+  steps: 'all' | 'first';
+  /**
+   * Whether the model folder's neural model is run (its row, and the merged generator with it beside the one
+   * without it). It is the slow part: ~0.2–0.6 s a step on 2 CPU cores.
+   */
+  model: boolean;
 }
 
 export interface ModelStagesConfig {
   index: IndexStageConfig;
+  calibrate: CalibrateStageConfig;
   evalSources: EvalSourcesConfig;
   tokenizer: TokenizerStageConfig;
   pack: PackStageConfig;

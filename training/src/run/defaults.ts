@@ -104,7 +104,19 @@ export const defaultConfig: TrainingConfig = {
 
 export const defaultStages: ModelStagesConfig = {
   index: { sources: [], heldAsideFraction: 0.05, modelFolder: false, retrieval: defaultRetrievalParams },
-  evalSources: { sources: ['mathlib4'], split: 'heldout', unknownGoal: 'statement+previous' },
+  calibrate: {
+    steps: 2000,
+    // native_decide runs compiled code; lia is not on the tactic screen's allow-list.
+    procedures: { count: 16, minFiles: 20, minClosingShare: 0.5, exclude: ['native_decide', 'lia'] },
+  },
+  evalSources: {
+    sources: ['mathlib4'],
+    split: 'heldout',
+    unknownGoal: 'statement+previous',
+    maxSteps: 0,
+    steps: 'all',
+    model: true,
+  },
   tokenizer: { vocabSize: 8000, sampleMB: 24, mixtureShare: 0.3, charCoverage: 0.99995, minPairCount: 2 },
   pack: {
     seqLen: 512,

@@ -108,7 +108,17 @@ function checkEntry(entry: object, at: string, fields: Record<string, string>): 
   if (e['kind'] !== 'jsonl' && e['kind'] !== 'folder') throw new Error(`config ${at}.kind: "jsonl" or "folder"`);
 }
 
-const stageKeys = ['index', 'evalSources', 'tokenizer', 'pack', 'model', 'train', 'export', 'eval'] as const;
+const stageKeys = [
+  'index',
+  'calibrate',
+  'evalSources',
+  'tokenizer',
+  'pack',
+  'model',
+  'train',
+  'export',
+  'eval',
+] as const;
 
 /** The run's config from an override file (or the defaults), split between the data stage and the model stages. */
 export function loadRunConfig(file?: string): RunConfig {
@@ -160,6 +170,10 @@ function mergeStages(part: Record<string, unknown>): ModelStagesConfig {
   if (!['heldout', 'heldaside'].includes(evalSources.split)) {
     throw new Error('config evalSources.split: "heldout" or "heldaside"');
   }
+  if (!['all', 'first'].includes(evalSources.steps)) {
+    throw new Error('config evalSources.steps: "all" or "first"');
+  }
+  if (typeof evalSources.model !== 'boolean') throw new Error('config evalSources.model: true or false');
   if (!unknownGoalQueries.includes(evalSources.unknownGoal)) {
     throw new Error(`config evalSources.unknownGoal: one of ${unknownGoalQueries.join(', ')}`);
   }

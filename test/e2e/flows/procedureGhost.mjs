@@ -1,0 +1,73 @@
+// Flow 7: ghost text that comes from a decision procedure. `procedure_pick` (appended to Demo.lean) states
+// `p q : Prop, hp : p, hq : q ⊢ p ∧ q`; in the world (test/fixtures/e2e/world-search.json) only `tauto` closes it, and
+// every other candidate fails. The merged generator tries every decision procedure on every goal, so the ghost text
+// is `tauto`, and the procedures are among its sources (retrieval may propose it too: the output channel lists every
+// source, best score first). Tab accepts it, and the extension's output channel names its sources.
+import { MODEL_TIMEOUT_MS, useSearchWorld } from './ghostText.mjs';
+import { editorText, editorWithTab, goToPosition, runCommand, textOf, waitUntil } from './workbench.mjs';
+
+export const name = 'procedureGhost';
+
+/** The statement, on line 23 of Demo.lean; line 24 below it is the blank tactic line the cursor goes to. */
+const STATEMENT = 'theorem procedure_pick (p q : Prop) (hp : p) (hq : q) : p ∧ q := by';
+const LINE = 24;
+/** The one tactic the world accepts on the goal: a decision procedure no other source proposes there. */
+const EXPECTED = 'tauto';
+
+async function ghostTexts(editor) {
+  const texts = await editor.locator('.ghost-text-decoration, .ghost-text').allTextContents();
+  return texts.map((s) => s.replace(/\u00a0/g, ' '));
+}
+
+/** The line below the statement in the editor's rendered text ('' when the statement is not rendered). */
+function tacticLine(text) {
+  const lines = text.split('\n');
+  const at = lines.indexOf(STATEMENT);
+  return at < 0 ? '' : (lines[at + 1] ?? '');
+}
+
+export async function run(t) {
+  const { page } = t;
+  await useSearchWorld(t);
+  const { editor } = editorWithTab(page, 'Demo.lean');
+  const line = LINE;
+  // The go-to-line box moves the cursor in the active editor (Demo.lean) and leaves the focus there; no click, which
+  // the editor as the flow before leaves it (scrolled, a hover over its lines) may not take. It also scrolls the line
+  // into view, so that the rendered lines (all the page can read) hold the statement.
+  await goToPosition(page, line, 3);
+  const text = await editorText(editor);
+  if (!text.split('\n').includes(STATEMENT) || tacticLine(text).trim() !== '') {
+    throw new Error(`Demo.lean should hold "${STATEMENT}" followed by a blank tactic line:\n${text}`);
+  }
+  await runCommand(page, 'Trigger Inline Suggestion');
+  const ghost = await waitUntil(
+    () => ghostTexts(editor),
+    (texts) => texts.join('').trim() !== '',
+    `ghost text at Demo.lean:${line}:3 (.ghost-text-decoration)`,
+    MODEL_TIMEOUT_MS,
+  );
+  await t.shot('procedure-ghost-text.png');
+  const shown = ghost.join('').trim();
+  t.log(`ghost text shown: "${shown}"`);
+  if (shown !== EXPECTED) throw new Error(`expected the ghost text "${EXPECTED}", the editor shows "${shown}"`);
+
+  await page.keyboard.press('Tab');
+  await waitUntil(
+    async () => ({
+      ghost: (await ghostTexts(editor)).join('').trim(),
+      // The line under the statement, found in the rendered lines (the editor may be scrolled).
+      text: tacticLine(await editorText(editor)),
+      cursor: await textOf(page.locator('#status\\.editor\\.selection')),
+    }),
+    (s) => s.ghost === '' && s.text === `  ${EXPECTED}` && s.cursor.includes(`Ln ${line}, Col 8`),
+    `Tab to accept the ghost text: line ${line} reading "  ${EXPECTED}", the cursor after it`,
+  );
+  // The source of what was accepted: the extension writes it to its output channel (the ghost text has no room).
+  const accepted = await waitUntil(
+    () => t.outputChannelText(),
+    (text) => /Accepted suggestion: "tauto" \(closes, from [a-z +]*\bprocedures\b[a-z +]*,/.test(text),
+    'the output channel line `Accepted suggestion: "tauto" (closes, from … procedures …, …)`',
+  );
+  t.log(accepted.split('\n').find((l) => l.includes('Accepted suggestion: "tauto"')) ?? '');
+  await t.shot('procedure-ghost-text-accepted.png');
+}
