@@ -89,7 +89,7 @@ export interface BenchmarkRecord {
   status: BenchmarkStatus;
   /** The proof's tactics, in order (for `proved`; else empty). */
   proof: string[];
-  /** For `proved`: where each tactic came from (the search result's `sources`, one per tactic); absent otherwise. */
+  /** For `proved`: each tactic's sources joined by ` + ` (the search result's `tacticSources`); absent otherwise. */
   sources?: string[];
   /** `#print axioms` of the re-checked theorem (for `proved`). */
   axioms: string[];

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { getPromptFormat } from '@llemma/model';
 import { unknownGoal } from '../src/data/tacticExamples';
-import { sample } from '../src/eval/sourcesStage';
 import { contextOfPrompt } from '../src/eval/stepContexts';
 import type { EvalStep } from '../src/eval/steps';
+import { sample } from '../src/eval/steps';
 import { rankProcedures } from '../src/index/procedures';
 import { fitModelTable, fitProcedureScores, rankEdges } from '../src/index/sourceCalibration';
 

@@ -114,8 +114,8 @@ export async function run(t) {
     if (rows !== 1 + plans.length)
       throw new Error(`the problems table should have ${plans.length} rows, it has ${rows - 1}`);
     const row = await cells(frame.locator('#problems tr', { hasText: problems[2].name }));
-    // Each tactic with its source: the model's 2nd and 3rd candidates of 4 (the double's log-probs).
-    const twoSteps = /^linarith model #2 of 4, mean log-prob -0\.20\s+nlinarith model #3 of 4, mean log-prob -0\.30$/;
+    // Each tactic with its sources: `linarith` from the model and the decision procedures, `nlinarith` the model.
+    const twoSteps = /^linarith model \+ procedures\s+nlinarith model$/;
     if (row[3] !== 'proved' || !twoSteps.test(row[4] ?? '')) {
       throw new Error(`${problems[2].name}'s row should be proved, ${twoSteps}; it reads ${JSON.stringify(row)}`);
     }

@@ -5,6 +5,7 @@
  * steps with the same rules (compare.ts).
  */
 import {
+  buildRetrievalIndex,
   MergedTacticSource,
   ProcedureSource,
   type ProofContext,
@@ -207,4 +208,18 @@ export function filledSource(primary: CandidateSource, filler: CandidateSource, 
       return out;
     },
   };
+}
+
+/** Training steps keyed by what is known where the state is not (contextGoal), for queries on such steps. */
+export function contextIndex(
+  steps: readonly EvalStep[],
+  query: UnknownGoalQuery,
+  params: RetrievalParams,
+): RetrievalIndex | undefined {
+  if (query === 'none' || query === 'statement') return undefined;
+  const examples = steps.flatMap((s) => {
+    const goal = s.step > 0 ? contextGoal(s, query) : undefined;
+    return goal === undefined ? [] : [{ goal, tactic: s.gold }];
+  });
+  return buildRetrievalIndex(examples, params);
 }

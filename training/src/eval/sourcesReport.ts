@@ -48,7 +48,7 @@ export function markdownSourcesReport(r: SourcesReport): string {
   return `${out.join('\n')}\n`;
 }
 
-function setSection(set: StepSet): string[] {
+export function setSection(set: StepSet): string[] {
   const n = set.steps;
   const baseline = set.sources.find((s) => s.name === 'frequency');
   const out = [

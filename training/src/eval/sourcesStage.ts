@@ -20,12 +20,11 @@ import {
   type TacticSource,
 } from '@llemma/model';
 import { isHeldAside } from '../data/tacticExamples';
-import type { RunConfig, UnknownGoalQuery } from '../run/config';
+import type { RunConfig } from '../run/config';
 import { dataOutputs, modelFolder } from '../run/layout';
-import { seeded } from '../util/seeded';
 import {
   type CandidateSource,
-  contextGoal,
+  contextIndex,
   filledSource,
   frequencySource,
   mergedSource,
@@ -36,7 +35,7 @@ import {
 import { cutoffs, figures, paired, runSources } from './compare';
 import { markdownSourcesReport, type SourcesReport, type StepSet } from './sourcesReport';
 import { readStepContexts } from './stepContexts';
-import { type EvalStep, readSteps } from './steps';
+import { type EvalStep, readSteps, sample } from './steps';
 
 export async function runEvalSourcesStage(
   run: RunConfig,
@@ -155,25 +154,16 @@ export async function runEvalSourcesStage(
     steps: evaluated.map((s) => ({ path: s.path, theorem: s.theorem, line: s.line, step: s.step })),
     ranks: Object.fromEntries(runs.map((r) => [r.name, [...r.ranks]])),
   };
-  const base = path.join(
-    run.runDir,
-    `eval-sources${tuning ? '-heldaside' : ''}${cfg.steps === 'first' ? '-first' : ''}${cfg.model ? '' : '-nomodel'}`,
-  );
+  const base = path.join(run.runDir, sourcesReportName(cfg));
   writeFileSync(`${base}.json`, `${JSON.stringify(report)}\n`);
   writeFileSync(`${base}.md`, markdownSourcesReport(report));
+
   return report;
 }
 
-/** A seeded sample of `max` steps in their file order; all of them when `max` is 0 or at least their number. */
-export function sample(steps: readonly EvalStep[], max: number, seed: number): EvalStep[] {
-  if (max <= 0 || max >= steps.length) return [...steps];
-  const random = seeded((seed ^ 0x65736d70) >>> 0);
-  return steps
-    .map((_, i) => ({ i, key: random() }))
-    .sort((a, b) => a.key - b.key)
-    .slice(0, max)
-    .sort((a, b) => a.i - b.i)
-    .map(({ i }) => steps[i] as EvalStep);
+/** The report's file name without extension: `eval-sources`, with `-heldaside`, `-first`, `-nomodel` as configured. */
+export function sourcesReportName(cfg: RunConfig['stages']['evalSources']): string {
+  return `eval-sources${cfg.split === 'heldaside' ? '-heldaside' : ''}${cfg.steps === 'first' ? '-first' : ''}${cfg.model ? '' : '-nomodel'}`;
 }
 
 /**
@@ -197,20 +187,6 @@ function cached(model: TacticModel) {
     describe: () => model.describe(),
   };
   return source;
-}
-
-/** Training steps keyed by what is known where the state is not (contextGoal), for queries on such steps. */
-export function contextIndex(
-  steps: readonly EvalStep[],
-  query: UnknownGoalQuery,
-  params: RunConfig['stages']['index']['retrieval'],
-): RetrievalIndex | undefined {
-  if (query === 'none' || query === 'statement') return undefined;
-  const examples = steps.flatMap((s) => {
-    const goal = s.step > 0 ? contextGoal(s, query) : undefined;
-    return goal === undefined ? [] : [{ goal, tactic: s.gold }];
-  });
-  return buildRetrievalIndex(examples, params);
 }
 
 /** The headline lines for the terminal; eval-sources.md has the rest. */

@@ -4,6 +4,7 @@
  * proof's first step (the statement rendered from its binders) and the previous tactic's first line.
  */
 import { jsonLines } from '../util/jsonLines';
+import { seeded } from '../util/seeded';
 import { tacticOfTarget } from './firstTactics';
 
 export interface EvalStep {
@@ -67,4 +68,16 @@ export async function readSteps(file: string, formatName: string, sources: reado
 
 function firstLine(tactic: string): string {
   return (tactic.split('\n')[0] ?? '').trim();
+}
+
+/** A seeded sample of `max` steps in their file order; all of them when `max` is 0 or at least their number. */
+export function sample(steps: readonly EvalStep[], max: number, seed: number): EvalStep[] {
+  if (max <= 0 || max >= steps.length) return [...steps];
+  const random = seeded((seed ^ 0x65736d70) >>> 0);
+  return steps
+    .map((_, i) => ({ i, key: random() }))
+    .sort((a, b) => a.key - b.key)
+    .slice(0, max)
+    .sort((a, b) => a.i - b.i)
+    .map(({ i }) => steps[i] as EvalStep);
 }

@@ -1,9 +1,39 @@
 /** calibrate.md: how the merged generator's tables were made, for people. */
-import type { CalibrateReport } from './calibrateStage';
+import type { SourceTables } from '@llemma/model';
+import type { ProcedureRow } from './procedures';
+import type { ModelTableFit } from './sourceCalibration';
 
 const pct = (k: number, n: number) => (n > 0 ? `${((100 * k) / n).toFixed(1)} %` : 'n/a');
 const pValue = (p: number) => (p < 0.001 ? p.toExponential(1) : p.toFixed(3));
 const num = (x: number) => x.toFixed(2);
+
+export interface Variant {
+  name: string;
+  top1: number;
+  top8: number;
+  top32: number;
+}
+
+export interface CalibrateSet {
+  name: 'first steps' | 'later steps';
+  steps: number;
+  variants: Variant[];
+  /** Each variant against retrieval alone at top-8: steps only it gets right, only retrieval does, sign test. */
+  paired: { source: string; sourceOnly: number; retrievalOnly: number; p: number }[];
+}
+
+export interface CalibrateReport {
+  run: string;
+  folder: string;
+  heldAside: { steps: number; sampled: { first: number; later: number }; withContext: number };
+  procedures: { ranking: ProcedureRow[]; chosen: string[] };
+  model: ModelTableFit;
+  tables: SourceTables;
+  /** Cross-fitted on the sample: every source and merge rule on steps whose files the tables did not see. */
+  sets: CalibrateSet[];
+  files: { sources: string; modelFolder?: string };
+  seconds: number;
+}
 
 export function markdownCalibrateReport(r: CalibrateReport): string {
   const out = [

@@ -26,17 +26,16 @@ import {
 } from '@llemma/model';
 import { unitInterval } from '../data/hashing';
 import { isHeldAside } from '../data/tacticExamples';
-import { modelTactics, retrievalSource } from '../eval/candidateSources';
+import { contextIndex, modelTactics, retrievalSource } from '../eval/candidateSources';
 import { signTestP } from '../eval/firstTactics';
-import { contextIndex, sample } from '../eval/sourcesStage';
 import { readStepContexts } from '../eval/stepContexts';
-import { type EvalStep, readSteps } from '../eval/steps';
+import { type EvalStep, readSteps, sample } from '../eval/steps';
 import type { RunConfig } from '../run/config';
 import { dataOutputs, modelFolder } from '../run/layout';
 import { formatJson } from '../util/formatJson';
-import { markdownCalibrateReport } from './calibrateReport';
-import { type ProcedureRow, rankProcedures } from './procedures';
-import { fitModelTable, fitProcedureScores, type ModelTableFit } from './sourceCalibration';
+import { type CalibrateReport, type CalibrateSet, markdownCalibrateReport } from './calibrateReport';
+import { rankProcedures } from './procedures';
+import { fitModelTable, fitProcedureScores } from './sourceCalibration';
 
 /** One sampled held-aside step with every source's answer (the model's before calibration). */
 interface Answered {
@@ -44,34 +43,6 @@ interface Answered {
   fold: 0 | 1;
   retrieval: ProposedTactic[];
   model: ProposedTactic[];
-}
-
-export interface Variant {
-  name: string;
-  top1: number;
-  top8: number;
-  top32: number;
-}
-
-export interface CalibrateSet {
-  name: 'first steps' | 'later steps';
-  steps: number;
-  variants: Variant[];
-  /** Each variant against retrieval alone at top-8: steps only it gets right, only retrieval does, sign test. */
-  paired: { source: string; sourceOnly: number; retrievalOnly: number; p: number }[];
-}
-
-export interface CalibrateReport {
-  run: string;
-  folder: string;
-  heldAside: { steps: number; sampled: { first: number; later: number }; withContext: number };
-  procedures: { ranking: ProcedureRow[]; chosen: string[] };
-  model: ModelTableFit;
-  tables: SourceTables;
-  /** Cross-fitted on the sample: every source and merge rule on steps whose files the tables did not see. */
-  sets: CalibrateSet[];
-  files: { sources: string; modelFolder?: string };
-  seconds: number;
 }
 
 const depth = 32;

@@ -5,7 +5,7 @@
  */
 import { runDataStage } from '../data/pipeline';
 import type { DataReport } from '../data/report';
-import { describeSources, runEvalSourcesStage } from '../eval/sourcesStage';
+import { describeSources, runEvalSourcesStage, sourcesReportName } from '../eval/sourcesStage';
 import { describeEval } from '../eval/stage';
 import { describeCalibrate, runCalibrateStage } from '../index/calibrateStage';
 import { describeIndex, runIndexStage } from '../index/stage';
@@ -15,6 +15,7 @@ import { runTrainStage } from '../train/stage';
 import { evaluateModel, exportModel, runAll } from './all';
 import type { RunConfig } from './config';
 import { loadRunConfig } from './loadConfig';
+import { writeSourcesCard } from './modelCard';
 
 export interface Command {
   /** One line for the usage text. */
@@ -82,7 +83,14 @@ export const commands: Record<string, Command> = {
   'eval-sources': {
     summary:
       'every candidate source (frequency list, retrieval, model, procedures, merged) on all held-out steps: top-1/8/32, sign tests',
-    run: async (run, log) => describeSources(await runEvalSourcesStage(run, log)),
+    run: async (run, log) => {
+      const report = await runEvalSourcesStage(run, log);
+      // Only when asked (evalSources.card): the tables go into the model card, a block of their own.
+      const card = run.stages.evalSources.card
+        ? `\nwrote the tables into ${writeSourcesCard(run, report, sourcesReportName(run.stages.evalSources))}`
+        : '';
+      return describeSources(report) + card;
+    },
   },
   all: {
     summary: 'data → index → tokenizer → pack → train → export → eval',

@@ -204,6 +204,8 @@ export interface EvalSourcesConfig {
    * without it). It is the slow part: ~0.2–0.6 s a step on 2 CPU cores.
    */
   model: boolean;
+  /** Also write the tables into the model folder's MODEL_CARD.md (a block of their own); off unless asked. */
+  card: boolean;
 }
 
 export interface ModelStagesConfig {

@@ -116,6 +116,7 @@ export const defaultStages: ModelStagesConfig = {
     maxSteps: 0,
     steps: 'all',
     model: true,
+    card: false,
   },
   tokenizer: { vocabSize: 8000, sampleMB: 24, mixtureShare: 0.3, charCoverage: 0.99995, minPairCount: 2 },
   pack: {

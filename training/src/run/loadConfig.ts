@@ -174,6 +174,7 @@ function mergeStages(part: Record<string, unknown>): ModelStagesConfig {
     throw new Error('config evalSources.steps: "all" or "first"');
   }
   if (typeof evalSources.model !== 'boolean') throw new Error('config evalSources.model: true or false');
+  if (typeof evalSources.card !== 'boolean') throw new Error('config evalSources.card: true or false');
   if (!unknownGoalQueries.includes(evalSources.unknownGoal)) {
     throw new Error(`config evalSources.unknownGoal: one of ${unknownGoalQueries.join(', ')}`);
   }

@@ -9,6 +9,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import * as path from 'node:path';
+import { sourcesCardBlock, sourcesCardBlocks, writeSourcesCardBlock } from '../eval/sourcesCard';
+import type { SourcesReport } from '../eval/sourcesReport';
 import { describePaired, type EvalReport } from '../eval/stage';
 import type { ExportReport } from '../export/stage';
 import type { PackIndex } from '../pack/packIndex';
@@ -16,7 +18,7 @@ import type { TokenizerReport } from '../tokenizer/stage';
 import { type LossRecord, readLossLog } from '../train/lossCurve';
 import type { TrainSummary } from '../train/stage';
 import type { RunConfig } from './config';
-import { runFiles } from './layout';
+import { modelFolder, runFiles } from './layout';
 
 const reproduce = 'npx llemma-train all --config training/configs/default.json';
 
@@ -295,8 +297,17 @@ export function modelCardText(run: RunConfig): string {
   return out.join('\n');
 }
 
+/** Writes the card; the candidate-source blocks of the card it replaces (eval-sources with `card`) are kept. */
 export function writeModelCard(run: RunConfig, folder: string): string {
   const file = path.join(folder, 'MODEL_CARD.md');
-  writeFileSync(file, modelCardText(run));
+  const kept = existsSync(file) ? sourcesCardBlocks(readFileSync(file, 'utf8')) : '';
+  writeFileSync(file, kept ? `${modelCardText(run).replace(/\n*$/, '\n\n')}${kept}` : modelCardText(run));
+  return file;
+}
+
+/** The candidate-source tables of `report` into the model folder's card, as the block `name`; the card's path. */
+export function writeSourcesCard(run: RunConfig, report: SourcesReport, name: string): string {
+  const file = path.join(modelFolder(run), 'MODEL_CARD.md');
+  writeSourcesCardBlock(file, name, sourcesCardBlock(report, name));
   return file;
 }
