@@ -150,6 +150,34 @@ def padded_tokenizer(tokenizer: Dict[str, Any], size: int) -> Dict[str, Any]:
     return out
 
 
+def write_random_folder(out: str, config: Dict[str, Any], dtype: str, tokenizer: Dict[str, Any],
+                        prompt_format: str = "llemma-fewshot", context_length: int = 4096) -> Dict[str, Any]:
+    """A model folder (docs/model-format.md) with random weights, written directly (no checkpoint in between), for
+    speed measurements: the weights are tiles of one random pool, so writing a 7B folder costs little more than the
+    disk. Not for accuracy tests (use write_checkpoint and llemma-train convert)."""
+    from .decoder_graph import build_decoder
+
+    spec = llama_spec(config)
+    pool = np.random.default_rng(0).standard_normal(1 << 24, dtype=np.float32) * np.float32(0.02)
+
+    def weights(name: str) -> np.ndarray:
+        shape = expected_shapes(spec)["model.embed_tokens.weight" if name == "lm_head.weight" else name]
+        n = int(np.prod(shape))
+        if name.endswith("norm.weight"):
+            return np.ones(shape, dtype=np.float32)
+        return np.resize(pool, n).reshape(shape)
+
+    os.makedirs(out, exist_ok=True)
+    graph = build_decoder(spec, weights, out, {"float16": "fp16", "float32": "fp32"}.get(dtype, dtype))
+    folder_config = dict(config, torch_dtype="float16" if dtype in ("float16", "fp16") else "float32")
+    folder_config["llemma"] = {"format_version": 1, "prompt_format": prompt_format, "context_length": context_length}
+    with open(os.path.join(out, "config.json"), "w", encoding="utf-8") as f:
+        json.dump(folder_config, f, indent=2)
+    with open(os.path.join(out, "tokenizer.json"), "w", encoding="utf-8") as f:
+        json.dump(tokenizer, f, ensure_ascii=False)
+    return {"folder": out, "graph": graph}
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     p = argparse.ArgumentParser(prog="llemma_train.random_checkpoint", description=__doc__.split("\n\n")[0])
     p.add_argument("out")
@@ -164,10 +192,23 @@ def main(argv: Optional[List[str]] = None) -> int:
     p.add_argument("--pad-tokenizer", type=int, default=0, help="pad the copied tokenizer to this many ids")
     p.add_argument("--sentencepiece", help="train a Llama-like tokenizer.model on this text file")
     p.add_argument("--sentencepiece-vocab", type=int, default=512)
+    p.add_argument("--model-folder", action="store_true",
+                   help="write a model folder directly (fp16/fp32 weights tiled from one random pool; needs "
+                        "--tokenizer), for speed measurements")
     args = p.parse_args(argv)
     config = hf_config(SHAPES[args.shape], args.dtype)
     for assignment in args.set:
         config.update(parse_assignment(assignment))
+    if args.model_folder:
+        if not args.tokenizer:
+            p.error("--model-folder needs --tokenizer")
+        with open(args.tokenizer, encoding="utf-8") as f:
+            tok = json.load(f)
+        if args.pad_tokenizer:
+            tok = padded_tokenizer(tok, args.pad_tokenizer)
+        result = write_random_folder(args.out, config, args.dtype, tok)
+        print(json.dumps({"random_folder": result}), flush=True)
+        return 0
     result = write_checkpoint(args.out, config, args.dtype, args.shard_bytes, args.seed, args.logit_spread,
                               args.layout)
     if args.tokenizer:
