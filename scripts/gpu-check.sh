@@ -6,8 +6,9 @@
 #      and its generation.onnx;
 #   3. installs onnxruntime-node's CUDA provider as the README says (its libraries beside libonnxruntime.so.1);
 #   4. times one 32-beam expansion through the product's runtime (scripts/gpuCheck.ts: LocalGenerator, as
-#      `llemma candidates` runs it) stepping in JavaScript and inside generation.onnx, each against the HBM roofline,
-#      while `nvidia-smi dmon` samples the PCIe traffic: where the KV cache lives shows as bytes over PCIe;
+#      `llemma candidates` runs it) stepping in JavaScript (8 new tokens) and inside generation.onnx (32), each
+#      against the HBM roofline, while `nvidia-smi dmon` samples the PCIe traffic and GPU memory: where the KV cache
+#      lives shows as bytes over PCIe during the expansion;
 #   5. times the same expansion with transformers' own beam search in PyTorch, as a reference.
 #
 #   bash scripts/gpu-check.sh                 on the GPU machine
@@ -19,8 +20,9 @@
 # Found, in order: Node from $LLEMMA_NODE, `node` on PATH, else the packed one; the CUDA provider beside
 # libonnxruntime.so.1, else in $LLEMMA_ORT_CUDA or .cache/gpu-check/ort-cuda/ (libonnxruntime_providers_cuda.so and
 # libonnxruntime_providers_shared.so of the same ONNX Runtime version as onnxruntime-node), else in the Python
-# onnxruntime package when it is a GPU build of that version. The CUDA libraries come from the system or from
-# PyTorch's nvidia-* wheels. What is missing is said, and the rest still runs.
+# onnxruntime package when it is a GPU build of that version, else fetched by onnxruntime-node's installer (network).
+# The CUDA libraries come from the system or from PyTorch's nvidia-* wheels. Python: the first of $LLEMMA_PYTHON,
+# python3, /usr/bin/python3 with numpy and onnx. What is missing is said, and the rest still runs.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -116,9 +118,13 @@ else
   if [[ -n "$from" ]]; then
     cp "$from/libonnxruntime_providers_cuda.so" "$from/libonnxruntime_providers_shared.so" "$ort_dir/" &&
       say "CUDA provider: copied from $from beside libonnxruntime.so.1 (must be ONNX Runtime $ort_version)"
+  elif [[ -n "$node_bin" && -f "$ort_pkg/script/install.js" ]] &&
+    (cd "$ort_pkg" && ONNXRUNTIME_NODE_INSTALL=cuda12 timeout 120 "$node_bin" script/install.js >"$work/ort-install.log" 2>&1) &&
+    [[ -f "$ort_dir/libonnxruntime_providers_cuda.so" ]]; then
+    say "CUDA provider: installed by onnxruntime-node's own installer (ONNXRUNTIME_NODE_INSTALL=cuda12, from NuGet)"
   else
     ep=""
-    say "CUDA provider: not found for onnxruntime-node $ort_version (none beside libonnxruntime.so.1, in \$LLEMMA_ORT_CUDA, $work/ort-cuda, or a matching GPU build of Python's onnxruntime${py_ort:+ — it has ${py_ort%% *} without CUDA}): the product's runtime cannot be timed on the GPU"
+    say "CUDA provider: not found for onnxruntime-node $ort_version (none beside libonnxruntime.so.1, in \$LLEMMA_ORT_CUDA, $work/ort-cuda, or a matching GPU build of Python's onnxruntime, and its installer could not fetch it: $work/ort-install.log${py_ort:+ — it has ${py_ort%% *} without CUDA}): the product's runtime cannot be timed on the GPU"
   fi
 fi
 

@@ -143,6 +143,11 @@ describe('llemma-train convert', () => {
     const fp32 = reports['a-fp32']!.check as Exclude<ConvertReport['check'], string>;
     assert.ok(fp32.worst.relative < 1e-5, JSON.stringify(fp32.worst));
     assert.ok(fp32.prompts.every((p) => p.prompt.sameTop && p.cachedStep.sameTop));
+    // int4 is held to PyTorch on the same quantized weights, and is much closer to them than to the original ones.
+    const int4 = reports['a-int4']!.check as Exclude<ConvertReport['check'], string>;
+    assert.ok(int4.quantization, 'the int4 check reports the distance from the original weights');
+    assert.ok(int4.quantization.kl > 10 * int4.worst.kl, JSON.stringify([int4.worst, int4.quantization]));
+    assert.equal(fp32.quantization, undefined);
   });
 
   test('a tokenizer.model is converted and tokenizes the Lean sample as SentencePiece does', () => {

@@ -202,6 +202,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     if args.model_folder:
         if not args.tokenizer:
             p.error("--model-folder needs --tokenizer")
+        if args.dtype not in ("float16", "float32"):
+            p.error("--model-folder writes float16 or float32 weights (--dtype)")
         with open(args.tokenizer, encoding="utf-8") as f:
             tok = json.load(f)
         if args.pad_tokenizer:

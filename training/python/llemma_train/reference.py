@@ -7,6 +7,12 @@ are built from ``model.py`` (transformers' Llama, ``repeat_kv`` attention) and l
 checkpoint (``hf_checkpoint.py``), every prompt going through a layer before the next is read, so a 7B checkpoint
 needs about one layer's float32 weights (≈ 0.8 GB) besides the embedding table.
 
+With ``--int4-block-size N`` each prompt is also run through the checkpoint as an int4 folder holds it: the seven
+projections of every layer and ``lm_head`` quantized and dequantized exactly as ``int4.py`` packs them for
+MatMulNBits (blocks of N along the input), the embedding table rounded to float16; those logits go to
+``"int4_logits"``. The conversion's check compares the folder with these (the graph and the packing must reproduce
+them) and reports its distance from the original weights' as the quantization's own effect.
+
 ``python -m llemma_train.reference serve CHECKPOINT``: a line-by-line server for tests: each stdin line
 ``{"rows": [[ids...], ...]}`` is answered on stdout with ``{"logits": [[...], ...]}``, the next-token logits of each
 row (its last position), so a TypeScript decoder can run the product's own beam search on the checkpoint's numbers.
@@ -21,6 +27,7 @@ from typing import List, Optional
 import numpy as np
 import torch
 
+from . import int4
 from .config import ModelConfig
 from .hf_checkpoint import Checkpoint, CheckpointError, inv_freq, open_checkpoint
 from .model import DecoderLayer, RMSNorm, rope_cos_sin
@@ -35,9 +42,16 @@ def _layer_config(ckpt: Checkpoint) -> ModelConfig:
                        rope_theta=s.rope_theta)
 
 
+def _int4_weight(w: torch.Tensor, block_size: int) -> torch.Tensor:
+    """What MatMulNBits multiplies by for the float32 weight ``w`` [N, K] packed by ``int4.quantize``."""
+    packed, scales, zero_points = int4.quantize(w.numpy(), block_size)
+    return torch.from_numpy(int4.dequantize(packed, scales, zero_points, w.shape[1]))
+
+
 class Reference:
-    def __init__(self, ckpt: Checkpoint, keep_layers: bool = False):
+    def __init__(self, ckpt: Checkpoint, keep_layers: bool = False, int4_block_size: int = 0):
         self.ckpt = ckpt
+        self.int4_block_size = int4_block_size
         self.cfg = _layer_config(ckpt)
         self.inv_freq = torch.from_numpy(inv_freq(ckpt.spec))
         self.keep = keep_layers
@@ -58,6 +72,17 @@ class Reference:
             self.cache[i] = layer
         return layer
 
+    def _int4_layer(self, i: int) -> DecoderLayer:
+        layer = DecoderLayer(self.cfg)
+        p = f"model.layers.{i}."
+        state = {}
+        for k in layer.state_dict():
+            w = self._t(p + k)
+            state[k] = _int4_weight(w, self.int4_block_size) if k.endswith("_proj.weight") else w
+        layer.load_state_dict(state)
+        layer.eval()
+        return layer
+
     def _head(self):
         if "head" in self.cache:
             return self.cache["head"]
@@ -75,7 +100,16 @@ class Reference:
     @torch.no_grad()
     def logits(self, rows: List[List[int]], last: int = 1) -> List[torch.Tensor]:
         """Logits [last, V] of the last ``last`` positions of each row (rows need not have one length)."""
+        return self._run(rows, last)[0]
+
+    @torch.no_grad()
+    def logits_with_int4(self, rows: List[List[int]], last: int = 1):
+        """(the checkpoint's logits, the int4-quantized checkpoint's), each layer read once for both."""
+        return self._run(rows, last, with_int4=True)
+
+    def _run(self, rows: List[List[int]], last: int, with_int4: bool = False):
         hidden = self._embed(rows)
+        quantized = [x.half().float() for x in hidden] if with_int4 else []
         rope = []
         for ids in rows:
             n = len(ids)
@@ -84,8 +118,15 @@ class Reference:
         for i in range(self.ckpt.spec.num_hidden_layers):
             layer = self._layer(i)
             hidden = [layer(x, cos, sin, mask, None)[0] for x, (cos, sin, mask) in zip(hidden, rope)]
+            if with_int4:
+                layer = self._int4_layer(i)
+                quantized = [layer(x, cos, sin, mask, None)[0] for x, (cos, sin, mask) in zip(quantized, rope)]
         norm, head = self._head()
-        return [norm(x[0, -last:]) @ head.T for x in hidden]
+        out = [norm(x[0, -last:]) @ head.T for x in hidden]
+        if not with_int4:
+            return out, None
+        head = _int4_weight(head, self.int4_block_size)
+        return out, [norm(x[0, -last:]) @ head.T for x in quantized]
 
 
 def _serve(ref: Reference) -> int:
@@ -106,6 +147,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     p.add_argument("--ids", help="logits: a JSON list of prompts (lists of token ids)")
     p.add_argument("--out", help="logits: where to write the JSON")
     p.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
+    p.add_argument("--int4-block-size", type=int, default=0,
+                   help="logits: also the logits of the checkpoint quantized as an int4 folder holds it")
     args = p.parse_args(argv)
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -120,9 +163,17 @@ def main(argv: Optional[List[str]] = None) -> int:
         p.error("logits needs --ids and --out")
     with open(args.ids, encoding="utf-8") as f:
         rows = json.load(f)
-    logits = Reference(ckpt).logits(rows, last=2)
+    ref = Reference(ckpt, int4_block_size=args.int4_block_size)
+    out = {}
+    if args.int4_block_size:
+        int4.check_block_size(args.int4_block_size)
+        logits, quantized = ref.logits_with_int4(rows, last=2)
+        out["int4_logits"] = [x.tolist() for x in quantized]
+    else:
+        logits = ref.logits(rows, last=2)
+    out["logits"] = [x.tolist() for x in logits]
     with open(args.out, "w", encoding="utf-8") as f:
-        json.dump({"logits": [x.tolist() for x in logits]}, f)
+        json.dump(out, f)
     import resource
 
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024

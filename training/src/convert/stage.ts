@@ -170,6 +170,7 @@ export async function runConvertStage(
           promptFormat: o.promptFormat,
           providers: o.checkProviders,
           checkTokens: o.checkTokens,
+          blockSize: o.blockSize,
           scratch,
           dataBytes: c.graph.data_bytes,
           log,
@@ -180,7 +181,8 @@ export async function runConvertStage(
       log(
         `check: ONNX Runtime (${check.provider}) vs PyTorch, worst of ${check.prompts.length} prompts × 2 positions: ` +
           `max |Δlogit| ${check.worst.maxAbsDiff.toExponential(2)} = ${check.worst.relative.toExponential(2)} of the ` +
-          `logits' spread (bound ${check.bound.relative}), KL ${check.worst.kl.toExponential(2)} nats (bound ${check.bound.kl})`,
+          `logits' spread (bound ${check.bound.relative}), KL ${check.worst.kl.toExponential(2)} nats (bound ${check.bound.kl})` +
+          (check.quantization ? ` against the same int4 weights in PyTorch; ${describeQuantization(check)}` : ''),
       );
       if (!check.passed) {
         throw new Error(
@@ -231,6 +233,17 @@ export async function runConvertStage(
   }
 }
 
+/** How far an int4 folder is from the original weights (reported, not bounded). */
+function describeQuantization(check: LogitCheck): string {
+  const q = check.quantization;
+  if (!q) return '';
+  return (
+    `against the original weights (the quantization's own effect): max |Δlogit| ${q.maxAbsDiff.toExponential(2)} ` +
+    `= ${q.relative.toExponential(2)} of the spread, KL ${q.kl.toExponential(2)} nats, same top token at ` +
+    `${q.sameTop}/${q.positions} positions`
+  );
+}
+
 /** The summary `llemma-train convert` prints. */
 export function describeConversion(r: ConvertReport): string {
   const gb = (b: number) => (b >= 1e8 ? `${(b / 1e9).toFixed(2)} GB` : `${(b / 1e6).toFixed(1)} MB`);
@@ -253,7 +266,8 @@ export function describeConversion(r: ConvertReport): string {
         `(${r.check.worst.relative.toExponential(2)} of the logits' spread ≤ ${r.check.bound.relative}), ` +
         `KL ${r.check.worst.kl.toExponential(2)} ≤ ${r.check.bound.kl} nats; ` +
         `same top token at ${r.check.prompts.flatMap((p) => [p.prompt, p.cachedStep]).filter((p) => p.sameTop).length}` +
-        `/${r.check.prompts.length * 2} positions`,
+        `/${r.check.prompts.length * 2} positions` +
+        (r.check.quantization ? ` (against the same int4 weights in PyTorch); ${describeQuantization(r.check)}` : ''),
     );
   }
   if (r.generationGraph) lines.push(`generation.onnx: ${gb(r.generationGraph.bytes)}`);
