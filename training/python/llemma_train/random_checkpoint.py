@@ -28,7 +28,8 @@ from .hf_checkpoint import expected_shapes, llama_spec
 SHAPES: Dict[str, Dict[str, Any]] = {
     "tiny": dict(vocab_size=512, hidden_size=64, intermediate_size=160, num_hidden_layers=2, num_attention_heads=4,
                  num_key_value_heads=2, max_position_embeddings=4096, rope_theta=1000000.0),
-    # Llemma 7B (Code Llama 7B): MHA, vocabulary 32 016, RoPE base 1e6.
+    # Llemma 7B's shape (Code Llama 7B's): MHA, vocabulary 32 016; RoPE base 1e6 as Code Llama's (Llemma 7B was
+    # trained with 10 000; the base changes no shape and no speed).
     "7b": dict(vocab_size=32016, hidden_size=4096, intermediate_size=11008, num_hidden_layers=32,
                num_attention_heads=32, num_key_value_heads=32, max_position_embeddings=16384, rope_theta=1000000.0),
     # Llemma 34B (Code Llama 34B): grouped-query attention with 8 key/value heads.
