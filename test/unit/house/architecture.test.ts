@@ -281,7 +281,7 @@ test('no import cycles: following relative imports (type-only ones too) from a f
 // training/src: one folder per stage; run/ describes a run (its config and the layout of its out folder) and drives
 // it (the `all` pipeline, the command table, the model card); util/ holds what several stages share.
 const trainingSrc = path.join('training', 'src');
-const stageFolders = ['data', 'tokenizer', 'pack', 'train', 'export', 'eval', 'index'].map((d) =>
+const stageFolders = ['data', 'tokenizer', 'pack', 'train', 'export', 'eval', 'index', 'convert'].map((d) =>
   path.join(trainingSrc, d),
 );
 const runDir = path.join(trainingSrc, 'run');

@@ -18,6 +18,7 @@ import { drawLossPng } from '../train/lossCurve';
 import { lastJson, runPythonModule } from '../train/python';
 import { formatJson } from '../util/formatJson';
 import { jsonLines } from '../util/jsonLines';
+import { argmax, maxAbsDiff } from '../util/logits';
 
 export interface ExportReport {
   folder: string;
@@ -38,19 +39,6 @@ async function referenceIds(run: RunConfig, tok: TrainedTokenizer, contextLength
     if (ids.length >= 16 && ids.length <= contextLength) return ids;
   }
   return tok.encode('theorem foo (n : ℕ) : n + 0 = n := by\n  simp');
-}
-
-function maxAbsDiff(a: ArrayLike<number>, b: readonly number[]): number {
-  if (a.length !== b.length) return Number.POSITIVE_INFINITY;
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs((a[i] as number) - (b[i] as number)));
-  return m;
-}
-
-function argmax(a: ArrayLike<number>): number {
-  let best = 0;
-  for (let i = 1; i < a.length; i++) if ((a[i] as number) > (a[best] as number)) best = i;
-  return best;
 }
 
 export async function runExportStage(run: RunConfig, log: (line: string) => void = () => {}): Promise<ExportReport> {

@@ -3,6 +3,8 @@
  * command line and dispatches here. Each command reads the run config (loadConfig.ts) and returns a short summary
  * for stdout; progress goes to `log` (stderr). Errors are thrown, and cli.ts turns them into exit code 1.
  */
+import { convertUsage, parseConvertArgs } from '../convert/options';
+import { describeConversion, runConvertStage } from '../convert/stage';
 import { runDataStage } from '../data/pipeline';
 import type { DataReport } from '../data/report';
 import { describeSources, runEvalSourcesStage, sourcesReportName } from '../eval/sourcesStage';
@@ -17,10 +19,26 @@ import type { RunConfig } from './config';
 import { loadRunConfig } from './loadConfig';
 import { writeSourcesCard } from './modelCard';
 
-export interface Command {
+/** A command of a run: it reads the run config (`--config`) and takes no other arguments. */
+export interface RunCommand {
   /** One line for the usage text. */
   summary: string;
   run: (run: RunConfig, log: (line: string) => void) => Promise<string>;
+}
+
+/** A command with its own arguments (no run config): `convert`. */
+export interface ArgsCommand {
+  summary: string;
+  /** Its usage text, shown with `<command> --help` and after a wrong command line. */
+  usage: string;
+  /** Parses `args` (throwing a UsageError for a wrong command line) and runs. */
+  runArgs: (args: readonly string[], log: (line: string) => void) => Promise<string>;
+}
+
+export type Command = RunCommand | ArgsCommand;
+
+export function takesArgs(command: Command): command is ArgsCommand {
+  return 'runArgs' in command;
 }
 
 /** In the order the usage text lists them. */
@@ -92,6 +110,11 @@ export const commands: Record<string, Command> = {
       return describeSources(report) + card;
     },
   },
+  convert: {
+    summary: 'a Hugging Face Llama checkpoint → model folder (fp32/fp16/int4), checked against PyTorch',
+    usage: convertUsage,
+    runArgs: async (args, log) => describeConversion(await runConvertStage(parseConvertArgs(args), log)),
+  },
   all: {
     summary: 'data → index → tokenizer → pack → train → export → eval',
     run: async (run, log) => {
@@ -108,7 +131,7 @@ export async function runCommand(
   log: (line: string) => void,
 ): Promise<string> {
   const entry = commands[command];
-  if (!entry) throw new Error(`unknown command "${command}"`);
+  if (!entry || takesArgs(entry)) throw new Error(`unknown command "${command}"`);
   return entry.run(loadRunConfig(configFile), log);
 }
 
