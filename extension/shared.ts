@@ -58,6 +58,8 @@ export function sourcesOf(s: { source: string; sources?: readonly string[] }): s
  */
 export function shortModel(m: ModelDescription): string {
   const source = /^https?:\/\//.test(m.source) ? m.source : (m.source.split(/[\\/]/).filter(Boolean).pop() ?? m.source);
+  // No neural model asked (the embedded folder's default): the sources that answered say more than a provider.
+  if (m.provider === 'none' && m.sources?.length) return `${source} (${m.sources.join(' + ')})`;
   return `${source} (${m.provider})`;
 }
 

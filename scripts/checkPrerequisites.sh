@@ -25,7 +25,10 @@ command -v rg >/dev/null 2>&1 || missing+=("ripgrep (package ripgrep)")
 if ! "$python" -c 'import torch, onnx, numpy' >/dev/null 2>&1; then
   missing+=("PyTorch, ONNX and NumPy for $python (packages python3-torch python3-onnx python3-numpy, or set LLEMMA_PYTHON)")
 fi
-if ! { ldconfig -p 2>/dev/null || /sbin/ldconfig -p 2>/dev/null; } | grep -q 'libopenblas'; then
+# The library list is read whole first: `ldconfig -p | grep -q` under pipefail fails whenever grep's early exit
+# cuts ldconfig off (SIGPIPE), which made the check say OpenBLAS was missing now and then.
+libraries="$(ldconfig -p 2>/dev/null || /sbin/ldconfig -p 2>/dev/null)"
+if ! grep -q 'libopenblas' <<<"$libraries"; then
   missing+=("OpenBLAS (package libopenblas0-openmp)")
 fi
 

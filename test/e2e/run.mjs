@@ -39,8 +39,9 @@ const allFlows = [
   ghostText,
   completeProof,
   suggestPick,
-  minif2f,
+  // Before minif2f, whose report leaves a webview the active editor.
   procedureGhost,
+  minif2f,
 ];
 
 const repo = path.resolve(import.meta.dirname, '../..');

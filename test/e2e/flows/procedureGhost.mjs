@@ -4,13 +4,21 @@
 // is `tauto`, and the procedures are among its sources (retrieval may propose it too: the output channel lists every
 // source, best score first). Tab accepts it, and the extension's output channel names its sources.
 import { MODEL_TIMEOUT_MS, useSearchWorld } from './ghostText.mjs';
-import { editorText, editorWithTab, goToPosition, runCommand, textOf, waitUntil } from './workbench.mjs';
+import {
+  editorWithTab,
+  goToPosition,
+  lineNumberOf,
+  numberedLines,
+  runCommand,
+  showLines,
+  textOf,
+  waitUntil,
+} from './workbench.mjs';
 
 export const name = 'procedureGhost';
 
-/** The statement, on line 23 of Demo.lean; line 24 below it is the blank tactic line the cursor goes to. */
+/** The statement, at the end of Demo.lean (line 23 of the fixture, lower once flows before have written proofs). */
 const STATEMENT = 'theorem procedure_pick (p q : Prop) (hp : p) (hq : q) : p ∧ q := by';
-const LINE = 24;
 /** The one tactic the world accepts on the goal: a decision procedure no other source proposes there. */
 const EXPECTED = 'tauto';
 
@@ -19,26 +27,21 @@ async function ghostTexts(editor) {
   return texts.map((s) => s.replace(/\u00a0/g, ' '));
 }
 
-/** The line below the statement in the editor's rendered text ('' when the statement is not rendered). */
-function tacticLine(text) {
-  const lines = text.split('\n');
-  const at = lines.indexOf(STATEMENT);
-  return at < 0 ? '' : (lines[at + 1] ?? '');
-}
-
 export async function run(t) {
   const { page } = t;
   await useSearchWorld(t);
   const { editor } = editorWithTab(page, 'Demo.lean');
-  const line = LINE;
-  // The go-to-line box moves the cursor in the active editor (Demo.lean) and leaves the focus there; no click, which
-  // the editor as the flow before leaves it (scrolled, a hover over its lines) may not take. It also scrolls the line
-  // into view, so that the rendered lines (all the page can read) hold the statement.
-  await goToPosition(page, line, 3);
-  const text = await editorText(editor);
-  if (!text.split('\n').includes(STATEMENT) || tacticLine(text).trim() !== '') {
-    throw new Error(`Demo.lean should hold "${STATEMENT}" followed by a blank tactic line:\n${text}`);
+  // The go-to-line box moves the cursor in the active editor (Demo.lean), scrolls there and leaves the focus there
+  // (no click, which the editor as the flow before leaves it may not take). Going to the fixture's statement line
+  // first brings the end of the file into view, where the statement is, and the gutter gives its number.
+  await goToPosition(page, 23, 1);
+  const lines = await numberedLines(editor);
+  const at = lineNumberOf(lines, STATEMENT);
+  if (at === undefined || (lines.get(at + 1) ?? 'x').trim() !== '') {
+    throw new Error(`Demo.lean should hold "${STATEMENT}" followed by a blank tactic line:\n${showLines(lines)}`);
   }
+  const line = at + 1;
+  await goToPosition(page, line, 3);
   await runCommand(page, 'Trigger Inline Suggestion');
   const ghost = await waitUntil(
     () => ghostTexts(editor),
@@ -55,8 +58,7 @@ export async function run(t) {
   await waitUntil(
     async () => ({
       ghost: (await ghostTexts(editor)).join('').trim(),
-      // The line under the statement, found in the rendered lines (the editor may be scrolled).
-      text: tacticLine(await editorText(editor)),
+      text: (await numberedLines(editor)).get(line) ?? '',
       cursor: await textOf(page.locator('#status\\.editor\\.selection')),
     }),
     (s) => s.ghost === '' && s.text === `  ${EXPECTED}` && s.cursor.includes(`Ln ${line}, Col 8`),

@@ -8,7 +8,10 @@ import {
   editorWithTab,
   focusEditor,
   goToPosition,
+  lineNumberOf,
   notificationTexts,
+  numberedLines,
+  showLines as show,
   startCommand,
   textOf,
   WrongAnswer,
@@ -29,38 +32,7 @@ const COMMAND = 'Llemma: Suggest Tactics';
  * The QuickPick's title: `N verified of M generated · <model folder> (<provider>) · Lean <toolchain>`; the embedded
  * model's folder is `default` and it runs on the CPU here (the reasons other providers were skipped stay out of it).
  */
-const TITLE = /\d+ verified of \d+ generated · default \(cpu\) · Lean leanprover\/lean4:v4\.9\.0$/;
-
-/**
- * The editor's rendered lines by line number (1-based), spaces as U+0020. Monaco renders only the lines in view and
- * scrolls when a line is added, so a line's index in the rendered text is not its number: the number comes from the
- * line-number gutter row at the same height.
- */
-async function numberedLines(editor) {
-  const lines = await editor.evaluate((root) => {
-    const numbers = new Map();
-    for (const row of root.querySelectorAll('.margin-view-overlays > div')) {
-      const n = Number.parseInt(row.querySelector('.line-numbers')?.textContent ?? '', 10);
-      if (Number.isInteger(n)) numbers.set(row.style.top, n);
-    }
-    return [...root.querySelectorAll('.view-lines .view-line')]
-      .filter((l) => numbers.has(l.style.top))
-      .map((l) => [numbers.get(l.style.top), l.textContent ?? '']);
-  });
-  return new Map(lines.map(([n, text]) => [n, text.replace(/\u00a0/g, ' ')]));
-}
-
-/** The number of the line reading exactly `text`, or undefined. */
-function lineNumberOf(lines, text) {
-  for (const [n, s] of lines) if (s === text) return n;
-  return undefined;
-}
-
-const show = (lines) =>
-  [...lines]
-    .sort((a, b) => a[0] - b[0])
-    .map(([n, s]) => `${n}: ${s}`)
-    .join('\n');
+const TITLE = /\d+ verified of \d+ generated · default \(retrieval \+ procedures\) · Lean leanprover\/lean4:v4\.9\.0$/;
 
 /** An item's description: its sources, best score first, then the calibrated score. */
 const SOURCES = /^(retrieval|model|procedures)( \+ (retrieval|model|procedures))* · -\d+\.\d\d$/;

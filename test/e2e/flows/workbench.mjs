@@ -243,3 +243,35 @@ export async function allowWorkspaceSetting(page, key, value) {
   await pressDialogButton(page, 'Allow');
   return message;
 }
+
+/**
+ * The editor's rendered lines by line number (1-based), spaces as U+0020. Monaco renders only the lines in view and
+ * scrolls when a line is added, so a line's index in the rendered text is not its number: the number comes from the
+ * line-number gutter row at the same height.
+ */
+export async function numberedLines(editor) {
+  const lines = await editor.evaluate((root) => {
+    const numbers = new Map();
+    for (const row of root.querySelectorAll('.margin-view-overlays > div')) {
+      const n = Number.parseInt(row.querySelector('.line-numbers')?.textContent ?? '', 10);
+      if (Number.isInteger(n)) numbers.set(row.style.top, n);
+    }
+    return [...root.querySelectorAll('.view-lines .view-line')]
+      .filter((l) => numbers.has(l.style.top))
+      .map((l) => [numbers.get(l.style.top), l.textContent ?? '']);
+  });
+  return new Map(lines.map(([n, text]) => [n, text.replace(/\u00a0/g, ' ')]));
+}
+
+/** The number of the line reading exactly `text`, or undefined. */
+export function lineNumberOf(lines, text) {
+  for (const [n, s] of lines) if (s === text) return n;
+  return undefined;
+}
+
+/** Numbered lines as text, for an error message. */
+export const showLines = (lines) =>
+  [...lines]
+    .sort((a, b) => a[0] - b[0])
+    .map(([n, s]) => `${n}: ${s}`)
+    .join('\n');

@@ -15,14 +15,14 @@ export function sourcesCardBlock(report: SourcesReport, name: string): string {
   const where = report.split === 'heldout' ? 'held-out files' : 'held-aside training files';
   const lines = [
     begin(name),
-    `### Candidate sources on every ${report.sets.map((s) => s.name).join(' and ')} of the ${where} (\`${name}\`)`,
+    `## Candidate sources on the ${where}: ${report.sets.map((s) => s.name).join(' and ')} (\`${name}\`)`,
     '',
     `Run \`${report.run}\`; ${report.sources.join(', ') || 'all sources'}; retrieval index of ${report.index.entries} ` +
       `goals; ${report.model ? `the model folder's neural model asked on ${report.model.contexts} steps` : 'the neural model not asked'}` +
       `${report.sampledFrom ? `; a sample of ${report.sampledFrom} steps` : ''}. Exact match (whitespace normalised) of ` +
       'the tactic written, no Lean: a different tactic that also works counts as wrong.',
     '',
-    ...report.sets.flatMap((set) => setSection(set).map((l) => l.replace(/^## /, '#### '))),
+    ...report.sets.flatMap((set) => setSection(set).map((l) => l.replace(/^## /, '### '))),
     end(name),
   ];
   return `${lines.join('\n')}\n`;

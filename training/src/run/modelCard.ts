@@ -164,6 +164,19 @@ export function modelCardText(run: RunConfig): string {
       '',
     );
   }
+  const folder = modelFolder(run);
+  const hasIndex = existsSync(path.join(folder, 'retrieval.bin'));
+  const hasTables = existsSync(path.join(folder, 'sources.json'));
+  if (hasIndex && hasTables) {
+    p(
+      '**How the product uses this folder.** Its default candidate generator (`model.sources` `auto`) asks retrieval',
+      '(`retrieval.bin`) and the decision procedures (`sources.json`), not this neural model: on held-aside steps the',
+      'model adds no exact-match hit to them and costs ~0.4 s a goal on 2 CPU cores (docs/search.md). List',
+      '`retrieval,model,procedures` to ask it too. The held-out figures of every source are at the end of this card',
+      '(Candidate sources), when `llemma-train eval-sources` was asked to write them.',
+      '',
+    );
+  }
   p('## Files', '');
   p(
     '| file | what |',
@@ -172,6 +185,10 @@ export function modelCardText(run: RunConfig): string {
     `| tokenizer.json | BPE, ${int(tokenizer?.vocabSize)} ids, byte fallback, \`<s>\`/\`</s>\`/\`<unk>\` (Llama 2 layout) |`,
     `| model.onnx | decoder with past key/values, float32, ${exported ? (exported.onnxBytes / 1e6).toFixed(1) : 'n/a'} MB |`,
     '| loss-curve.png | train and held-out loss per step |',
+    ...(hasIndex ? ['| retrieval.bin | retrieval index of goal-known training steps (`llemma-train index`) |'] : []),
+    ...(hasTables
+      ? ['| sources.json | decision procedures and calibrated score tables (`llemma-train calibrate`) |']
+      : []),
     '',
   );
   p('## Model', '');
