@@ -1,6 +1,3 @@
-// miniF2F runs against the REPL double: a Lean project pinned like a variant's, a world in which some problems can be
-// proved (test/doubles/minif2fWorld.mjs), and the command line that starts the double in it.
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -8,8 +5,7 @@ import type { ProofContext, ProposedTactic, TacticBudget, TacticSource } from '@
 import { type BenchmarkRecord, type MiniF2FVariant, miniF2FVariants } from '../../protocol';
 import { minif2fCandidates, minif2fProblems, minif2fWorld } from '../doubles/minif2fWorld.mjs';
 import { doublePath } from './fixtureProject';
-
-const openaiDouble = path.resolve(import.meta.dirname, '..', 'doubles', 'openaiDouble.mjs');
+import { startOpenAIDouble } from './openaiDoubleProcess';
 
 export type Plan = 'proved' | 'twoSteps' | 'unproved' | 'killed' | 'slow';
 
@@ -134,18 +130,5 @@ export async function startMiniF2FModelDouble(base: string): Promise<{ url: stri
   };
   const rulesFile = path.join(base, 'model.json');
   writeFileSync(rulesFile, JSON.stringify(rules));
-  const model = spawn(process.execPath, [openaiDouble, '--rules', rulesFile], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const port = await new Promise<number>((resolve, reject) => {
-    let out = '';
-    model.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /^listening (\d+)\n/.exec(out);
-      if (m) resolve(Number(m[1]));
-    });
-    model.on('exit', (code) => reject(new Error(`the model double exited with ${code}`)));
-  });
-  return {
-    url: `http://127.0.0.1:${port}/v1#model=double&prompt_format=llemma-fewshot`,
-    stop: () => model.stdin?.end(),
-  };
+  return startOpenAIDouble(rulesFile);
 }

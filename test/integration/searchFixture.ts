@@ -2,14 +2,13 @@
 // REPL double (a table of goals and the tactics "Lean" accepts) and the model double's candidates per goal.
 
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { forbiddenWords, screenTactic } from '../../server/search/tacticFilter';
 import { doublePath } from './fixtureProject';
+import { startOpenAIDouble } from './openaiDoubleProcess';
 
-export const openaiDouble = path.resolve(import.meta.dirname, '..', 'doubles', 'openaiDouble.mjs');
 export const base = mkdtempSync(path.join(tmpdir(), 'llemma-search-'));
 export const root = path.join(base, 'proj');
 mkdirSync(root);
@@ -117,24 +116,7 @@ export const modelLog = path.join(base, 'model.log');
 /** Starts the model double; returns its URL as a `model.path` setting and a function that stops it. */
 export async function startModelDouble(): Promise<{ url: string; stop: () => void }> {
   writeFileSync(path.join(base, 'model.json'), JSON.stringify(modelRules));
-  const model: ChildProcess = spawn(
-    process.execPath,
-    [openaiDouble, '--rules', path.join(base, 'model.json'), '--log', modelLog],
-    { stdio: ['pipe', 'pipe', 'inherit'] },
-  );
-  const port = await new Promise<number>((resolve, reject) => {
-    let out = '';
-    model.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /^listening (\d+)\n/.exec(out);
-      if (m) resolve(Number(m[1]));
-    });
-    model.on('exit', (code) => reject(new Error(`the model double exited with ${code}`)));
-  });
-  return {
-    url: `http://127.0.0.1:${port}/v1#model=double&prompt_format=llemma-fewshot`,
-    stop: () => model.stdin?.end(),
-  };
+  return startOpenAIDouble(path.join(base, 'model.json'), modelLog);
 }
 
 /** The REPL command line of the world double, logging to `log`. */

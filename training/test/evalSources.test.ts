@@ -10,22 +10,8 @@ import { runEvalSourcesStage } from '../src/eval/sourcesStage';
 import { type EvalStep, readSteps } from '../src/eval/steps';
 import { runIndexStage } from '../src/index/stage';
 import type { RunConfig } from '../src/run/config';
-import { tempDir } from './helpers';
+import { evalStep as step, tempDir } from './helpers';
 import { tinyRun } from './smokeFixture';
-
-const step = (over: Partial<EvalStep>): EvalStep => ({
-  source: 'mathlib4',
-  path: 'A.lean',
-  theorem: 't',
-  line: 1,
-  step: 0,
-  gold: 'simp',
-  goal: null,
-  statementGoal: null,
-  previous: null,
-  inline: false,
-  ...over,
-});
 
 const fixed = (name: string, lists: Record<string, string[]>): CandidateSource => ({
   name,

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after } from 'node:test';
+import type { EvalStep } from '../src/eval/steps';
 import { repoDir } from '../src/run/layout';
 
 /** The data folder as the CLI finds it ($LLEMMA_DATA_DIR, ../shared/data), or undefined. */
@@ -58,3 +59,18 @@ export function mathlibLike(name: string, count: number, seed: number): string {
     '',
   ].join('\n');
 }
+
+/** A step of the evaluation's shape: a first step of A.lean whose tactic is `simp`, with `over` changed. */
+export const evalStep = (over: Partial<EvalStep>): EvalStep => ({
+  source: 'mathlib4',
+  path: 'A.lean',
+  theorem: 't',
+  line: 1,
+  step: 0,
+  gold: 'simp',
+  goal: null,
+  statementGoal: null,
+  previous: null,
+  inline: false,
+  ...over,
+});

@@ -7,20 +7,7 @@ import type { EvalStep } from '../src/eval/steps';
 import { sample } from '../src/eval/steps';
 import { rankProcedures } from '../src/index/procedures';
 import { fitModelTable, fitProcedureScores, rankEdges } from '../src/index/sourceCalibration';
-
-const step = (over: Partial<EvalStep>): EvalStep => ({
-  source: 'mathlib4',
-  path: 'A.lean',
-  theorem: 't',
-  line: 1,
-  step: 0,
-  gold: 'simp',
-  goal: null,
-  statementGoal: null,
-  previous: null,
-  inline: false,
-  ...over,
-});
+import { evalStep as step } from './helpers';
 
 /** A proof of `tactics` in file `path`, steps numbered from 0. */
 const proof = (path: string, theorem: string, ...tactics: string[]) =>

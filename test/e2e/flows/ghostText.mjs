@@ -6,11 +6,11 @@
 import { positions as demoPositions, openDemo, showProofStateAt } from './showProofState.mjs';
 import {
   allowWorkspaceSetting,
-  editorText,
   editorWithTab,
   focusEditor,
   goToPosition,
   llemmaStatus,
+  numberedLines,
   resetUi,
   runCommand,
   textOf,
@@ -64,21 +64,14 @@ async function ghostTexts(editor) {
   return texts.map((s) => s.replace(/\u00a0/g, ' '));
 }
 
-/** The text of a 1-based line of the editor, as the user reads it. */
-async function lineText(editor, line) {
-  return (await editorText(editor)).split('\n')[line - 1] ?? '';
-}
-
-export async function run(t) {
+/**
+ * Asks for ghost text at `line`:`column` of Demo.lean (the cursor moved there by the go-to-line box), checks that it
+ * reads `expected`, and accepts it with Tab: the line then reads the tactic, no ghost text is left and the cursor is
+ * after the tactic (only real text moves it there). Screenshots `<shot>.png` and `<shot>-accepted.png`.
+ */
+export async function showAndAcceptGhostText(t, { line, column, expected, shot }) {
   const { page } = t;
-  await useSearchWorld(t);
-  const { line, column } = positions.blankTactic;
   const { editor } = editorWithTab(page, 'Demo.lean');
-  const before = await lineText(editor, line);
-  if (before.trim() !== '')
-    throw new Error(`Demo.lean line ${line} should be a blank tactic line, it reads "${before}"`);
-
-  await focusEditor(page, 'Demo.lean');
   await goToPosition(page, line, column);
   await runCommand(page, 'Trigger Inline Suggestion');
   const ghost = await waitUntil(
@@ -87,21 +80,38 @@ export async function run(t) {
     `ghost text at Demo.lean:${line}:${column} (.ghost-text-decoration)`,
     MODEL_TIMEOUT_MS,
   );
-  await t.shot('ghost-text.png');
+  await t.shot(`${shot}.png`);
   const shown = ghost.join('').trim();
   t.log(`ghost text shown: "${shown}"`);
-  if (shown !== EXPECTED) throw new Error(`expected the ghost text "${EXPECTED}", the editor shows "${shown}"`);
+  if (shown !== expected) throw new Error(`expected the ghost text "${expected}", the editor shows "${shown}"`);
 
   await page.keyboard.press('Tab');
+  const indent = ' '.repeat(column - 1);
   await waitUntil(
     async () => ({
       ghost: (await ghostTexts(editor)).join('').trim(),
-      text: await lineText(editor, line),
+      text: (await numberedLines(editor)).get(line) ?? '',
       cursor: await textOf(page.locator('#status\\.editor\\.selection')),
     }),
-    (s) => s.ghost === '' && s.text === `  ${EXPECTED}` && s.cursor.includes(`Ln ${line}, Col 7`),
-    `Tab to accept the ghost text: line ${line} reading "  ${EXPECTED}", no ghost text left, the cursor after the tactic (only real text moves it there)`,
+    (s) =>
+      s.ghost === '' &&
+      s.text === `${indent}${expected}` &&
+      s.cursor.includes(`Ln ${line}, Col ${column + expected.length}`),
+    `Tab to accept the ghost text: line ${line} reading "${indent}${expected}", no ghost text left, the cursor after the tactic (only real text moves it there)`,
   );
-  await t.shot('ghost-text-accepted.png');
-  t.log(`accepted: line ${line} reads "  ${EXPECTED}"`);
+  await t.shot(`${shot}-accepted.png`);
+  t.log(`accepted: line ${line} reads "${indent}${expected}"`);
+}
+
+export async function run(t) {
+  const { page } = t;
+  await useSearchWorld(t);
+  const { line, column } = positions.blankTactic;
+  const { editor } = editorWithTab(page, 'Demo.lean');
+  const before = (await numberedLines(editor)).get(line) ?? '';
+  if (before.trim() !== '')
+    throw new Error(`Demo.lean line ${line} should be a blank tactic line, it reads "${before}"`);
+
+  await focusEditor(page, 'Demo.lean');
+  await showAndAcceptGhostText(t, { line, column, expected: EXPECTED, shot: 'ghost-text' });
 }

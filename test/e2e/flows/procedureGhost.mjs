@@ -3,17 +3,8 @@
 // every other candidate fails. The merged generator tries every decision procedure on every goal, so the ghost text
 // is `tauto`, and the procedures are among its sources (retrieval may propose it too: the output channel lists every
 // source, best score first). Tab accepts it, and the extension's output channel names its sources.
-import { MODEL_TIMEOUT_MS, useSearchWorld } from './ghostText.mjs';
-import {
-  editorWithTab,
-  goToPosition,
-  lineNumberOf,
-  numberedLines,
-  runCommand,
-  showLines,
-  textOf,
-  waitUntil,
-} from './workbench.mjs';
+import { showAndAcceptGhostText, useSearchWorld } from './ghostText.mjs';
+import { editorWithTab, goToPosition, lineNumberOf, numberedLines, showLines, waitUntil } from './workbench.mjs';
 
 export const name = 'procedureGhost';
 
@@ -21,11 +12,6 @@ export const name = 'procedureGhost';
 const STATEMENT = 'theorem procedure_pick (p q : Prop) (hp : p) (hq : q) : p ∧ q := by';
 /** The one tactic the world accepts on the goal: a decision procedure no other source proposes there. */
 const EXPECTED = 'tauto';
-
-async function ghostTexts(editor) {
-  const texts = await editor.locator('.ghost-text-decoration, .ghost-text').allTextContents();
-  return texts.map((s) => s.replace(/\u00a0/g, ' '));
-}
 
 export async function run(t) {
   const { page } = t;
@@ -41,29 +27,7 @@ export async function run(t) {
     throw new Error(`Demo.lean should hold "${STATEMENT}" followed by a blank tactic line:\n${showLines(lines)}`);
   }
   const line = at + 1;
-  await goToPosition(page, line, 3);
-  await runCommand(page, 'Trigger Inline Suggestion');
-  const ghost = await waitUntil(
-    () => ghostTexts(editor),
-    (texts) => texts.join('').trim() !== '',
-    `ghost text at Demo.lean:${line}:3 (.ghost-text-decoration)`,
-    MODEL_TIMEOUT_MS,
-  );
-  await t.shot('procedure-ghost-text.png');
-  const shown = ghost.join('').trim();
-  t.log(`ghost text shown: "${shown}"`);
-  if (shown !== EXPECTED) throw new Error(`expected the ghost text "${EXPECTED}", the editor shows "${shown}"`);
-
-  await page.keyboard.press('Tab');
-  await waitUntil(
-    async () => ({
-      ghost: (await ghostTexts(editor)).join('').trim(),
-      text: (await numberedLines(editor)).get(line) ?? '',
-      cursor: await textOf(page.locator('#status\\.editor\\.selection')),
-    }),
-    (s) => s.ghost === '' && s.text === `  ${EXPECTED}` && s.cursor.includes(`Ln ${line}, Col 8`),
-    `Tab to accept the ghost text: line ${line} reading "  ${EXPECTED}", the cursor after it`,
-  );
+  await showAndAcceptGhostText(t, { line, column: 3, expected: EXPECTED, shot: 'procedure-ghost-text' });
   // The source of what was accepted: the extension writes it to its output channel (the ghost text has no room).
   const accepted = await waitUntil(
     () => t.outputChannelText(),
@@ -71,5 +35,4 @@ export async function run(t) {
     'the output channel line `Accepted suggestion: "tauto" (closes, from … procedures …, …)`',
   );
   t.log(accepted.split('\n').find((l) => l.includes('Accepted suggestion: "tauto"')) ?? '');
-  await t.shot('procedure-ghost-text-accepted.png');
 }
