@@ -3,11 +3,13 @@
  * of `evalSources.sources`; a seeded sample of `evalSources.maxSteps` for a quick check), top-1/8/32 exact match,
  * paired sign tests against the frequency list and against retrieval alone, and the time for 32 candidates. The
  * sources: the frequency lists, retrieval, retrieval filled up with the frequency list, the neural model (the model
- * folder's, through the product's TacticModel: beam 32), the decision procedures and the merged generator (the
- * product's MergedTacticSource with the folder's sources.json). With `evalSources.split: "heldaside"` it measures on
- * the held-aside training files instead, with every index built from the other training files: that is where
- * variants are chosen, so the held-out split is only read to report. Writes out/<run>/eval-sources.{json,md}
- * (…-heldaside.… when tuning); no model folder or model card is touched.
+ * folder's, through the product's TacticModel: beam 32; unless `evalSources.model` is false), the decision
+ * procedures and the merged generator (the product's MergedTacticSource with the folder's sources.json) without the
+ * model (the default for the embedded model) and with it. `evalSources.steps: "first"` takes first steps only. With
+ * `evalSources.split: "heldaside"` it measures on the held-aside training files instead, with every index built from
+ * the other training files: that is where variants are chosen, so the held-out split is only read to report. Writes
+ * out/<run>/<sourcesReportName>.{json,md}; no model folder or model card is touched (run/ writes the card's block
+ * when `evalSources.card` asks).
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
