@@ -24,6 +24,15 @@ export {
 } from './keywords';
 export { goalsInError, type ProofStateText, parseProofState, renderGoals, tryThisSteps } from './proofState';
 export {
+  cursorInsertion,
+  lineInsertion,
+  mayBeginStep,
+  positionAt,
+  type StepInsertion,
+  sorrySites,
+  stepEdit,
+} from './stepInsertion';
+export {
   codeMask,
   codeWords,
   renameTheory,

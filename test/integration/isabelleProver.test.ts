@@ -121,6 +121,31 @@ describe('IsabelleProver on the server double', () => {
     await p.dispose();
   });
 
+  it('ghost text: a step in place of the text typed on a proof line; refused elsewhere before Isabelle is asked', async () => {
+    const p = await prover();
+    const typing = text.replace('  sorry', '  by au');
+    const r = await p.suggest(
+      '/x/Demo.thy',
+      typing,
+      { line: 3, character: 7 },
+      new FixedTactics({}),
+      undefined,
+      'cursor',
+    );
+    assert.deepEqual(r.suggestions[0]?.edit, {
+      range: { start: { line: 3, character: 0 }, end: { line: 3, character: 7 } },
+      newText: '  by auto',
+    });
+    const comment = text.replace('  sorry', '  apply (rule allI)\n  (* note *)\n  sorry');
+    const model = new FixedTactics({});
+    await assert.rejects(
+      p.suggest('/x/Demo.thy', comment, { line: 4, character: 12 }, model, undefined, 'cursor'),
+      /No step starts at the cursor/,
+    );
+    assert.equal(model.calls.length, 0);
+    await p.dispose();
+  });
+
   it('proves the statement and writes the proof in place of the sorry', async () => {
     const p = await prover();
     const model = new FixedTactics({});
