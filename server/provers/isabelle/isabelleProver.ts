@@ -180,6 +180,7 @@ export class IsabelleProver {
       log: (line) => this.options.log(`[isabelle] ${line}`),
       onLifecycle: (state, message) =>
         this.options.onStatus({
+          prover: 'isabelle',
           projectRoot: `isabelle:${session}`,
           state,
           toolchain: this.client?.identity?.isabelleName ?? null,
