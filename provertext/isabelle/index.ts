@@ -28,8 +28,10 @@ export {
   lineInsertion,
   mayBeginStep,
   positionAt,
+  type StatementSorries,
   type StepInsertion,
   sorrySites,
+  statementSorries,
   stepEdit,
 } from './stepInsertion';
 export {

@@ -69,11 +69,32 @@ export function positionAt(text: string, offset: number): DocPosition {
   return { line, character: offset - lineStart };
 }
 
-/** The `sorry`s in code inside a statement's proof, where a proof search can start (the editor's lenses). */
-export function sorrySites(text: string): { position: DocPosition }[] {
-  const statements = theoryStatements(text);
-  return unfinishedProofs(text)
-    .filter((u) => u.keyword === 'sorry')
-    .filter((u) => statements.some((s) => s.proofStart >= 0 && s.proofStart <= u.offset && u.offset < s.end))
-    .map((u) => ({ position: positionAt(text, u.offset) }));
+/** A statement with `sorry`s in its proof: each is where a proof search can start (`llemma prove`, the lenses). */
+export interface StatementSorries {
+  /** The statement's name (its keyword for an anonymous one). */
+  declaration: string;
+  /** Its first `sorry`. */
+  first: DocPosition;
+  /** Its `sorry`s in code, in order. */
+  sites: DocPosition[];
+}
+
+/** The statements whose proofs hold a `sorry` in code, in document order. */
+export function statementSorries(text: string): StatementSorries[] {
+  const sorries = unfinishedProofs(text).filter((u) => u.keyword === 'sorry');
+  const out: StatementSorries[] = [];
+  for (const s of theoryStatements(text)) {
+    if (s.proofStart < 0) continue;
+    const sites = sorries
+      .filter((u) => s.proofStart <= u.offset && u.offset < s.end)
+      .map((u) => positionAt(text, u.offset));
+    const first = sites[0];
+    if (first) out.push({ declaration: s.name || s.keyword, first, sites });
+  }
+  return out;
+}
+
+/** Every `sorry` a proof search can start from, in document order (the editor's lenses). */
+export function sorrySites(text: string): { declaration: string; position: DocPosition }[] {
+  return statementSorries(text).flatMap((d) => d.sites.map((position) => ({ declaration: d.declaration, position })));
 }

@@ -23,10 +23,11 @@ import {
 } from '../../../protocol';
 import { LlemmaError } from '../../errors';
 import type { TacticSource } from '../../modelHost';
+import { remedy } from '../../remedies';
 import { IsabelleClient } from './isabelleClient';
 import { proveIsabelleStatement, suggestIsabelleSteps } from './isabelleSearch';
 import { type IsabelleCheck, IsabelleSession } from './isabelleSession';
-import type { StartedServer } from './serverProcess';
+import { IsabelleStartError, type StartedServer } from './serverProcess';
 import { IsabelleServerError } from './wire/serverConnection';
 
 export interface IsabelleProverOptions {
@@ -84,6 +85,13 @@ export class IsabelleProver {
     } catch (err) {
       if (err instanceof LlemmaError) throw err;
       const message = err instanceof Error ? err.message : String(err);
+      if (err instanceof IsabelleStartError) {
+        throw new LlemmaError(
+          LlemmaErrorCode.ReplNotFound,
+          `Isabelle: ${message.replace(/\.$/, '')}. Install Isabelle2025-2 and put \`isabelle\` on PATH, or give its executable with ` +
+            `${remedy.setting('isabelle.path')}.`,
+        );
+      }
       const code =
         err instanceof IsabelleServerError && err.kind === 'closed'
           ? LlemmaErrorCode.ReplNotFound

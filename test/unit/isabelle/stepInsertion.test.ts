@@ -7,6 +7,7 @@ import {
   mayBeginStep,
   planIsabelleGoal,
   sorrySites,
+  statementSorries,
   stepEdit,
 } from '@llemma/prover-text/isabelle';
 
@@ -74,6 +75,17 @@ describe('where a suggested Isabelle step is written', () => {
 
   it("the lenses' sorries: in code and in a proof, not in a text block", () => {
     const character = text.split('\n')[8]?.indexOf('sorry') ?? -1;
-    assert.deepEqual(sorrySites(text), [{ position: { line: 8, character } }]);
+    assert.deepEqual(sorrySites(text), [{ declaration: 'two', position: { line: 8, character } }]);
+    const two = text.replace('"(1::nat) + 1 = 2" sorry', '"(1::nat) + 1 = 2"\n  apply simp\n  sorry\n  sorry');
+    assert.deepEqual(statementSorries(two), [
+      {
+        declaration: 'two',
+        first: { line: 10, character: 2 },
+        sites: [
+          { line: 10, character: 2 },
+          { line: 11, character: 2 },
+        ],
+      },
+    ]);
   });
 });
