@@ -96,7 +96,7 @@ describe('IsabelleProver on the server double', () => {
   it('suggests verified steps: the closing procedure first, then the progressing model step; none forbidden or failing', async () => {
     const p = await prover();
     const model = new FixedTactics({
-      '\\<forall>x. \\<exists>y. x = y': [
+      'goal (1 subgoal):\n 1. \\<forall>x. \\<exists>y. x = y': [
         ['apply (rule allI)', -0.5],
         ['ML_val \\<open>OS.Process.system "x"\\<close>', -0.1],
         ['by simp', -0.3],
@@ -117,6 +117,13 @@ describe('IsabelleProver on the server double', () => {
       newText: '  by auto\n',
     });
     assert.equal(r.counts.forbidden, 2);
+    // The model was shown the state as Isabelle prints it, with the lemma, as a state from Isabelle.
+    assert.deepEqual(model.calls[0]?.context, {
+      prover: 'isabelle',
+      goals: ['goal (1 subgoal):\n 1. \\<forall>x. \\<exists>y. x = y'],
+      theorem: 'lemma demo: "\\<forall>x. \\<exists>y. x = y"',
+      tactics: [],
+    });
     assert.equal(r.prover.prover, 'isabelle');
     await p.dispose();
   });

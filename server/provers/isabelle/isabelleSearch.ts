@@ -5,7 +5,14 @@
  * did not run; no proof is returned that the whole theory did not accept.
  */
 import { defaultMaxNewTokens } from '@llemma/model/choices';
-import { decisionProcedures, positionAt, proofText, type StepInsertion, stepEdit } from '@llemma/prover-text/isabelle';
+import {
+  decisionProcedures,
+  positionAt,
+  proofText,
+  renderGoals,
+  type StepInsertion,
+  stepEdit,
+} from '@llemma/prover-text/isabelle';
 import type { TextEdit } from 'vscode-languageserver-protocol';
 import type {
   GenerationBudget,
@@ -44,7 +51,12 @@ async function candidatesFor(
   generated: number;
 }> {
   const proposed: ProposedTactic[] = await model.proposeTactics(
-    { goals: [...node.goals], theorem: session.plan.statementText, tactics: [...session.plan.steps, ...node.path] },
+    {
+      prover: 'isabelle',
+      goals: [renderGoals(node.goals)],
+      theorem: session.plan.statementText.trim(),
+      tactics: [...session.plan.steps, ...node.path],
+    },
     { ...budget, ...(signal ? { signal } : {}) },
   );
   const seen = new Set<string>();
