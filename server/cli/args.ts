@@ -307,7 +307,11 @@ function parseProve(rest: string[]): ProveArgs {
 }
 
 /** `--isabelle <path>` and `--isabelle-session <name>`: true when `flag` is one of them. */
-function takeIsabelle(out: Pick<CoreArgs, 'isabelle' | 'isabelleSession'>, flag: string, value: () => string): boolean {
+export function takeIsabelle(
+  out: Pick<CoreArgs, 'isabelle' | 'isabelleSession'>,
+  flag: string,
+  value: () => string,
+): boolean {
   if (flag === '--isabelle') out.isabelle = nonEmpty(value(), '--isabelle');
   else if (flag === '--isabelle-session') out.isabelleSession = nonEmpty(value(), '--isabelle-session');
   else return false;
