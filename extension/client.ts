@@ -9,7 +9,7 @@ import {
   type ServerOptions,
   TransportKind,
 } from 'vscode-languageclient/node';
-import { proverStatus } from '../protocol';
+import { proverDocumentSelector, proverStatus } from '../protocol';
 import type { StatusBar } from './statusBar';
 
 export async function startClient(
@@ -26,7 +26,7 @@ export async function startClient(
   // No `synchronize.configurationSection`: it would push every changed value to the server, workspace values the user
   // has not approved included. The server pulls its settings through the middleware instead (see pullSettings).
   const clientOptions: LanguageClientOptions = {
-    documentSelector: [{ scheme: 'file', language: 'lean4' }],
+    documentSelector: [...proverDocumentSelector],
     outputChannel: output,
     middleware: { workspace: workspaceMiddleware },
   };

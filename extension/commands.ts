@@ -6,7 +6,7 @@ import { type CommandId, Commands, goalAt } from '../protocol';
 import type { GoalView } from './goalView';
 import { MiniF2FCommands } from './miniF2F';
 import { ProofSearches } from './proofSearch';
-import { leanEditorAndClient, reportError } from './shared';
+import { proverEditorAndClient, reportError } from './shared';
 import { suggestTacticsCommand } from './suggestCommand';
 
 export interface CommandContext {
@@ -36,7 +36,7 @@ export function registerCommands(context: vscode.ExtensionContext, ctx: CommandC
 }
 
 async function showProofState(ctx: CommandContext): Promise<void> {
-  const target = leanEditorAndClient(ctx.client());
+  const target = proverEditorAndClient(ctx.client());
   if (!target) return;
   const { editor, client } = target;
   const doc = editor.document;
@@ -44,7 +44,7 @@ async function showProofState(ctx: CommandContext): Promise<void> {
   const where = `${path.basename(doc.uri.fsPath)}:${pos.line + 1}:${pos.character + 1}`;
   try {
     const result = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Window, title: 'Llemma: asking Lean for the proof state' },
+      { location: vscode.ProgressLocation.Window, title: 'Llemma: asking the prover for the proof state' },
       (_, token) =>
         client.sendRequest(
           goalAt,

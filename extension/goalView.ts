@@ -37,8 +37,10 @@ export class GoalView {
 export function renderGoals(where: string, r: GoalAtResult): string {
   const head = [
     `-- ${where} · ${r.declaration}`,
-    `-- Lean REPL · toolchain ${r.prover.toolchain ?? 'unknown'} · ${Math.round(r.elapsedMs)} ms`,
-    `-- project ${r.prover.projectRoot}`,
+    r.prover.prover === 'isabelle'
+      ? `-- Isabelle server · ${r.prover.toolchain ?? 'unknown release'} · ${Math.round(r.elapsedMs)} ms`
+      : `-- Lean REPL · toolchain ${r.prover.toolchain ?? 'unknown'} · ${Math.round(r.elapsedMs)} ms`,
+    r.prover.prover === 'isabelle' ? `-- session ${r.prover.projectRoot}` : `-- project ${r.prover.projectRoot}`,
     '',
   ];
   const body =

@@ -7,7 +7,14 @@
  */
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { defaultSettings, InternalCommands, settingsSection, suggestTactics, type TacticSuggestion } from '../protocol';
+import {
+  defaultSettings,
+  InternalCommands,
+  proverDocumentSelector,
+  settingsSection,
+  suggestTactics,
+  type TacticSuggestion,
+} from '../protocol';
 import { asRange, errorCode, errorMessage, isSilentWhileTyping, sourcesOf } from './shared';
 
 /** Internal command run when a ghost suggestion is accepted: one line in the output channel, nothing more. */
@@ -21,7 +28,7 @@ export interface InlineContext {
 export function registerInlineSuggestions(ctx: InlineContext): vscode.Disposable {
   const provider = new InlineSuggestions(ctx);
   return vscode.Disposable.from(
-    vscode.languages.registerInlineCompletionItemProvider({ language: 'lean4', scheme: 'file' }, provider),
+    vscode.languages.registerInlineCompletionItemProvider([...proverDocumentSelector], provider),
     vscode.commands.registerCommand(acceptedCommand, (s: TacticSuggestion) =>
       ctx.output.appendLine(
         `Accepted suggestion: ${JSON.stringify(s.tactic)} (${s.status}, from ${sourcesOf(s)}, score ${s.score.toFixed(3)}, rank ${s.modelRank})`,

@@ -12,8 +12,8 @@ import { type LanguageClient, WorkDoneProgress } from 'vscode-languageclient/nod
 import {
   createMiniF2FProject,
   LlemmaErrorCode,
+  type MiniF2FLeanVariant,
   type MiniF2FSplitChoice,
-  type MiniF2FVariant,
   miniF2FPaperBudget,
   miniF2FVariants,
   type RunMiniF2FParams,
@@ -129,7 +129,7 @@ export class MiniF2FCommands {
 
   /** The run's parameters, one quick pick at a time; undefined when the user stops. */
   private async ask(): Promise<Omit<RunMiniF2FParams, 'workDoneToken'> | undefined> {
-    const variant = await pick<MiniF2FVariant>(
+    const variant = await pick<MiniF2FLeanVariant>(
       1,
       'Variant',
       miniF2FVariants.map((v) => ({
@@ -234,7 +234,7 @@ export class MiniF2FCommands {
   }
 
   /** The Lean project: one found in the workspace, another folder, or a new one written for the variant. */
-  private async askProject(variant: MiniF2FVariant): Promise<string | undefined> {
+  private async askProject(variant: MiniF2FLeanVariant): Promise<string | undefined> {
     const found = await vscode.workspace.findFiles('**/lean-toolchain', '**/{.lake,node_modules,.git}/**', 50);
     const folders = [...new Set(found.map((u) => path.dirname(u.fsPath)))].sort();
     const choice = await pick<string>(7, `Lean project with the ${variant} variant's Lean and Mathlib`, [
@@ -260,12 +260,12 @@ export class MiniF2FCommands {
     return folder?.[0]?.fsPath;
   }
 
-  async createProject(preset?: MiniF2FVariant): Promise<void> {
+  async createProject(preset?: MiniF2FLeanVariant): Promise<void> {
     const client = this.ctx.client();
     if (!client) return reportNoServer();
     const variant =
       preset ??
-      (await pick<MiniF2FVariant>(
+      (await pick<MiniF2FLeanVariant>(
         1,
         'Variant',
         miniF2FVariants.map((v) => ({ label: v.id, description: v.label, value: v.id })),

@@ -6,13 +6,14 @@
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import { type LanguageClient, WorkDoneProgress } from 'vscode-languageclient/node';
-import { type ProveTheoremResult, proveTheorem } from '../protocol';
+import { isProverLanguage, type ProveTheoremResult, proveTheorem } from '../protocol';
 import {
   asRange,
   checkedBy,
   describeModel,
   describeProver,
   isCancellation,
+  proverName,
   reportError,
   reportNoServer,
   seconds,
@@ -41,7 +42,9 @@ export class ProofSearches {
   async complete(uriArg?: unknown, positionArg?: unknown): Promise<void> {
     const target = await resolveTarget(uriArg, positionArg);
     if (!target) {
-      void vscode.window.showWarningMessage('Llemma: open a Lean 4 file and put the cursor in a proof first.');
+      void vscode.window.showWarningMessage(
+        'Llemma: open a Lean 4 file or an Isabelle theory and put the cursor in a proof first.',
+      );
       return;
     }
     const client = this.ctx.client();
@@ -153,7 +156,7 @@ async function resolveTarget(
     return { doc, position: { line: positionArg.line, character: positionArg.character } };
   }
   const editor = vscode.window.activeTextEditor;
-  if (editor?.document.languageId !== 'lean4') return undefined;
+  if (!editor || !isProverLanguage(editor.document.languageId)) return undefined;
   const { line, character } = editor.selection.active;
   return { doc: editor.document, position: { line, character } };
 }
@@ -165,7 +168,7 @@ function isPosition(p: unknown): p is { line: number; character: number } {
 
 function stats(r: ProveTheoremResult): string {
   const s = r.stats;
-  return `${s.expansions} expansions, ${s.tacticsRun} tactics run in Lean, ${s.openNodes} open, ${seconds(s.elapsedMs)}`;
+  return `${s.expansions} expansions, ${s.tacticsRun} tactics run in ${proverName(r.prover)}, ${s.openNodes} open, ${seconds(s.elapsedMs)}`;
 }
 
 function failureMessage(r: ProveTheoremResult): string {
@@ -202,7 +205,7 @@ function logResult(out: vscode.OutputChannel, at: string, r: ProveTheoremResult)
       `${s.forbidden} forbidden · ${s.rejectedProofs} proofs rejected by the re-check · ${s.replRestarts} REPL restarts`,
   );
   out.appendLine(
-    `  time: ${Math.round(s.elapsedMs)} ms (model ${Math.round(s.modelMs)} ms, Lean ${Math.round(s.proverMs)} ms)`,
+    `  time: ${Math.round(s.elapsedMs)} ms (model ${Math.round(s.modelMs)} ms, ${proverName(r.prover)} ${Math.round(s.proverMs)} ms)`,
   );
   if (r.outcome === 'proved') {
     out.appendLine(`  axioms: ${r.axioms.join(', ') || 'none'}`);

@@ -2,7 +2,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ErrorCodes, type LanguageClient, LSPErrorCodes } from 'vscode-languageclient/node';
-import { LlemmaErrorCode, type ModelDescription, type ProverInfo } from '../protocol';
+import { isProverLanguage, LlemmaErrorCode, type ModelDescription, type ProverInfo } from '../protocol';
 import { toastText } from './toastText';
 
 /** The `code` of a `ResponseError` (or anything shaped like one); undefined for other errors. */
@@ -68,6 +68,11 @@ export function describeProver(p: ProverInfo): string {
   return `Lean ${p.toolchain ?? '(no lean-toolchain)'} · project ${p.projectRoot} · ${p.replCommand}${processes}`;
 }
 
+/** The prover's name as the user reads it in a message. */
+export function proverName(p: ProverInfo): string {
+  return p.prover === 'isabelle' ? 'Isabelle' : 'Lean';
+}
+
 /** Which prover re-checked a proof, and how it was started: the REPL command shows a test double for what it is. */
 export function checkedBy(p: ProverInfo): string {
   return `re-checked by ${p.prover} via \`${p.replCommand}\``;
@@ -92,13 +97,18 @@ export function goalSummary(goals: string[]): string {
   return conclusion + more;
 }
 
-/** The active Lean editor and the running client; undefined after telling the user which of the two is missing. */
-export function leanEditorAndClient(
+/**
+ * The active editor of a prover language (Lean 4 or an Isabelle theory) and the running client; undefined after
+ * telling the user which of the two is missing.
+ */
+export function proverEditorAndClient(
   client: LanguageClient | undefined,
 ): { editor: vscode.TextEditor; client: LanguageClient } | undefined {
   const editor = vscode.window.activeTextEditor;
-  if (editor?.document.languageId !== 'lean4') {
-    void vscode.window.showWarningMessage('Llemma: open a Lean 4 file and put the cursor in a proof first.');
+  if (!editor || !isProverLanguage(editor.document.languageId)) {
+    void vscode.window.showWarningMessage(
+      'Llemma: open a Lean 4 file or an Isabelle theory and put the cursor in a proof first.',
+    );
     return undefined;
   }
   if (!client) {

@@ -43,13 +43,20 @@ export class StatusBar implements vscode.Disposable {
   }
 
   prover(p: ProverStatusParams): void {
-    const lines = [
-      `Lean REPL: ${p.state}`,
-      `Project: ${p.projectRoot}`,
-      `Toolchain: ${p.toolchain ?? 'unknown (no lean-toolchain file)'}`,
-    ];
+    const isabelle = p.prover === 'isabelle';
+    const lines = isabelle
+      ? [
+          `Isabelle server: ${p.state}`,
+          `Session: ${p.projectRoot.replace(/^isabelle:/, '')}`,
+          `Release: ${p.toolchain ?? 'not known yet'}`,
+        ]
+      : [
+          `Lean REPL: ${p.state}`,
+          `Project: ${p.projectRoot}`,
+          `Toolchain: ${p.toolchain ?? 'unknown (no lean-toolchain file)'}`,
+        ];
     if (p.message) lines.push('', p.message);
-    this.set(`${icons[p.state]} Llemma: Lean ${p.state}`, lines.join('\n'));
+    this.set(`${icons[p.state]} Llemma: ${isabelle ? 'Isabelle' : 'Lean'} ${p.state}`, lines.join('\n'));
     this.item.backgroundColor =
       p.state === 'failed' ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
   }

@@ -11,7 +11,8 @@ import {
   describeProver,
   goalSummary,
   isCancellation,
-  leanEditorAndClient,
+  proverEditorAndClient,
+  proverName,
   reportError,
   shortModel,
   sourcesOf,
@@ -24,7 +25,7 @@ interface SuggestContext {
 }
 
 export async function suggestTacticsCommand(ctx: SuggestContext): Promise<void> {
-  const target = leanEditorAndClient(ctx.client());
+  const target = proverEditorAndClient(ctx.client());
   if (!target) return;
   const { editor, client } = target;
   const doc = editor.document;
@@ -62,7 +63,7 @@ export async function suggestTacticsCommand(ctx: SuggestContext): Promise<void> 
   }
   if (result.suggestions.length === 0) {
     const choice = await vscode.window.showInformationMessage(
-      `Llemma: none of the ${generated} generated tactics was accepted by Lean (${failed} failed, ${forbidden} forbidden).`,
+      `Llemma: none of the ${generated} generated tactics was accepted by ${proverName(result.prover)} (${failed} failed, ${forbidden} forbidden).`,
       'Show Output',
     );
     if (choice) ctx.output.show(true);
@@ -78,8 +79,8 @@ export async function suggestTacticsCommand(ctx: SuggestContext): Promise<void> 
   const picked = await vscode.window.showQuickPick(items, {
     title:
       `${verified} verified of ${generated} generated · ${shortModel(result.model)}` +
-      ` · Lean ${result.prover.toolchain ?? '?'}`,
-    placeHolder: `Tactics Lean accepted for ${result.declaration}; source · score (calibrated log-probability)`,
+      ` · ${proverName(result.prover)} ${result.prover.toolchain ?? '?'}`,
+    placeHolder: `Tactics ${proverName(result.prover)} accepted for ${result.declaration}; source · score (calibrated log-probability)`,
     matchOnDetail: true,
   });
   if (!picked) return;
@@ -111,7 +112,7 @@ function logResult(out: vscode.OutputChannel, at: string, r: SuggestTacticsResul
   out.appendLine(`  model: ${describeModel(r.model)} · beam ${r.budget.beamWidth}, ${r.budget.candidates} candidates`);
   out.appendLine(`  prover: ${describeProver(r.prover)}`);
   out.appendLine(
-    `  time: goal ${ms(t.goalMs)} · model ${ms(t.modelMs)} · Lean ${ms(t.proverMs)} · total ${ms(t.totalMs)}`,
+    `  time: goal ${ms(t.goalMs)} · model ${ms(t.modelMs)} · ${proverName(r.prover)} ${ms(t.proverMs)} · total ${ms(t.totalMs)}`,
   );
   for (const s of r.suggestions) {
     out.appendLine(

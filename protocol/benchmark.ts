@@ -7,13 +7,15 @@ import { RequestType, type WorkDoneProgressParams } from 'vscode-languageserver-
 import type { ModelDescription, SearchBudget } from './requests';
 
 /** The miniF2F Lean 4 variants shipped in server/minif2f/data/ (PROVENANCE.md there). */
-export type MiniF2FVariant = 'yangky11' | 'deepseek';
+export type MiniF2FLeanVariant = 'yangky11' | 'deepseek';
+/** Every variant: the Lean ones and miniF2F's Isabelle theories (`isabelle`), which need no Lean project. */
+export type MiniF2FVariant = MiniF2FLeanVariant | 'isabelle';
 export type MiniF2FSplit = 'valid' | 'test';
 /** What a run covers: one split or both. */
 export type MiniF2FSplitChoice = MiniF2FSplit | 'both';
 
 export interface MiniF2FVariantInfo {
-  id: MiniF2FVariant;
+  id: MiniF2FLeanVariant;
   /** One line for a picker. */
   label: string;
   /** Where the statements come from (repository and commit). */
@@ -42,6 +44,30 @@ export const miniF2FVariants: readonly MiniF2FVariantInfo[] = [
     mathlibRevs: ['d1d1e4b72c6e009edd97cabe1d661b021fe8eeae', '2f65ba7f1a9144b20c8e7358513548e317d26de1'],
   },
 ];
+
+/**
+ * The Isabelle variant: miniF2F's theories (HOL), checked by the Isabelle server in the session of
+ * `isabelle.session` (one that holds `HOL-Computational_Algebra` and `HOL-Number_Theory` spares building them).
+ */
+export const miniF2FIsabelleVariant = {
+  id: 'isabelle',
+  label: 'facebookresearch/miniF2F Isabelle theories (Isabelle2025-2, HOL)',
+  source: 'github.com/facebookresearch/miniF2F @ e4f113090ad82d64f8ce064d2f55b613a9b6bded',
+  /** The Isabelle release this project targets; the theories do not name one. */
+  isabelle: 'Isabelle2025-2',
+} as const;
+
+/** Every variant id, the Lean ones first (the first the default); the CLI offers them all, the editor the Lean ones. */
+export const miniF2FVariantIds: readonly MiniF2FVariant[] = [
+  ...miniF2FVariants.map((v) => v.id),
+  miniF2FIsabelleVariant.id,
+];
+
+/** A variant's line for a picker and where its problems come from, for any variant. */
+export function miniF2FVariantLabel(id: MiniF2FVariant): { label: string; source: string } {
+  const info = id === miniF2FIsabelleVariant.id ? miniF2FIsabelleVariant : miniF2FVariants.find((v) => v.id === id);
+  return { label: info?.label ?? id, source: info?.source ?? 'unknown' };
+}
 
 export const miniF2FSplits: readonly MiniF2FSplit[] = ['valid', 'test'];
 
@@ -112,6 +138,8 @@ export interface BenchmarkRecord {
     lean: string | null;
     /** Mathlib's revision from the project's `lake-manifest.json`. */
     mathlib: string | null;
+    /** The Isabelle variant: the Isabelle release that checked the proofs (`lean` and `mathlib` are null). */
+    isabelle?: string;
     replCommand: string;
   };
   /** The tactic screen that ran: the size of its allow-list (server/search/tacticAllowList.ts). */
@@ -247,7 +275,7 @@ export interface MiniF2FReportResult {
 export interface CreateMiniF2FProjectParams {
   /** An empty or new folder. */
   folder: string;
-  variant: MiniF2FVariant;
+  variant: MiniF2FLeanVariant;
 }
 
 export interface CreateMiniF2FProjectResult {

@@ -54,6 +54,8 @@ export const goalAt = new RequestType<GoalAtParams, GoalAtResult, void>('llemma/
 export type ProverState = 'starting' | 'ready' | 'busy' | 'restarting' | 'failed' | 'stopped';
 
 export interface ProverStatusParams {
+  /** Which prover: a Lean project's REPL when absent, else the Isabelle server (`projectRoot` is `isabelle:SESSION`). */
+  prover?: 'lean4' | 'isabelle';
   projectRoot: string;
   state: ProverState;
   /** What went wrong (for `failed`) or what is happening, in words for the user. */

@@ -1,8 +1,10 @@
 // Writes server/minif2f/data/<variant>.json from the miniF2F Lean 4 sources (PROVENANCE.md there): for each problem
 // its name, split and formal statement, plus the header every problem shares and the source file's SHA-256. The
-// statements are copied byte for byte; only the fields a formal-to-formal run needs are kept.
+// statements are copied byte for byte; only the fields a formal-to-formal run needs are kept. The Isabelle variant
+// (isabelle.json, from the miniF2F Isabelle sources) keeps each problem's whole theory byte for byte instead: its
+// header differs from problem to problem, and some theories ship a proof, which a run strips.
 //
-// Usage: node scripts/minif2fData.mjs <folder holding the source .jsonl files>
+// Usage: node scripts/minif2fData.mjs <folder holding the Lean .jsonl files> [<folder holding the Isabelle .jsonl>]
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -58,6 +60,41 @@ for (const s of sources) {
     problems,
   };
   const target = path.join(out, `${s.variant}.json`);
+  writeFileSync(target, `${JSON.stringify(data, null, 1)}\n`);
+  process.stdout.write(`${path.relative(process.cwd(), target)}: ${problems.length} problems\n`);
+}
+
+const isabelle = {
+  file: 'facebookresearch_minif2f_isabelle.jsonl',
+  repository: 'https://github.com/facebookresearch/miniF2F',
+  commit: 'e4f113090ad82d64f8ce064d2f55b613a9b6bded',
+};
+const isabelleFrom = process.argv[3];
+if (isabelleFrom) {
+  const bytes = readFileSync(path.join(isabelleFrom, isabelle.file));
+  const rows = bytes
+    .toString('utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l));
+  const problems = rows
+    .map((r) => {
+      if (!(r.split in splitOrder)) throw new Error(`${isabelle.file}: ${r.name} has split ${r.split}`);
+      if (r.theory_name !== r.name) throw new Error(`${isabelle.file}: ${r.name} is in theory ${r.theory_name}`);
+      return { name: r.name, split: r.split, theory: r.source_text };
+    })
+    .sort((a, b) => splitOrder[a.split] - splitOrder[b.split] || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const data = {
+    variant: 'isabelle',
+    source: {
+      repository: isabelle.repository,
+      commit: isabelle.commit,
+      file: isabelle.file,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+    },
+    problems,
+  };
+  const target = path.join(out, 'isabelle.json');
   writeFileSync(target, `${JSON.stringify(data, null, 1)}\n`);
   process.stdout.write(`${path.relative(process.cwd(), target)}: ${problems.length} problems\n`);
 }

@@ -158,10 +158,7 @@ export class LlemmaCore {
   ): Promise<SuggestTacticsResult> {
     try {
       if (isIsabelleTheory(filePath)) {
-        if (insertAt === 'cursor') {
-          throw new LlemmaError(LlemmaErrorCode.NotInProof, 'Ghost text is not offered in Isabelle theories yet.');
-        }
-        return await this.isabelle.suggest(filePath, text, position, this.tactics, signal);
+        return await this.isabelle.suggest(filePath, text, position, this.tactics, signal, insertAt);
       }
       const started = performance.now();
       let insertion: TacticInsertion | undefined;

@@ -16,7 +16,8 @@ export type RemedyKey =
   | 'lean.tacticTimeoutMs'
   | 'model.path'
   | 'model.executionProvider'
-  | 'model.generationGraph';
+  | 'model.generationGraph'
+  | 'isabelle.path';
 
 export interface FrontEndWords {
   /** How the user sets each key here, as a noun phrase ("the setting `llemma.model.path`", "`--model <dir|url>`"). */
@@ -51,6 +52,7 @@ export const vscodeWords: FrontEndWords = {
     'model.path': 'the setting `llemma.model.path`',
     'model.executionProvider': 'the setting `llemma.model.executionProvider`',
     'model.generationGraph': 'the setting `llemma.model.generationGraph`',
+    'isabelle.path': 'the setting `llemma.isabelle.path`',
   },
   restart: 'run "Llemma: Restart Server"',
 };

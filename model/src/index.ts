@@ -38,9 +38,11 @@ export {
 export { ProcedureSource } from './procedures';
 export {
   getPromptFormat,
+  isabelleProofPrefix,
   llemmaFewshotTemplate,
   type PromptFormat,
   type ProofContext,
+  promptFormatFor,
   promptFormatNames,
   readPrompt,
   tacticState,

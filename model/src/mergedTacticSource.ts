@@ -85,6 +85,8 @@ export class MergedTacticSource implements TacticSource {
     const { retrieval, model, procedures } = this.parts;
     // The model alone is the Llemma search as it was: its own scores, nothing to put on a common scale.
     if (model && !retrieval && !procedures) return model.proposeTactics(context, budget);
+    // Retrieval's index, the procedures and the score tables are Lean's: a state from Isabelle gets the model alone.
+    if (context.prover === 'isabelle') return model ? proposeOrNone(model, context, budget) : [];
     const tables = await this.tables();
     const step = stepKind(context);
     // The model first: it generates in its worker (or on its server) while retrieval runs here.

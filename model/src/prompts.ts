@@ -1,6 +1,7 @@
 // Prompt formats: the one place that turns a proof state into model input and model output into a tactic.
 // Serving and the training workspace's data preparation both use this module, so a model is trained on exactly
-// the text it is later shown. A model folder names its format in config.json (`llemma.prompt_format`).
+// the text it is later shown. A model folder names its format in config.json (`llemma.prompt_format`); a state from
+// Isabelle is shown in the Isabelle format whatever the folder names (`promptFormatFor`).
 
 /** What a prompt can be built from: the state of a proof in progress. */
 export interface ProofContext {
@@ -10,6 +11,12 @@ export interface ProofContext {
   tactics?: readonly string[];
   /** The current goals, pretty-printed by Lean (hypotheses, then `⊢ target`), one string per goal. */
   goals: readonly string[];
+  /**
+   * The prover the state comes from; absent: Lean. From Isabelle, `theorem` is the statement as written
+   * (`lemma foo: "…"`), `tactics` the proof's steps so far, and `goals` one string: the state as Isabelle prints it
+   * (`goal (1 subgoal):` and the numbered subgoals, ASCII symbols such as `\<And>`).
+   */
+  prover?: 'isabelle';
 }
 
 export interface PromptFormat {
@@ -121,6 +128,42 @@ const proofPrefix: PromptFormat = {
   target: (tactic) => `\n${tactic}\n---`,
   parseCompletion: (completion) => completion.trim(),
 };
+
+/**
+ * The Isabelle counterpart of `proof-prefix`: the statement, the proof's steps so far and the state as Isabelle
+ * prints it, in the same section layout; a completion is one proof step (`apply …`, `by …`), ended by `---`. Used for
+ * every state from Isabelle: the Lean formats' words (tactic, Lean 4) would misname what the model is shown.
+ */
+export const isabelleProofPrefix: PromptFormat = {
+  name: 'isabelle-proof-prefix',
+  stop: ['---'],
+  render: (ctx) =>
+    [
+      'Complete the Isabelle proof with its next step.',
+      '',
+      'Lemma:',
+      '---',
+      ctx.theorem?.trim() || '(unknown)',
+      '---',
+      'Steps so far:',
+      '---',
+      ctx.tactics && ctx.tactics.length > 0 ? ctx.tactics.join('\n') : '(none)',
+      '---',
+      'Proof state:',
+      '---',
+      ctx.goals.length === 0 ? 'No subgoals!' : ctx.goals.join('\n\n'),
+      '---',
+      'Next step:',
+      '---',
+    ].join('\n'),
+  target: (tactic) => `\n${tactic}\n---`,
+  parseCompletion: (completion) => completion.trim(),
+};
+
+/** The format a context is shown in: the Isabelle one for a state from Isabelle, else the model's own (`name`). */
+export function promptFormatFor(name: string, context: Pick<ProofContext, 'prover'>): PromptFormat {
+  return context.prover === 'isabelle' ? isabelleProofPrefix : getPromptFormat(name);
+}
 
 /**
  * The proof context a prompt of `format` was rendered from, read back, or undefined when `format` does not render

@@ -3,7 +3,7 @@
 // a proof state and get tactics; no prompt text or completion leaves model/.
 
 import { type CreateGeneratorOptions, createGenerator, type GeneratorInfo } from './generatorFactory';
-import { getPromptFormat, type ProofContext } from './prompts';
+import { type ProofContext, promptFormatFor } from './prompts';
 import type { ProposedTactic, TacticBudget, TacticSource, TacticSourceDescription } from './tacticSource';
 import type { TacticGenerator } from './types';
 
@@ -53,7 +53,7 @@ export class TacticModel implements TacticSource {
   }
 
   async proposeTactics(context: ProofContext, budget: TacticBudget): Promise<ProposedTactic[]> {
-    const format = getPromptFormat((await this.info()).promptFormat);
+    const format = promptFormatFor((await this.info()).promptFormat, context);
     const completions = await this.generator.generate(format.render(context), {
       n: budget.candidates,
       beamWidth: budget.beamWidth,

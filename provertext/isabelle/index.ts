@@ -24,6 +24,17 @@ export {
 } from './keywords';
 export { goalsInError, type ProofStateText, parseProofState, renderGoals, tryThisSteps } from './proofState';
 export {
+  cursorInsertion,
+  lineInsertion,
+  mayBeginStep,
+  positionAt,
+  type StatementSorries,
+  type StepInsertion,
+  sorrySites,
+  statementSorries,
+  stepEdit,
+} from './stepInsertion';
+export {
   codeMask,
   codeWords,
   renameTheory,

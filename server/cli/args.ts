@@ -15,13 +15,14 @@ import {
 import { defaultSettings } from '../../protocol';
 
 const synopsis = {
-  goal: 'llemma goal <file.lean>:<line>:<col> [options]   the proof state at a position (1-based line and column)',
+  goal: 'llemma goal <file.lean|file.thy>:<line>:<col> [options]  the proof state at a position (1-based line and column)',
   candidates:
     'llemma candidates --goal "<tactic state>" [options]  ranked next tactics with their sources, unchecked (not run by Lean);\n' +
     '                                                   `llemma suggest --goal …` is the same command (its former name)',
   prove:
-    "llemma prove <file.lean>[:<theorem>] [options]   best-first proof search for a theorem's first `sorry`;\n" +
-    '                                                   the proof is re-checked by Lean, the file is not changed',
+    "llemma prove <file.lean|file.thy>[:<theorem>] [options]  best-first proof search for a theorem's first `sorry`;\n" +
+    '                                                   the proof is re-checked by Lean (Isabelle for a .thy file), the\n' +
+    '                                                   file is not changed',
   bench:
     'llemma bench minif2f|report|merge|init …         miniF2F benchmark runs and their reports (llemma help bench)',
 } as const;
@@ -31,6 +32,8 @@ const defaultCandidates = defaultSettings['search.candidatesPerExpansion'];
 
 const replOptions = `  --repl "<command>"   command line that starts the Lean REPL in the project folder
                        (default: the environment's LLEMMA_REPL, else detected: \`lake exe repl\` or \`lake env repl\`)`;
+const isabelleOptions = `  --isabelle <path>    the \`isabelle\` executable for .thy files (Isabelle2025-2; default: \`isabelle\` on PATH)
+  --isabelle-session <name>  the session .thy files are checked in (default ${defaultSettings['isabelle.session']})`;
 const modelOptions = `  --model <dir|url>    a model folder (docs/model-format.md) or an OpenAI-compatible server URL
                        (default: the environment's LLEMMA_MODEL, else the embedded model)
   --ep <list>          execution providers to try, e.g. cuda,cpu (default: auto = ${executionProviderNames.join(', ')})
@@ -43,13 +46,15 @@ const commonOptions = `  --json               print JSON instead of text
 
 const options = {
   goal: `${replOptions}
-  --timeout <ms>       per-request timeout for the REPL`,
+${isabelleOptions}
+  --timeout <ms>       per-request timeout for the REPL (for a .thy file: for Isabelle)`,
   candidates: `${modelOptions}
   --n <k>              candidates to return (default ${defaultCandidates}, as the Llemma search)
   --beam <w>           beam width (default: n)
   --temperature <t>    0 (default) = beam search; above 0 = sampling
   --max-tokens <k>     new tokens per candidate (default ${defaultMaxNewTokens})`,
   prove: `${replOptions}
+${isabelleOptions}
   --timeout <ms>       per-request timeout for the REPL; it also bounds each candidate tactic (default ${defaultSettings['lean.tacticTimeoutMs'] / 1000} s)
 ${modelOptions}
   --candidates <k>     candidates per expansion (default ${defaultCandidates}, as the Llemma search)
@@ -82,7 +87,7 @@ ${options.candidates}
 Options of prove (besides those of goal and candidates' --model, --ep, --generation-graph, --sources):
 ${options.prove
   .split('\n')
-  .filter((l) => !/^ {2}--(repl|model|ep|generation-graph|sources)\b|^ {23}\(default: the environment/.test(l))
+  .filter((l) => !/^ {2}--(repl|isabelle|model|ep|generation-graph|sources)\b|^ {23}\(default: the environment/.test(l))
   .join('\n')}
 All:
 ${commonOptions}
@@ -104,6 +109,10 @@ export interface CoreArgs {
   json: boolean;
   verbose: boolean;
   repl?: string;
+  /** The `isabelle` executable (`--isabelle`); absent: the setting's default, `isabelle` on PATH. */
+  isabelle?: string;
+  /** The Isabelle session (`--isabelle-session`); absent: the setting's default. */
+  isabelleSession?: string;
   timeoutMs?: number;
   model?: string;
   ep?: ExecutionProviderName[];
@@ -114,7 +123,8 @@ export interface CoreArgs {
   processes?: number;
 }
 
-export interface GoalArgs extends Pick<CoreArgs, 'json' | 'verbose' | 'repl' | 'timeoutMs'> {
+export interface GoalArgs
+  extends Pick<CoreArgs, 'json' | 'verbose' | 'repl' | 'isabelle' | 'isabelleSession' | 'timeoutMs'> {
   command: 'goal';
   file: string;
   line: number;
@@ -213,13 +223,14 @@ function parseGoal(rest: string[]): GoalArgs {
     if (flag === '--json') out.json = true;
     else if (flag === '--verbose') out.verbose = true;
     else if (flag === '--repl') out.repl = value();
+    else if (takeIsabelle(out, flag, value)) return true;
     else if (flag === '--timeout') out.timeoutMs = positiveInt(value(), '--timeout');
     else return false;
     return true;
   });
-  if (positional.length !== 1) throw new UsageError('goal takes exactly one <file.lean>:<line>:<col>');
+  if (positional.length !== 1) throw new UsageError('goal takes exactly one <file.lean|file.thy>:<line>:<col>');
   const m = /^(.+):(\d+):(\d+)$/.exec(positional[0]!);
-  if (!m) throw new UsageError(`expected <file.lean>:<line>:<col>, got '${positional[0]}'`);
+  if (!m) throw new UsageError(`expected <file.lean|file.thy>:<line>:<col>, got '${positional[0]}'`);
   out.file = m[1]!;
   out.line = positiveInt(m[2]!, 'line');
   out.column = positiveInt(m[3]!, 'column');
@@ -265,6 +276,7 @@ function parseProve(rest: string[]): ProveArgs {
     if (flag === '--json') out.json = true;
     else if (flag === '--verbose') out.verbose = true;
     else if (flag === '--repl') out.repl = value();
+    else if (takeIsabelle(out, flag, value)) return true;
     else if (flag === '--timeout') out.timeoutMs = positiveInt(value(), '--timeout');
     else if (flag === '--model') out.model = value();
     else if (flag === '--ep') setProviders(out, value());
@@ -281,10 +293,10 @@ function parseProve(rest: string[]): ProveArgs {
     } else return false;
     return true;
   });
-  if (positional.length !== 1) throw new UsageError('prove takes exactly one <file.lean>[:<theorem>]');
+  if (positional.length !== 1) throw new UsageError('prove takes exactly one <file.lean|file.thy>[:<theorem>]');
   const target = positional[0]!;
   // A theorem name never contains `/`, so `dir/File.lean:foo` splits at the last colon after the extension.
-  const m = /^(.*\.lean):([^/:]+)$/.exec(target);
+  const m = /^(.*\.(?:lean|thy)):([^/:]+)$/.exec(target);
   if (m) {
     out.file = m[1]!;
     out.theorem = m[2]!;
@@ -292,6 +304,23 @@ function parseProve(rest: string[]): ProveArgs {
     out.file = target;
   }
   return out;
+}
+
+/** `--isabelle <path>` and `--isabelle-session <name>`: true when `flag` is one of them. */
+export function takeIsabelle(
+  out: Pick<CoreArgs, 'isabelle' | 'isabelleSession'>,
+  flag: string,
+  value: () => string,
+): boolean {
+  if (flag === '--isabelle') out.isabelle = nonEmpty(value(), '--isabelle');
+  else if (flag === '--isabelle-session') out.isabelleSession = nonEmpty(value(), '--isabelle-session');
+  else return false;
+  return true;
+}
+
+function nonEmpty(s: string, what: string): string {
+  if (s.trim() === '') throw new UsageError(`${what} needs a value`);
+  return s;
 }
 
 /** `--ep <list>`, read once into a typed list; `auto`, the order without the flag, leaves none. */

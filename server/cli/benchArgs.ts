@@ -1,5 +1,12 @@
 /** Arguments of `llemma bench …`: miniF2F runs, their reports, merging shards, and a variant's Lean project. */
-import { defaultSettings, type MiniF2FSplitChoice, type MiniF2FVariant, miniF2FVariants } from '../../protocol';
+import {
+  defaultSettings,
+  type MiniF2FLeanVariant,
+  type MiniF2FSplitChoice,
+  type MiniF2FVariant,
+  miniF2FVariantIds,
+  miniF2FVariants,
+} from '../../protocol';
 import {
   budgetSpec,
   type CoreArgs,
@@ -7,6 +14,7 @@ import {
   type ProveArgs,
   positiveInt,
   setProviders,
+  takeIsabelle,
   UsageError,
   walk,
 } from './args';
@@ -42,12 +50,13 @@ export interface BenchMergeArgs {
 export interface BenchInitArgs {
   command: 'bench-init';
   folder: string;
-  variant: MiniF2FVariant;
+  variant: MiniF2FLeanVariant;
 }
 
 export type BenchArgs = BenchRunArgs | BenchReportArgs | BenchMergeArgs | BenchInitArgs | { command: 'bench-help' };
 
-const variants = miniF2FVariants.map((v) => v.id).join('|');
+const variants = miniF2FVariantIds.join('|');
+const leanVariants = miniF2FVariants.map((v) => v.id).join('|');
 
 export function benchUsage(): string {
   return `Usage:
@@ -56,12 +65,15 @@ export function benchUsage(): string {
   llemma bench report <results.jsonl>… [--html <out.html> | --markdown | --json]
                                                    the report: solved per split and category, curves, problems
   llemma bench merge <results.jsonl>… --out <merged.jsonl>   one file from the shards of a run
-  llemma bench init <folder> [--variant <${variants}>]   write the Lean project a variant runs in
+  llemma bench init <folder> [--variant <${leanVariants}>]   write the Lean project a variant runs in
 
 Options of bench minif2f:
-  --variant <${variants}>  the miniF2F variant (default ${miniF2FVariants[0]!.id})
+  --variant <${variants}>  the miniF2F variant (default ${miniF2FVariants[0]!.id}); isabelle: miniF2F's
+                       Isabelle theories, their shipped proofs stripped, checked by the Isabelle server
   --split <valid|test|both>  (default test)
-  --project <dir>      the Lean project, with the variant's Lean and Mathlib (default: the working folder)
+  --project <dir>      the Lean project, with the variant's Lean and Mathlib (default: the working folder; not
+                       used by the isabelle variant)
+  --isabelle <path>, --isabelle-session <name>   the isabelle executable and session, as for llemma prove
   --workers <n>        problems searched at once, each with a REPL of its own (default 1, at most ${maxWorkers})
   --limit <n>          only the first n problems (of the shard)
   --shard <i/n>        every n-th problem from the i-th, for several machines; then \`llemma bench merge\`
@@ -93,8 +105,19 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
 }
 
 function variantOf(v: string): MiniF2FVariant {
-  const found = miniF2FVariants.find((x) => x.id === v);
+  const found = miniF2FVariantIds.find((x) => x === v);
   if (!found) throw new UsageError(`--variant must be one of ${variants.replace(/\|/g, ', ')} (got '${v}')`, false);
+  return found;
+}
+
+function leanVariantOf(v: string): MiniF2FLeanVariant {
+  const found = miniF2FVariants.find((x) => x.id === v);
+  if (!found) {
+    throw new UsageError(
+      `bench init writes a Lean project: --variant must be one of ${leanVariants.replace(/\|/g, ', ')} (got '${v}')`,
+      false,
+    );
+  }
   return found.id;
 }
 
@@ -127,6 +150,7 @@ function parseRun(rest: string[]): BenchRunArgs {
     } else if (flag === '--limit') out.limit = positiveInt(value(), '--limit');
     else if (flag === '--shard') out.shard = value();
     else if (flag === '--repl') out.repl = value();
+    else if (takeIsabelle(out, flag, value)) return true;
     else if (flag === '--timeout') out.timeoutMs = positiveInt(value(), '--timeout');
     else if (flag === '--model') out.model = value();
     else if (flag === '--ep') setProviders(out, value());
@@ -178,7 +202,7 @@ function parseInit(rest: string[]): BenchInitArgs {
   let variant = miniF2FVariants[0]!.id;
   const positional = walk(rest, (flag, value) => {
     if (flag !== '--variant') return false;
-    variant = variantOf(value());
+    variant = leanVariantOf(value());
     return true;
   });
   if (positional.length !== 1) throw new UsageError('bench init takes one folder', false);

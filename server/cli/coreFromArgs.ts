@@ -1,6 +1,6 @@
 /**
  * The one way a CLI command gets its LlemmaCore: the default settings with the command's flags on top, the REPL from
- * `--repl` (else `LLEMMA_REPL`), the model from `--model` (else `LLEMMA_MODEL`, else the embedded one) with a relative
+ * `--repl` (else `LLEMMA_REPL`), the Isabelle executable and session from `--isabelle` and `--isabelle-session`, the model from `--model` (else `LLEMMA_MODEL`, else the embedded one) with a relative
  * folder read from the working folder, the execution providers of `--ep` and the candidate sources of `--sources`.
  */
 import { defaultSettings, type LlemmaSettings } from '../../protocol';
@@ -27,6 +27,8 @@ export function coreFromArgs(
     ...(args.sources ? { 'model.sources': args.sources } : {}),
     ...(args.allowNativeDecide ? { 'search.allowNativeDecide': true } : {}),
     ...(args.processes ? { 'lean.checkProcesses': args.processes } : {}),
+    ...(args.isabelle ? { 'isabelle.path': args.isabelle } : {}),
+    ...(args.isabelleSession ? { 'isabelle.session': args.isabelleSession } : {}),
   };
   const model = args.model ?? environment.model;
   const repl = args.repl ?? environment.repl;

@@ -20,6 +20,7 @@ export const cliWords: FrontEndWords = {
     'model.path': '`--model <folder|url>` (or the environment variable LLEMMA_MODEL)',
     'model.executionProvider': '`--ep <list>`',
     'model.generationGraph': '`--generation-graph <auto|on|off>`',
+    'isabelle.path': '`--isabelle <path to the isabelle executable>`',
   },
   restart: 'run the command again',
 };

@@ -1,12 +1,15 @@
 /**
- * `llemma prove <file.lean>[:<theorem>]`: the language server's proof search, headless. Each declaration with a
- * `sorry` (or the one named) is searched from its first `sorry` a search can start from (the rule of the editor's
- * "Complete Proof" lenses: a `sorry` alone at the start of its line in a tactic proof, or right after the proof's
- * `by`); a declaration without one is reported as not proved, saying why. A proof is printed only after Lean
- * re-checked the whole declaration. The file is never written. Exit code 0 when every target was proved, 1 otherwise.
+ * `llemma prove <file.lean|file.thy>[:<theorem>]`: the language server's proof search, headless. Each declaration
+ * with a `sorry` (or the one named) is searched from its first `sorry` a search can start from (the rule of the
+ * editor's "Complete Proof" lenses: in Lean a `sorry` alone at the start of its line in a tactic proof, or right after
+ * the proof's `by`; in an Isabelle theory any `sorry` in a statement's proof); a declaration without one is reported
+ * as not proved, saying why. A proof is printed only after the prover re-checked it (Lean the whole declaration,
+ * Isabelle the theory up to the statement). The file is never written. Exit code 0 when every target was proved, 1
+ * otherwise.
  */
+import { statementSorries } from '@llemma/prover-text/isabelle';
 import type { ProveTheoremResult } from '../../protocol';
-import { declarationSorries } from '../core';
+import { declarationSorries, isIsabelleTheory } from '../core';
 import { toLlemmaError } from '../errors';
 import type { ProveArgs } from './args';
 import { coreFromArgs } from './coreFromArgs';
@@ -17,7 +20,8 @@ type Outcome = { declaration: string; line: number; result?: ProveTheoremResult;
 
 export async function runProve(args: ProveArgs, signal: AbortSignal): Promise<number> {
   const { path: file, text } = await readSourceFile(args.file);
-  const targets = declarationSorries(text).filter((s) => args.theorem === undefined || s.declaration === args.theorem);
+  const sorries = isIsabelleTheory(file) ? statementSorries(text) : declarationSorries(text);
+  const targets = sorries.filter((s) => args.theorem === undefined || s.declaration === args.theorem);
   if (targets.length === 0) {
     const what = args.theorem ? `no declaration \`${args.theorem}\` with a \`sorry\`` : 'no `sorry`';
     printError(`${args.file} has ${what}: nothing to prove.`);
@@ -75,6 +79,8 @@ function render(file: string, o: Outcome): string {
   if (o.error !== undefined) return `${head}error: ${o.error}\n`;
   const r = o.result!;
   const s = r.stats;
+  const prover = r.prover.prover === 'isabelle' ? 'Isabelle' : 'Lean';
+  const processes = r.prover.checkProcesses ?? 1;
   const lines = [
     r.outcome === 'proved'
       ? `${head}proved, re-checked by ${r.prover.prover} via \`${r.prover.replCommand}\` (axioms: ${r.axioms.join(', ') || 'none'})`
@@ -85,10 +91,11 @@ function render(file: string, o: Outcome): string {
       ? [`  sources: ${r.tactics.map((_, i) => (r.tacticSources[i] ?? []).join('+') || '?').join(', ')}`]
       : []),
     `  ${s.expansions} expansions, ${s.tacticsRun} tactics run, ${s.visitedStates} states, ${s.forbidden} forbidden, ` +
-      `${(s.elapsedMs / 1000).toFixed(1)} s (model ${(s.modelMs / 1000).toFixed(1)} s, Lean ${(s.proverMs / 1000).toFixed(1)} s)`,
+      `${(s.elapsedMs / 1000).toFixed(1)} s (model ${(s.modelMs / 1000).toFixed(1)} s, ${prover} ${(s.proverMs / 1000).toFixed(1)} s)`,
     `  budget ${r.budget.candidatesPerExpansion} candidates × ${r.budget.maxExpansions} expansions, ` +
       `${r.budget.timeLimitMs / 1000} s, native_decide ${r.budget.allowNativeDecide ? 'allowed' : 'off'}`,
-    `  model ${modelLine(r.model)} (${r.model.promptFormat}) · sources ${(r.model.sources ?? []).join(', ') || 'none'} · Lean ${r.prover.toolchain ?? 'unknown toolchain'} via ${r.prover.replCommand} (${r.prover.checkProcesses ?? 1} process${r.prover.checkProcesses === 1 ? '' : 'es'})`,
+    `  model ${modelLine(r.model)} (${r.model.promptFormat}) · sources ${(r.model.sources ?? []).join(', ') || 'none'} · ${prover} ${r.prover.toolchain ?? 'unknown toolchain'} via ${r.prover.replCommand}` +
+      (r.prover.prover === 'isabelle' ? '' : ` (${processes} process${processes === 1 ? '' : 'es'})`),
   ];
   return `${lines.join('\n')}\n`;
 }

@@ -1,4 +1,4 @@
-/** Reading the Lean file a command names: one place, one message when it cannot be read. */
+/** Reading the Lean file or Isabelle theory a command names: one place, one message when it cannot be read. */
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { UsageError } from './args';

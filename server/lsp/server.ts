@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sorrySites as theorySorrySites } from '@llemma/prover-text/isabelle';
 import {
   type CancellationToken,
   createConnection,
@@ -23,6 +24,7 @@ import {
   forDisplay,
   goalAt,
   invalidSettings,
+  LanguageIds,
   LlemmaErrorCode,
   type MiniF2FProgress,
   miniF2FReport,
@@ -172,16 +174,20 @@ connection.onRequest(createMiniF2FProject, (params, token) =>
   }),
 );
 
-// A "Complete Proof" lens on each `sorry` a proof search can start from (sorrySites), running the extension's command
-// with the arguments its palette form takes from the cursor. Computed from the synced buffer, so it follows every edit.
+// A "Complete Proof" lens on each `sorry` a proof search can start from (sorrySites; in a theory, each `sorry` in a
+// proof), running the extension's command with the arguments its palette form takes from the cursor. Computed from
+// the synced buffer, so it follows every edit.
 connection.onCodeLens((params) => {
   const doc = documents.get(params.textDocument.uri);
-  if (doc?.languageId !== 'lean4') return [];
-  return sorrySites(doc.getText()).map(({ position }) => ({
+  const language = doc?.languageId;
+  if (!doc || (language !== LanguageIds.lean && language !== LanguageIds.isabelle)) return [];
+  const isabelle = language === LanguageIds.isabelle;
+  const sites = isabelle ? theorySorrySites(doc.getText()) : sorrySites(doc.getText());
+  return sites.map(({ position }) => ({
     range: { start: position, end: { line: position.line, character: position.character + 'sorry'.length } },
     command: {
       title: 'Llemma: Complete Proof',
-      tooltip: 'Search for a proof with the model and Lean, and replace this sorry with it',
+      tooltip: `Search for a proof with the model and ${isabelle ? 'Isabelle' : 'Lean'}, and replace this sorry with it`,
       command: Commands.completeProof,
       arguments: [params.textDocument.uri, position],
     },

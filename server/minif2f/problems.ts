@@ -1,16 +1,22 @@
 /**
  * The miniF2F problems shipped in data/ (PROVENANCE.md there), the selection a run covers (split, shard, limit) and
- * the Lean file each problem is searched in. The data is bundled into the server and the CLI, so a run needs no file
- * of the extension's besides its bundles.
+ * the file each problem is searched in (a Lean file, or for the Isabelle variant the problem's theory with its proofs
+ * stripped). The data is bundled into the server and the CLI, so a run needs no file of the extension's besides its
+ * bundles.
  */
+import { statementSorries, stripProofs } from '@llemma/prover-text/isabelle';
 import type { MiniF2FCategory, MiniF2FSplit, MiniF2FSplitChoice, MiniF2FVariant } from '../../protocol';
 import deepseek from './data/deepseek.json';
+import isabelle from './data/isabelle.json';
 import yangky11 from './data/yangky11.json';
 
 export interface MiniF2FProblem {
   name: string;
   split: MiniF2FSplit;
-  /** The formal statement, ending in `:= by` and a newline. */
+  /**
+   * The formal statement, ending in `:= by` and a newline; for the Isabelle variant the problem's whole theory as
+   * miniF2F ships it (header, imports, statement, and the proof some ship, which `problemFile` strips).
+   */
   statement: string;
 }
 
@@ -25,6 +31,17 @@ interface VariantData {
 const data: Record<MiniF2FVariant, VariantData> = {
   yangky11: yangky11 as VariantData,
   deepseek: deepseek as VariantData,
+  // Each theory has its own header; the problems carry theirs.
+  isabelle: {
+    variant: isabelle.variant,
+    source: isabelle.source,
+    header: '',
+    problems: (isabelle.problems as { name: string; split: MiniF2FSplit; theory: string }[]).map((p) => ({
+      name: p.name,
+      split: p.split,
+      statement: p.theory,
+    })),
+  },
 };
 
 /** Every problem of a variant, `valid` then `test`, each split by name: the order runs, shards and limits use. */
@@ -99,14 +116,22 @@ export function problemKey(p: { split: MiniF2FSplit; name?: string; problem?: st
 }
 
 /**
- * The Lean file a problem is searched in: the variant's header, the statement and a `sorry` on a line of its own, the
- * place a proof search starts from. Returns the text and the `sorry`'s position (0-based line and character).
+ * The file a problem is searched in, with the extension that sends it to its prover, and the place a proof search
+ * starts from (0-based line and character). Lean: the variant's header, the statement and a `sorry` on a line of its
+ * own. Isabelle: the problem's theory with every proof replaced by `sorry` (a run must find the proof itself), from
+ * the theorem's `sorry`.
  */
 export function problemFile(
   variant: MiniF2FVariant,
   problem: MiniF2FProblem,
-): { text: string; position: { line: number; character: number } } {
+): { text: string; position: { line: number; character: number }; extension: '.lean' | '.thy' } {
+  if (variant === 'isabelle') {
+    const text = stripProofs(problem.statement);
+    const start = statementSorries(text).find((s) => s.declaration === problem.name)?.first;
+    if (!start) throw new Error(`miniF2F isabelle ${problem.name}: no theorem ${problem.name} with a proof to search`);
+    return { text, position: start, extension: '.thy' };
+  }
   const before = variantHeader(variant) + problem.statement;
   const line = before.split('\n').length - 1;
-  return { text: `${before}  sorry\n`, position: { line, character: 2 } };
+  return { text: `${before}  sorry\n`, position: { line, character: 2 }, extension: '.lean' };
 }

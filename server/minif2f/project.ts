@@ -5,10 +5,17 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { LlemmaErrorCode, type MiniF2FVariant, type MiniF2FVariantInfo, miniF2FVariants } from '../../protocol';
+import {
+  LlemmaErrorCode,
+  type MiniF2FLeanVariant,
+  type MiniF2FVariant,
+  type MiniF2FVariantInfo,
+  miniF2FIsabelleVariant,
+  miniF2FVariants,
+} from '../../protocol';
 import { LlemmaError } from '../errors';
 
-export function variantInfo(variant: MiniF2FVariant): MiniF2FVariantInfo {
+export function variantInfo(variant: MiniF2FLeanVariant): MiniF2FVariantInfo {
   const info = miniF2FVariants.find((v) => v.id === variant);
   if (!info) throw new LlemmaError(LlemmaErrorCode.ProjectMismatch, `Unknown miniF2F variant '${variant}'.`);
   return info;
@@ -30,7 +37,7 @@ const bareToolchain = (t: string) => t.trim().replace(/^leanprover\/lean4:/, '')
  */
 export function checkProject(
   root: string,
-  variant: MiniF2FVariant,
+  variant: MiniF2FLeanVariant,
 ): { ok: true; pins: ProjectPins } | { ok: false; pins: ProjectPins; differences: string[] } {
   const info = variantInfo(variant);
   const differences: string[] = [];
@@ -58,8 +65,12 @@ export function checkProject(
   return differences.length === 0 ? { ok: true, pins } : { ok: false, pins, differences };
 }
 
-/** The check as the runner uses it: the pins, or a ProjectMismatch error that lists every difference. */
+/**
+ * The check as the runner uses it: the pins, or a ProjectMismatch error that lists every difference. The Isabelle
+ * variant needs no Lean project (its theories go to the Isabelle server): no pins, nothing checked.
+ */
 export function requireProject(root: string, variant: MiniF2FVariant): ProjectPins {
+  if (variant === miniF2FIsabelleVariant.id) return { lean: null, mathlib: null };
   const checked = checkProject(root, variant);
   if (checked.ok) return checked.pins;
   const info = variantInfo(variant);
@@ -102,7 +113,7 @@ function readManifest(file: string): { rev: string } | { problem: string } {
 }
 
 /** Where each variant's project takes the REPL from: a revision built for the variant's Lean. */
-const replRequire: Record<MiniF2FVariant, { url: string; rev: string }> = {
+const replRequire: Record<MiniF2FLeanVariant, { url: string; rev: string }> = {
   yangky11: { url: 'https://github.com/leanprover-community/repl', rev: 'v4.24.0' },
   // The REPL DeepSeek-Prover-V1.5 ran with this Lean and Mathlib.
   deepseek: { url: 'https://github.com/xinhjBrant/repl', rev: '3334a97b268ecc67beb36a75787f7e831208a724' },
@@ -114,7 +125,7 @@ const mathlibUrl = 'https://github.com/leanprover-community/mathlib4';
 export const buildSteps = ['lake update', 'lake exe cache get', 'lake build repl'];
 
 /** The files of a variant's project: path → contents. */
-export function projectFiles(variant: MiniF2FVariant): Record<string, string> {
+export function projectFiles(variant: MiniF2FLeanVariant): Record<string, string> {
   const info = variantInfo(variant);
   const repl = replRequire[variant];
   const mathlib = info.mathlibRevs[0]!;
@@ -157,7 +168,7 @@ export function projectFiles(variant: MiniF2FVariant): Record<string, string> {
 }
 
 /** Writes the variant's project into `folder`, which must be new or empty. */
-export function createProject(folder: string, variant: MiniF2FVariant): { files: string[]; buildSteps: string[] } {
+export function createProject(folder: string, variant: MiniF2FLeanVariant): { files: string[]; buildSteps: string[] } {
   if (existsSync(folder)) {
     if (!isFolder(folder)) {
       throw new LlemmaError(LlemmaErrorCode.ProjectMismatch, `${folder} exists and is not a folder.`);

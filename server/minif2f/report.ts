@@ -11,11 +11,11 @@ import {
   type MiniF2FSplit,
   miniF2FCategories,
   miniF2FSplits,
+  miniF2FVariantLabel,
 } from '../../protocol';
 import { allowedTactics } from '../search/tacticAllowList';
 import { nativeDecideWords, unsafeWords } from '../search/tacticFilter';
 import { categoryOf, splitSize, variantProblems } from './problems';
-import { variantInfo } from './project';
 import { publishedResults } from './published';
 import { configDifferences, configOf } from './results';
 
@@ -99,13 +99,14 @@ export function buildReport(records: readonly BenchmarkRecord[], files: readonly
     categories,
     curves,
     rows,
-    published: [...publishedResults],
+    // The published numbers are Lean 4 runs: beside an Isabelle run they would compare unlike things.
+    published: first?.variant === 'isabelle' ? [] : [...publishedResults],
     files: [...files],
   };
 }
 
 function header(records: readonly BenchmarkRecord[], r: BenchmarkRecord): { label: string; value: string }[] {
-  const info = variantInfo(r.variant);
+  const info = miniF2FVariantLabel(r.variant);
   const b = r.budget;
   const m = r.model;
   const native = b.allowNativeDecide ? 'allowed' : 'forbidden';
@@ -119,8 +120,15 @@ function header(records: readonly BenchmarkRecord[], r: BenchmarkRecord): { labe
       value: `${m.source} on ${m.provider}${m.generationGraph ? `, ${m.generationGraph}` : ''} (prompt ${m.promptFormat})`,
     },
     { label: 'Data', value: `miniF2F, ${info.label}: ${info.source}` },
-    { label: 'Lean', value: `${r.prover.lean ?? 'unknown toolchain'}, Mathlib ${r.prover.mathlib ?? 'unknown'}` },
-    { label: 'Prover', value: `Lean REPL started as \`${r.prover.replCommand || 'unknown'}\`` },
+    ...(r.variant === 'isabelle'
+      ? [
+          { label: 'Isabelle', value: r.prover.isabelle ?? 'unknown release' },
+          { label: 'Prover', value: `Isabelle server started as \`${r.prover.replCommand || 'unknown'}\`` },
+        ]
+      : [
+          { label: 'Lean', value: `${r.prover.lean ?? 'unknown toolchain'}, Mathlib ${r.prover.mathlib ?? 'unknown'}` },
+          { label: 'Prover', value: `Lean REPL started as \`${r.prover.replCommand || 'unknown'}\`` },
+        ]),
     {
       label: 'Budget',
       value:

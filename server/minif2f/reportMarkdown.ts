@@ -71,18 +71,20 @@ export function reportMarkdown(report: BenchmarkReport): string {
     ),
     '',
   );
-  out.push('## Published results (miniF2F test, 244 problems)', '');
-  out.push(
-    'Each was produced with its own setup, named beside it; only rows with the same setup as this run compare directly.',
-    '',
-  );
-  out.push(
-    table(
-      ['system', '% solved', 'setup'],
-      report.published.map((p) => [mdCell(p.system), p.percent.toFixed(2), mdCell(p.setup)]),
-    ),
-    '',
-  );
+  if (report.published.length > 0) {
+    out.push('## Published results (miniF2F test, 244 problems)', '');
+    out.push(
+      'Each was produced with its own setup, named beside it; only rows with the same setup as this run compare directly.',
+      '',
+    );
+    out.push(
+      table(
+        ['system', '% solved', 'setup'],
+        report.published.map((p) => [mdCell(p.system), p.percent.toFixed(2), mdCell(p.setup)]),
+      ),
+      '',
+    );
+  }
   out.push('## Problems', '');
   out.push(
     table(

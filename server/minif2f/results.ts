@@ -12,7 +12,7 @@ import {
   benchmarkStatuses,
   LlemmaErrorCode,
   miniF2FSplits,
-  miniF2FVariants,
+  miniF2FVariantIds,
 } from '../../protocol';
 import { LlemmaError } from '../errors';
 import { problemKey } from './problems';
@@ -58,7 +58,7 @@ function recordProblem(v: unknown): string | undefined {
   if (typeof r !== 'object' || r === null || r.format !== benchmarkRecordFormat) {
     return `is not a miniF2F result of this format (${benchmarkRecordFormat}).`;
   }
-  if (!miniF2FVariants.some((x) => x.id === r.variant)) return `names an unknown variant ${String(r.variant)}.`;
+  if (!miniF2FVariantIds.includes(r.variant as never)) return `names an unknown variant ${String(r.variant)}.`;
   if (!miniF2FSplits.includes(r.split as never)) return `names an unknown split ${String(r.split)}.`;
   if (!benchmarkStatuses.includes(r.status as never)) return `has an unknown status ${String(r.status)}.`;
   if (typeof r.problem !== 'string') return 'names no problem.';

@@ -179,9 +179,10 @@ export async function runMiniF2F(options: MiniF2FRunOptions): Promise<MiniF2FRun
   const writer = new ResultsWriter(options.out);
 
   const solve = async (prover: WorkerProver, problem: MiniF2FProblem): Promise<BenchmarkRecord | null> => {
-    const { text, position } = problemFile(options.variant, problem);
-    // Not a file on disk: the REPL is sent the text. The path places the problem inside the project.
-    const filePath = path.join(options.projectRoot, '.llemma-minif2f', `${problem.name}.lean`);
+    const { text, position, extension } = problemFile(options.variant, problem);
+    // Not a file on disk: the prover is sent the text. The path places the problem inside the project, and its
+    // extension picks the prover (a `.thy` goes to Isabelle).
+    const filePath = path.join(options.projectRoot, '.llemma-minif2f', `${problem.name}${extension}`);
     const t0 = performance.now();
     const base = () => ({
       ...template(),
@@ -214,7 +215,14 @@ export async function runMiniF2F(options: MiniF2FRunOptions): Promise<MiniF2FRun
           modelMs: Math.round(s.modelMs),
           proverMs: Math.round(s.proverMs),
           model: result.model,
-          prover: { lean: pins.lean, mathlib: pins.mathlib, replCommand: result.prover.replCommand },
+          prover: {
+            lean: pins.lean,
+            mathlib: pins.mathlib,
+            ...(result.prover.prover === 'isabelle' && result.prover.toolchain
+              ? { isabelle: result.prover.toolchain }
+              : {}),
+            replCommand: result.prover.replCommand,
+          },
           finishedAt: new Date().toISOString(),
         };
       } catch (err) {

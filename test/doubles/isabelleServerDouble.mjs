@@ -24,7 +24,10 @@ import { randomUUID } from 'node:crypto';
  *       (with `unknownStepsFail: true`, an unknown line that is a proof step fails instead).
  *       A theory without `print_state` (a whole-proof check) is ok when every step of its last proof is known and
  *       its last step closes (a state "No subgoals!" or no state), else it fails.
+ *   worldFile: path  the world read from a JSON file instead (the end-to-end tests' world)
  *   log: path        appends each command received, one per line
+ *   exitWithParent: true  exits once the process that started it is gone (the real server outlives its client; a
+ *                    double left behind by a killed editor would not be cleaned up)
  */
 import { appendFileSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -33,6 +36,7 @@ import { join } from 'node:path';
 const here = import.meta.dirname;
 const recordings = join(here, '..', 'fixtures', 'isabelle', 'isabelle-client', 'isabelle-responses');
 const config = JSON.parse(process.env.ISABELLE_DOUBLE || '{}');
+if (config.worldFile) config.world = JSON.parse(readFileSync(config.worldFile, 'utf8'));
 const password = config.password ?? 'c0ffee00-1111-2222-3333-444455556666';
 const name = process.argv[process.argv.indexOf('-n') + 1] ?? 'isabelle';
 
@@ -212,3 +216,9 @@ server.listen(0, '127.0.0.1', () => {
   process.stdout.write(`server "${name}" = 127.0.0.1:${port} (password "${password}")\n`);
 });
 process.on('SIGTERM', () => process.exit(0));
+if (config.exitWithParent) {
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) process.exit(0);
+  }, 500).unref();
+}

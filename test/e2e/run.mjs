@@ -22,6 +22,7 @@ import * as path from 'node:path';
 import { chromium } from 'playwright-core';
 import * as completeProof from './flows/completeProof.mjs';
 import * as ghostText from './flows/ghostText.mjs';
+import * as isabelleGhost from './flows/isabelleGhost.mjs';
 import * as minif2f from './flows/minif2f.mjs';
 import * as notInProof from './flows/notInProof.mjs';
 import * as procedureGhost from './flows/procedureGhost.mjs';
@@ -42,6 +43,7 @@ const allFlows = [
   // Before minif2f, whose report leaves a webview the active editor.
   procedureGhost,
   minif2f,
+  isabelleGhost,
 ];
 
 const repo = path.resolve(import.meta.dirname, '../..');
@@ -52,6 +54,8 @@ const artifacts = path.join(repo, 'test', 'e2e', 'artifacts');
 const fixtureWorkspace = path.join(repo, 'test', 'fixtures', 'e2e-workspace');
 const rulesDir = path.join(repo, 'test', 'fixtures', 'e2e');
 const replDouble = path.resolve(repo, process.env.REPL_DOUBLE || 'test/doubles/replDouble.mjs');
+/** What `llemma.isabelle.path` runs: the Isabelle server double, started as `isabelle server -n llemma` would be. */
+const isabelleDouble = path.join(repo, 'test', 'doubles', 'isabelleServerDouble.mjs');
 const keep = process.env.KEEP === '1';
 /**
  * The whole cycle after the code-server install; a watchdog ends the run if it takes longer. The flows with the model
@@ -130,6 +134,8 @@ async function main() {
     // The workspace copy lives inside this repository's work tree; keep the git extension from scanning it.
     'git.enabled': false,
     'llemma.lean.replCommand': replCommand('repl-ok.json'),
+    // .thy files: the Isabelle server double, whose world (isabelle-world.json) comes through ISABELLE_DOUBLE below.
+    'llemma.isabelle.path': isabelleDouble,
     // Small budgets for the flows with the real embedded model (2-core CI): 8 candidates by beam search, a short
     // debounce for ghost text, a proof search of at most 10 expansions.
     'llemma.suggest.candidates': 8,
@@ -159,6 +165,13 @@ async function main() {
   };
   // The server prefers LLEMMA_REPL to the setting; a developer's own must not replace the double.
   delete env.LLEMMA_REPL;
+  // How the Isabelle server double behaves (test/doubles/isabelleServerDouble.mjs): it plays Isabelle from a world of
+  // steps and states, logs each command, and goes when the language server that started it is gone.
+  env.ISABELLE_DOUBLE = JSON.stringify({
+    worldFile: path.join(rulesDir, 'isabelle-world.json'),
+    log: run.isabelleLog,
+    exitWithParent: true,
+  });
   const common = ['--config', run.config, '--user-data-dir', run.userData, '--extensions-dir', run.extensions];
 
   const install = spawnSync(codeServerBin, [...common, '--install-extension', vsix], { env, encoding: 'utf8' });
@@ -310,6 +323,7 @@ function makeRunDirs() {
     userData: path.join(dir, 'ud'),
     extensions: path.join(dir, 'ext'),
     replLog: path.join(dir, 'repl-double.log'),
+    isabelleLog: path.join(dir, 'isabelle-double.log'),
     csLog: path.join(dir, 'code-server.log'),
   };
   for (const d of [dir, tmp, run.userData, run.extensions]) mkdirSync(d, { recursive: true });
@@ -399,7 +413,7 @@ function outputChannelFiles(run) {
 /** On failure: the code-server log, the extension host log and the extension's output channel, last lines of each. */
 function printDiagnostics(run) {
   const files = [run.csLog, ...logFiles(run, /(exthost\.log|Llemma.*\.log)$/)];
-  files.push(run.replLog);
+  files.push(run.replLog, run.isabelleLog);
   for (const f of files) {
     log(`--- last lines of ${path.relative(run.dir, f)} ---`);
     process.stdout.write(`${tail(f, 40)}\n`);

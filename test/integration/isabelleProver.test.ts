@@ -96,7 +96,7 @@ describe('IsabelleProver on the server double', () => {
   it('suggests verified steps: the closing procedure first, then the progressing model step; none forbidden or failing', async () => {
     const p = await prover();
     const model = new FixedTactics({
-      '\\<forall>x. \\<exists>y. x = y': [
+      'goal (1 subgoal):\n 1. \\<forall>x. \\<exists>y. x = y': [
         ['apply (rule allI)', -0.5],
         ['ML_val \\<open>OS.Process.system "x"\\<close>', -0.1],
         ['by simp', -0.3],
@@ -117,7 +117,39 @@ describe('IsabelleProver on the server double', () => {
       newText: '  by auto\n',
     });
     assert.equal(r.counts.forbidden, 2);
+    // The model was shown the state as Isabelle prints it, with the lemma, as a state from Isabelle.
+    assert.deepEqual(model.calls[0]?.context, {
+      prover: 'isabelle',
+      goals: ['goal (1 subgoal):\n 1. \\<forall>x. \\<exists>y. x = y'],
+      theorem: 'lemma demo: "\\<forall>x. \\<exists>y. x = y"',
+      tactics: [],
+    });
     assert.equal(r.prover.prover, 'isabelle');
+    await p.dispose();
+  });
+
+  it('ghost text: a step in place of the text typed on a proof line; refused elsewhere before Isabelle is asked', async () => {
+    const p = await prover();
+    const typing = text.replace('  sorry', '  by au');
+    const r = await p.suggest(
+      '/x/Demo.thy',
+      typing,
+      { line: 3, character: 7 },
+      new FixedTactics({}),
+      undefined,
+      'cursor',
+    );
+    assert.deepEqual(r.suggestions[0]?.edit, {
+      range: { start: { line: 3, character: 0 }, end: { line: 3, character: 7 } },
+      newText: '  by auto',
+    });
+    const comment = text.replace('  sorry', '  apply (rule allI)\n  (* note *)\n  sorry');
+    const model = new FixedTactics({});
+    await assert.rejects(
+      p.suggest('/x/Demo.thy', comment, { line: 4, character: 12 }, model, undefined, 'cursor'),
+      /No step starts at the cursor/,
+    );
+    assert.equal(model.calls.length, 0);
     await p.dispose();
   });
 

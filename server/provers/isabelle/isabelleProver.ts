@@ -3,7 +3,15 @@
  * again after a dropped connection), the goal at a position, proof sessions on it, and the decision procedures
  * verified on a goal. The `isabelle` executable comes from `isabelle.path`, else PATH.
  */
-import { decisionProcedures, planIsabelleGoal, renderGoals } from '@llemma/prover-text/isabelle';
+import {
+  cursorInsertion,
+  decisionProcedures,
+  type IsabelleGoalPlan,
+  lineInsertion,
+  planIsabelleGoal,
+  renderGoals,
+  type StepInsertion,
+} from '@llemma/prover-text/isabelle';
 import type { Position } from 'vscode-languageserver-protocol';
 import type { ProveTheoremResult, SearchBudget, SearchProgress, SuggestTacticsResult } from '../../../protocol';
 import {
@@ -15,10 +23,11 @@ import {
 } from '../../../protocol';
 import { LlemmaError } from '../../errors';
 import type { TacticSource } from '../../modelHost';
+import { remedy } from '../../remedies';
 import { IsabelleClient } from './isabelleClient';
 import { proveIsabelleStatement, suggestIsabelleSteps } from './isabelleSearch';
 import { type IsabelleCheck, IsabelleSession } from './isabelleSession';
-import type { StartedServer } from './serverProcess';
+import { IsabelleStartError, type StartedServer } from './serverProcess';
 import { IsabelleServerError } from './wire/serverConnection';
 
 export interface IsabelleProverOptions {
@@ -52,12 +61,16 @@ export class IsabelleProver {
     };
   }
 
-  /** A proof session on the state before the step on the position's line. */
+  /**
+   * A proof session on the state before the step on the position's line. `vet` sees the plan before Isabelle is asked
+   * and may refuse it by throwing.
+   */
   async openSession(
     _filePath: string,
     text: string,
     position: Position,
     signal?: AbortSignal,
+    vet?: (plan: IsabelleGoalPlan) => void,
   ): Promise<IsabelleSession> {
     const plan = planIsabelleGoal(text, position);
     if ('reason' in plan) {
@@ -66,11 +79,19 @@ export class IsabelleProver {
         plan.message,
       );
     }
+    vet?.(plan);
     try {
       return await IsabelleSession.open(this.clientNow(), plan, this.timeoutMs(), signal);
     } catch (err) {
       if (err instanceof LlemmaError) throw err;
       const message = err instanceof Error ? err.message : String(err);
+      if (err instanceof IsabelleStartError) {
+        throw new LlemmaError(
+          LlemmaErrorCode.ReplNotFound,
+          `Isabelle: ${message.replace(/\.$/, '')}. Install Isabelle2025-2 and put \`isabelle\` on PATH, or give its executable with ` +
+            `${remedy.setting('isabelle.path')}.`,
+        );
+      }
       const code =
         err instanceof IsabelleServerError && err.kind === 'closed'
           ? LlemmaErrorCode.ReplNotFound
@@ -87,18 +108,34 @@ export class IsabelleProver {
     return checks.filter((c) => c.check.kind === 'closed');
   }
 
-  /** Verified next steps for the state before the step on the position's line, each with its edit. */
+  /**
+   * Verified next steps for the state before the step on the position's line, each with its edit: a line of its own
+   * (`line`), or in place of the line's text before the cursor (`cursor`, ghost text), refused before Isabelle or the
+   * model is asked unless a step may start at the cursor.
+   */
   async suggest(
     filePath: string,
     text: string,
     position: Position,
     model: TacticSource,
     signal?: AbortSignal,
+    insertAt: 'line' | 'cursor' = 'line',
   ): Promise<SuggestTacticsResult> {
     const started = performance.now();
-    const session = await this.openSession(filePath, text, position, signal);
+    let insertion: StepInsertion | undefined;
+    const session = await this.openSession(filePath, text, position, signal, (plan) => {
+      insertion = insertAt === 'cursor' ? cursorInsertion(text, plan, position) : lineInsertion(text, plan);
+      if (!insertion) {
+        throw new LlemmaError(
+          LlemmaErrorCode.NotInProof,
+          'No step starts at the cursor: ghost text completes a blank line of a proof or a step being typed, at its end.',
+        );
+      }
+    });
     const settings = this.options.settings();
-    return suggestIsabelleSteps(session, model, text, {
+    // Set by the vetting above, which refused the plan otherwise.
+    const at = insertion as StepInsertion;
+    return suggestIsabelleSteps(session, model, at, {
       candidates: settings['suggest.candidates'],
       shown: settings['suggest.shown'],
       goalMs: performance.now() - started,
@@ -151,6 +188,7 @@ export class IsabelleProver {
       log: (line) => this.options.log(`[isabelle] ${line}`),
       onLifecycle: (state, message) =>
         this.options.onStatus({
+          prover: 'isabelle',
           projectRoot: `isabelle:${session}`,
           state,
           toolchain: this.client?.identity?.isabelleName ?? null,

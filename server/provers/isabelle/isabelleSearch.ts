@@ -5,7 +5,14 @@
  * did not run; no proof is returned that the whole theory did not accept.
  */
 import { defaultMaxNewTokens } from '@llemma/model/choices';
-import { decisionProcedures, proofText } from '@llemma/prover-text/isabelle';
+import {
+  decisionProcedures,
+  positionAt,
+  proofText,
+  renderGoals,
+  type StepInsertion,
+  stepEdit,
+} from '@llemma/prover-text/isabelle';
 import type { TextEdit } from 'vscode-languageserver-protocol';
 import type {
   GenerationBudget,
@@ -44,7 +51,12 @@ async function candidatesFor(
   generated: number;
 }> {
   const proposed: ProposedTactic[] = await model.proposeTactics(
-    { goals: [...node.goals], theorem: session.plan.statementText, tactics: [...session.plan.steps, ...node.path] },
+    {
+      prover: 'isabelle',
+      goals: [renderGoals(node.goals)],
+      theorem: session.plan.statementText.trim(),
+      tactics: [...session.plan.steps, ...node.path],
+    },
     { ...budget, ...(signal ? { signal } : {}) },
   );
   const seen = new Set<string>();
@@ -78,16 +90,11 @@ function editAt(text: string, offset: number, replace: number, newText: string):
   return { range: { start: positionAt(text, offset), end: positionAt(text, offset + replace) }, newText };
 }
 
-function positionAt(text: string, offset: number): { line: number; character: number } {
-  const before = text.slice(0, offset);
-  const line = before.split('\n').length - 1;
-  return { line, character: offset - (before.lastIndexOf('\n') + 1) };
-}
-
+/** Verified next steps on the session's state, each with the edit that writes it at `at`. */
 export async function suggestIsabelleSteps(
   session: IsabelleSession,
   model: TacticSource,
-  text: string,
+  at: StepInsertion,
   options: { candidates: number; shown: number; goalMs: number; prover: ProverInfo; signal?: AbortSignal },
 ): Promise<SuggestTacticsResult> {
   const started = performance.now() - options.goalMs;
@@ -126,7 +133,7 @@ export async function suggestIsabelleSteps(
       sources: [c.source],
       modelRank: c.rank,
       checkMs: check.ms,
-      edit: editAt(text, session.plan.cut, 0, `${session.plan.indent}${c.tactic}\n`),
+      edit: stepEdit(at, c.tactic),
     });
   }
   suggestions.sort(

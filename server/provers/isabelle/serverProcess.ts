@@ -25,6 +25,9 @@ export interface StartedServer {
 /** The longest first line read; the real one is under 200 bytes. */
 const maxFirstLineBytes = 4096;
 
+/** The server could not be started or attached to: a missing or wrong `isabelle` executable, or one that hangs. */
+export class IsabelleStartError extends Error {}
+
 export function startServer(launch: ServerLaunch, log: (line: string) => void): Promise<StartedServer> {
   return new Promise((resolve, reject) => {
     let child: ChildProcess;
@@ -34,7 +37,7 @@ export function startServer(launch: ServerLaunch, log: (line: string) => void): 
         detached: process.platform !== 'win32',
       });
     } catch (err) {
-      reject(new Error(`cannot start ${launch.executable}: ${(err as Error).message}`));
+      reject(new IsabelleStartError(`cannot start ${launch.executable}: ${(err as Error).message}`));
       return;
     }
     let out = Buffer.alloc(0);
@@ -56,16 +59,15 @@ export function startServer(launch: ServerLaunch, log: (line: string) => void): 
       }
     };
     const timer = setTimeout(
-      () => settle(new Error(`\`${launch.executable} server\` printed no address within ${launch.startTimeoutMs} ms`)),
+      () =>
+        settle(
+          new IsabelleStartError(
+            `\`${launch.executable} server\` printed no address within ${launch.startTimeoutMs} ms`,
+          ),
+        ),
       launch.startTimeoutMs,
     );
-    child.on('error', (err) =>
-      settle(
-        new Error(
-          `cannot start \`${launch.executable}\`: ${err.message}. Set the Isabelle executable in the settings or put \`isabelle\` on PATH.`,
-        ),
-      ),
-    );
+    child.on('error', (err) => settle(new IsabelleStartError(`cannot start \`${launch.executable}\`: ${err.message}`)));
     child.stderr?.on('data', (c: Buffer) => {
       if (stderr.length < 4000) stderr += c.toString('utf8');
     });
@@ -74,13 +76,15 @@ export function startServer(launch: ServerLaunch, log: (line: string) => void): 
       const eol = out.indexOf(0x0a);
       if (eol < 0) {
         if (out.length > maxFirstLineBytes)
-          settle(new Error('`isabelle server` printed a first line this client cannot read'));
+          settle(new IsabelleStartError('`isabelle server` printed a first line this client cannot read'));
         return;
       }
       const line = out.subarray(0, eol).toString('utf8');
       const address = parseServerLine(line);
       if (!address)
-        settle(new Error(`\`isabelle server\` printed ${JSON.stringify(line.slice(0, 200))}, not its address`));
+        settle(
+          new IsabelleStartError(`\`isabelle server\` printed ${JSON.stringify(line.slice(0, 200))}, not its address`),
+        );
       else settle(undefined, address);
     });
     child.on('exit', (code, signal) => {
@@ -88,7 +92,7 @@ export function startServer(launch: ServerLaunch, log: (line: string) => void): 
       // An exit after the first line is an attach (the server was running); before it, a failure.
       setImmediate(() =>
         settle(
-          new Error(
+          new IsabelleStartError(
             `\`${launch.executable} server\` exited (${signal ?? code}) before printing its address${stderr ? `: ${stderr.trim().slice(0, 1000)}` : ''}`,
           ),
         ),

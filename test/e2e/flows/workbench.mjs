@@ -121,6 +121,25 @@ export async function startCommand(page, label) {
   await page.keyboard.press('Enter');
 }
 
+/** Opens a file of the workspace by name with Quick Open (the explorer may be closed) and waits for its text. */
+export async function openByName(page, name, expectText) {
+  await openQuickInput(page, name);
+  const focused = page.locator('.quick-input-widget .quick-input-list .monaco-list-row.focused');
+  await waitUntil(
+    async () => ((await focused.count()) ? textOf(focused.locator('.label-name')) : ''),
+    (text) => text === name,
+    `Quick Open to offer "${name}" as its first entry`,
+  );
+  await page.keyboard.press('Enter');
+  await waitForQuickInputClosed(page, `Quick Open to close after opening ${name}`);
+  await waitUntil(
+    () => editorText(editorWithTab(page, name).editor),
+    (text) => text.includes(expectText),
+    `${name} to open`,
+  );
+  return editorWithTab(page, name);
+}
+
 /** Moves the cursor with the palette's go-to-line mode (`:line:column`, both 1-based) and checks where it landed. */
 export async function goToPosition(page, line, column) {
   await openQuickInput(page, `:${line}:${column}`);

@@ -52,10 +52,31 @@ test('prove takes a file and optionally a theorem after the last colon, and the 
   }
 });
 
+test('goal and prove take an Isabelle theory, the isabelle executable and its session', () => {
+  assert.deepEqual(parseArgs(['goal', 'thys/Demo.thy:9:3', '--isabelle', '/opt/Isabelle2025-2/bin/isabelle']), {
+    command: 'goal',
+    file: 'thys/Demo.thy',
+    line: 9,
+    column: 3,
+    json: false,
+    verbose: false,
+    isabelle: '/opt/Isabelle2025-2/bin/isabelle',
+  });
+  const prove = parseArgs(['prove', 'dir/Demo.thy:mathd_algebra_10', '--isabelle-session=HOL-Number_Theory']);
+  assert.ok(prove.command === 'prove');
+  assert.deepEqual(
+    [prove.file, prove.theorem, prove.isabelleSession],
+    ['dir/Demo.thy', 'mathd_algebra_10', 'HOL-Number_Theory'],
+  );
+  assert.throws(() => parseArgs(['prove', 'Demo.thy', '--isabelle', ' ']), /--isabelle needs a value/);
+  assert.match(usage('goal'), /--isabelle <path>[\s\S]*--isabelle-session/);
+  assert.match(usage('prove'), /--isabelle <path>[\s\S]*--isabelle-session/);
+});
+
 test('bad usage is a UsageError naming the problem', () => {
   const cases: [string[], RegExp][] = [
     [['frobnicate'], /unknown command 'frobnicate'/],
-    [['prove'], /exactly one <file.lean>/],
+    [['prove'], /exactly one <file.lean\|file.thy>/],
     [['prove', 'a.lean', '--expansions', '0'], /--expansions must be a positive integer/],
     [['prove', 'a.lean', '--processes', '9'], /--processes must be at most 8/],
     [['prove', 'a.lean', '--budget', 'candidates=8,depth=3'], /--budget takes candidates=N.*'depth=3'/],
@@ -77,7 +98,7 @@ test('bad usage is a UsageError naming the problem', () => {
     ],
     [['prove', 'a.lean', '--sources', ','], /--sources needs at least one source/],
     [['goal'], /exactly one/],
-    [['goal', 'a.lean:3'], /expected <file.lean>:<line>:<col>/],
+    [['goal', 'a.lean:3'], /expected <file.lean\|file.thy>:<line>:<col>/],
     [['goal', 'a.lean:0:1'], /line must be a positive integer/],
     [['goal', 'a.lean:1:1', '--repl'], /--repl needs a value/],
     [['goal', 'a.lean:1:1', '--frobnicate'], /unknown option --frobnicate/],

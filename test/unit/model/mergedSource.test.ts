@@ -238,6 +238,25 @@ describe('MergedTacticSource', () => {
     assert.equal(described.promptFormat, 'proof-prefix');
   });
 
+  it('gives a state from Isabelle to the model alone: retrieval, the procedures and the tables are Lean’s', async () => {
+    const log: string[] = [];
+    const parts = {
+      retrieval: retrievalOf([t('positivity', -3, 'retrieval')], log),
+      procedures: new ProcedureSource(async () => tables.procedures),
+      tables: async () => tables,
+      origin: '/models/m',
+    };
+    const model = slowSource([{ ...t('by blast', -0.4, 'model'), meanLogprob: -0.4 }], 1, log, 'model');
+    const isabelle = { prover: 'isabelle' as const, goals: ['goal (1 subgoal):\n 1. P'] };
+    const out = await new MergedTacticSource({ ...parts, model }).proposeTactics(isabelle, budget);
+    assert.deepEqual(
+      out.map((c) => [c.tactic, c.score, c.source]),
+      [['by blast', -0.4, 'model']],
+    );
+    assert.deepEqual(log, ['model asked', 'model answered']);
+    assert.deepEqual(await new MergedTacticSource(parts).proposeTactics(isabelle, budget), []);
+  });
+
   it('answers without the model when its prompt does not fit its context', async () => {
     const merged = new MergedTacticSource({
       model: {

@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import {
   getPromptFormat,
+  isabelleProofPrefix,
   llemmaFewshotTemplate,
+  promptFormatFor,
   promptFormatNames,
   readPrompt,
   tacticState,
@@ -103,6 +105,63 @@ describe('prompt format registry', () => {
       /unknown prompt format "chatml" \(known: llemma-fewshot, proof-prefix\)/,
     );
     assert.equal(tacticState(['⊢ a', '⊢ b']), '⊢ a\n\n⊢ b');
+  });
+});
+
+describe('isabelle-proof-prefix', () => {
+  const state = 'goal (1 subgoal):\n 1. \\<And>x. \\<exists>y. x = y';
+  const ctx = {
+    prover: 'isabelle' as const,
+    theorem: 'lemma exists_equal: "\\<forall>x::nat. \\<exists>y. x = y"',
+    tactics: ['apply (rule allI)'],
+    goals: [state],
+  };
+
+  it('shows the lemma, the steps so far and the state as Isabelle prints it, in Isabelle’s words', () => {
+    assert.equal(
+      isabelleProofPrefix.render(ctx),
+      [
+        'Complete the Isabelle proof with its next step.',
+        '',
+        'Lemma:',
+        '---',
+        'lemma exists_equal: "\\<forall>x::nat. \\<exists>y. x = y"',
+        '---',
+        'Steps so far:',
+        '---',
+        'apply (rule allI)',
+        '---',
+        'Proof state:',
+        '---',
+        'goal (1 subgoal):',
+        ' 1. \\<And>x. \\<exists>y. x = y',
+        '---',
+        'Next step:',
+        '---',
+      ].join('\n'),
+    );
+    assert.doesNotMatch(isabelleProofPrefix.render(ctx), /Lean|tactic/i);
+    assert.match(
+      isabelleProofPrefix.render({ prover: 'isabelle', goals: [] }),
+      /\(unknown\)[\s\S]*\(none\)[\s\S]*No subgoals!/,
+    );
+  });
+
+  it('makes the training target and reads a step back, as the Lean formats do', () => {
+    assert.equal(isabelleProofPrefix.target('by blast'), '\nby blast\n---');
+    assert.equal(isabelleProofPrefix.parseCompletion(' by blast \n'), 'by blast');
+    assert.deepEqual(isabelleProofPrefix.stop, ['---']);
+    const { prover: _, ...plain } = ctx;
+    assert.deepEqual(readPrompt(isabelleProofPrefix, isabelleProofPrefix.render(ctx)), plain);
+  });
+
+  it('is the format of every state from Isabelle, whatever format the model names; Lean states keep the model’s', () => {
+    for (const name of promptFormatNames) {
+      assert.equal(promptFormatFor(name, { prover: 'isabelle' }), isabelleProofPrefix);
+      assert.equal(promptFormatFor(name, {}), getPromptFormat(name));
+    }
+    // It is not a model folder's format: config.json still names one of the Lean formats.
+    assert.ok(!promptFormatNames.includes(isabelleProofPrefix.name));
   });
 });
 

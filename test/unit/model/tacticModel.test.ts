@@ -63,6 +63,18 @@ describe('TacticModel', () => {
     assert.deepEqual(r.asked[0]?.opts, { n: 4, beamWidth: 8, temperature: 0, maxNewTokens: 64, stop: format.stop });
   });
 
+  it('renders a state from Isabelle in the Isabelle format, whatever format the model names', async () => {
+    const r = recording(local, [completion(' by blast\n', -0.1)]);
+    const isabelle = { prover: 'isabelle' as const, goals: ['goal (1 subgoal):\n 1. P'], theorem: 'lemma p: "P"' };
+    const out = await new TacticModel(r.generator).proposeTactics(isabelle, budget);
+    assert.match(r.asked[0]?.prompt ?? '', /^Complete the Isabelle proof with its next step\./);
+    assert.ok(r.asked[0]?.prompt.includes('goal (1 subgoal):\n 1. P'));
+    assert.deepEqual(
+      out.map((c) => c.tactic),
+      ['by blast'],
+    );
+  });
+
   it('reads tactics out of the completions: trimmed, deduplicated, ranked best first', async () => {
     const r = recording(local, [completion(' simp\n', -0.1), completion('simp', -0.2), completion('\nring_nf ', -0.3)]);
     const tactics = await new TacticModel(r.generator).proposeTactics(context, budget);
