@@ -14,6 +14,8 @@ import {
   LlemmaErrorCode,
   type MiniF2FLeanVariant,
   type MiniF2FSplitChoice,
+  type MiniF2FVariant,
+  miniF2FIsabelleVariant,
   miniF2FPaperBudget,
   miniF2FVariants,
   type RunMiniF2FParams,
@@ -129,16 +131,20 @@ export class MiniF2FCommands {
 
   /** The run's parameters, one quick pick at a time; undefined when the user stops. */
   private async ask(): Promise<Omit<RunMiniF2FParams, 'workDoneToken'> | undefined> {
-    const variant = await pick<MiniF2FLeanVariant>(
-      1,
-      'Variant',
-      miniF2FVariants.map((v) => ({
+    const variant = await pick<MiniF2FVariant>(1, 'Variant', [
+      ...miniF2FVariants.map((v) => ({
         label: v.id,
         description: v.label,
         detail: `${v.leanToolchain} · Mathlib ${v.mathlibRevs[0]!.slice(0, 12)} · ${v.source}`,
         value: v.id,
       })),
-    );
+      {
+        label: miniF2FIsabelleVariant.id,
+        description: miniF2FIsabelleVariant.label,
+        detail: `${miniF2FIsabelleVariant.isabelle} (llemma.isabelle.path, llemma.isabelle.session) · ${miniF2FIsabelleVariant.source}`,
+        value: miniF2FIsabelleVariant.id,
+      },
+    ]);
     if (!variant) return undefined;
     const split = await pick<MiniF2FSplitChoice>(2, 'Split', [
       { label: 'test', description: '244 problems: the split published results are on', value: 'test' },
@@ -154,11 +160,17 @@ export class MiniF2FCommands {
     if (!budget) return undefined;
     const workers = await pick<number>(
       6,
-      'Workers: problems searched at once, each with a Lean REPL of its own (Mathlib loaded in each)',
-      [1, 2, 4, 8].map((n) => ({ label: String(n), description: `${n} REPL process${n === 1 ? '' : 'es'}`, value: n })),
+      variant === miniF2FIsabelleVariant.id
+        ? 'Workers: problems searched at once, each with an Isabelle server session of its own'
+        : 'Workers: problems searched at once, each with a Lean REPL of its own (Mathlib loaded in each)',
+      [1, 2, 4, 8].map((n) => ({
+        label: String(n),
+        description: `${n} prover process${n === 1 ? '' : 'es'}`,
+        value: n,
+      })),
     );
     if (!workers) return undefined;
-    const projectRoot = await this.askProject(variant);
+    const projectRoot = variant === miniF2FIsabelleVariant.id ? await this.askFolder() : await this.askProject(variant);
     if (!projectRoot) return undefined;
     const modelTag = model === undefined ? 'settings-model' : model === 'embedded' ? 'embedded' : slug(model);
     const name = [
@@ -231,6 +243,26 @@ export class MiniF2FCommands {
       validateInput: (v) => (/^https?:\/\/\S+$/.test(v.trim()) ? undefined : 'an http:// or https:// URL'),
     });
     return url === undefined ? null : url.trim();
+  }
+
+  /**
+   * The Isabelle variant needs no Lean project: a folder the problems' theories and the results file are written
+   * under (the workspace's first folder, or one chosen).
+   */
+  private async askFolder(): Promise<string | undefined> {
+    const workspace = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    const choice = await pick<string>(7, 'Folder for the theories and the results file', [
+      ...(workspace ? [{ label: path.basename(workspace), description: workspace, value: workspace }] : []),
+      { label: 'Choose folder…', value: ':choose' },
+    ]);
+    if (choice !== ':choose') return choice;
+    const folder = await vscode.window.showOpenDialog({
+      canSelectFolders: true,
+      canSelectFiles: false,
+      openLabel: 'Use This Folder',
+      title: title(7, 'Folder'),
+    });
+    return folder?.[0]?.fsPath;
   }
 
   /** The Lean project: one found in the workspace, another folder, or a new one written for the variant. */

@@ -57,7 +57,7 @@ export const miniF2FIsabelleVariant = {
   isabelle: 'Isabelle2025-2',
 } as const;
 
-/** Every variant id, the Lean ones first (the first the default); the CLI offers them all, the editor the Lean ones. */
+/** Every variant id, the Lean ones first (the first the default); the CLI and the editor offer them all. */
 export const miniF2FVariantIds: readonly MiniF2FVariant[] = [
   ...miniF2FVariants.map((v) => v.id),
   miniF2FIsabelleVariant.id,

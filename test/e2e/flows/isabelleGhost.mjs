@@ -8,7 +8,7 @@
 // "Trigger Inline Suggestion" shows `by blast`, the one verified step, and Tab writes it into the line. The status
 // bar names Isabelle, and the output channel the step's source.
 import { MODEL_TIMEOUT_MS } from './ghostText.mjs';
-import { GOAL_TAB, SERVER_READY } from './showProofState.mjs';
+import { GOAL_TAB } from './showProofState.mjs';
 import {
   editorText,
   editorWithTab,
@@ -51,7 +51,9 @@ export async function run(t) {
     `the language mode of ${FILE} to be "Isabelle"`,
   );
   t.log(`${FILE} open, language mode Isabelle`);
-  await waitForStatus(page, SERVER_READY, 'the extension to be ready', 30_000);
+  // The extension is running (its status item is there); what it says depends on the flows before this one (Lean
+  // ready or stopped): Isabelle is started by the first request below.
+  await waitForStatus(page, /^Llemma: /, 'the extension to be running', 30_000);
   const before = await stepLine(editor);
   if (before.trim() !== '') throw new Error(`${FILE} line ${LINE} should be a blank step line, it reads "${before}"`);
 
