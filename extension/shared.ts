@@ -44,6 +44,7 @@ export function describeModel(m: ModelDescription): string {
   const graph = m.generationGraph ? `, ${m.generationGraph}` : '';
   const sources = m.sources ? ` · sources ${m.sources.join(', ') || 'none'}` : '';
   const unused = m.skippedSources?.length ? ` (not used: ${m.skippedSources.join('; ')})` : '';
+  if (m.provider === 'none') return `${m.source} (no neural model asked)${sources}${unused}`;
   return `${m.source} (${m.provider}${skipped}${graph}, prompt ${m.promptFormat})${sources}${unused}`;
 }
 

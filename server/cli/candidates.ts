@@ -48,9 +48,10 @@ export async function runCandidates(args: CandidatesArgs, signal: AbortSignal): 
     const beyond =
       ranked.length > args.n ? ` (+${ranked.length - args.n} decision procedures, tried on every goal)` : '';
     const lines = [
-      `model ${modelLine(model)} · prompt ${model.promptFormat} · sources ${(model.sources ?? []).join(', ') || 'none'}`,
+      `model ${modelLine(model)}${model.provider === 'none' ? '' : ` · prompt ${model.promptFormat}`} · sources ${(model.sources ?? []).join(', ') || 'none'}`,
       ...(model.skippedSources ?? []).map((s) => `not used: ${s}`),
-      `${args.temperature === 0 ? `beam ${budget.beamWidth}` : `sampling T=${args.temperature}`}, ${Math.min(ranked.length, args.n)} of ${args.n} candidates${beyond}, ≤ ${args.maxTokens} tokens · ${Math.round(elapsedMs)} ms`,
+      // Beam and token limit are the neural model's budget: said only when it was asked.
+      `${model.provider === 'none' ? '' : `${args.temperature === 0 ? `beam ${budget.beamWidth}` : `sampling T=${args.temperature}`}, `}${Math.min(ranked.length, args.n)} of ${args.n} candidates${beyond}${model.provider === 'none' ? '' : `, ≤ ${args.maxTokens} tokens`} · ${Math.round(elapsedMs)} ms`,
       'not checked by Lean: score (calibrated log-probability), source, tactic',
       '',
       ...ranked.map(

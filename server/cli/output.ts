@@ -53,6 +53,8 @@ export function printFailure(args: { json: boolean }, err: unknown): number {
 
 /** The model as one line: where it came from, where it ran, the providers it skipped, how it searched. */
 export function modelLine(m: ModelDescription): string {
+  // No neural model asked (the embedded folder's default sources): the folder is where retrieval and the tables are.
+  if (m.provider === 'none') return `${m.source} (no neural model asked)`;
   const skipped = m.skippedProviders ? ` (skipped: ${m.skippedProviders.join('; ')})` : '';
   return `${m.source} on ${m.provider}${skipped}${m.generationGraph ? `, ${m.generationGraph}` : ''}`;
 }
