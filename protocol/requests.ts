@@ -66,6 +66,14 @@ export interface ProverStatusParams {
 /** `llemma/proverStatus`: server → client whenever a project's REPL changes state. */
 export const proverStatus = new NotificationType<ProverStatusParams>('llemma/proverStatus');
 
+/**
+ * Where a suggested step came from: one of the candidate generator's sources (`tacticSourceNames`: `retrieval`,
+ * `model`, `procedures`, chosen by `model.sources`), or `sledgehammer`: Isabelle's Sledgehammer, which the server asks
+ * on an Isabelle state when `isabelle.sledgehammer` is on. Sledgehammer is the prover's own search, not a generator
+ * source, so `model.sources` and `--sources` never offer it and a Lean result never names it.
+ */
+export type SuggestionSourceName = TacticSourceName | 'sledgehammer';
+
 /** The model and the sources that produced candidates, printed beside every suggestion and search result. */
 export interface ModelDescription {
   /** A model folder's path or an OpenAI-compatible server's URL (with its model name). */
@@ -80,10 +88,14 @@ export interface ModelDescription {
   promptFormat: string;
   /**
    * The candidate sources used (`retrieval`, `model`, `procedures`: setting `model.sources`), whose candidates were
-   * merged and ranked by one calibrated score; absent when a single tactic source answered unmerged (tests).
+   * merged and ranked by one calibrated score, and `sledgehammer` when Isabelle's Sledgehammer was asked; absent when
+   * a single tactic source answered unmerged (tests).
    */
-  sources?: TacticSourceName[];
-  /** Sources asked for but not used, each with the reason (`retrieval: no retrieval.bin in the model folder`). */
+  sources?: SuggestionSourceName[];
+  /**
+   * Sources asked for but not used, each with the reason (`retrieval: no retrieval.bin in the model folder`,
+   * `sledgehammer: …` when the Isabelle server could not run it).
+   */
   skippedSources?: string[];
 }
 
@@ -119,10 +131,13 @@ export interface TacticSuggestion {
    * next, on one scale for every source (docs/search.md); higher is likelier.
    */
   score: number;
-  /** The source that proposed it: `retrieval`, `model` or `procedures` (the best-scored one when several did). */
-  source: TacticSourceName;
+  /**
+   * The source that proposed it: `retrieval`, `model` or `procedures` (the best-scored one when several did), or
+   * `sledgehammer` (Isabelle only).
+   */
+  source: SuggestionSourceName;
   /** Every source that proposed it, best score first (at least `source`). */
-  sources: TacticSourceName[];
+  sources: SuggestionSourceName[];
   /** The model's own length-normalised log-probability, when the model proposed it. */
   meanLogprob?: number;
   /** The candidate's rank among the generated candidates (0 = best score). */
@@ -193,7 +208,7 @@ export interface ProveTheoremResult {
   /** The tactics of the proof, in order (for `proved`). */
   tactics: string[];
   /** For each tactic of `tactics`, the sources that proposed it, best score first. */
-  tacticSources: TacticSourceName[][];
+  tacticSources: SuggestionSourceName[][];
   /** The edit that puts the proof into the document (for `proved`): replaces the rest of the proof from the line. */
   edit: TextEdit | null;
   /** The axioms the re-checked theorem depends on (`#print axioms`), for `proved`. */

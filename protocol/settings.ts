@@ -135,6 +135,22 @@ export const settingsSchema = {
       "The Isabelle session theories are checked in (`session_start`): `HOL`, or a session whose image holds the theories' imports (faster than loading them from sources each time).",
     summary: 'the Isabelle session `.thy` files are checked in',
   },
+  'isabelle.sledgehammer': {
+    kind: 'boolean',
+    default: false,
+    markdownDescription:
+      "Ask Isabelle's Sledgehammer for steps on an Isabelle state, for suggestions and at each expansion of proof search, beside the decision procedures and the model. It runs Isabelle's external provers (E, Vampire, Z3, …) for up to `#llemma.isabelle.sledgehammerSeconds#` a state, so it is off by default. Each step it finds is screened and run by Isabelle like any candidate, and is tagged `sledgehammer`. When the server cannot run it, it is skipped until Isabelle restarts, with the reason beside the results.",
+    summary: "ask Isabelle's Sledgehammer for steps (seconds a state; off by default)",
+  },
+  'isabelle.sledgehammerSeconds': {
+    kind: 'number',
+    default: 10,
+    minimum: 1,
+    maximum: 300,
+    markdownDescription:
+      'Seconds Sledgehammer may search on one state (its `timeout` option) when `#llemma.isabelle.sledgehammer#` is on.',
+    summary: "Sledgehammer's time limit per state, in seconds",
+  },
   'model.path': {
     kind: 'string',
     default: '',

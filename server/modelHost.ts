@@ -8,10 +8,16 @@
 
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import type { MergedTacticSource, ProposedTactic, TacticBudget, TacticSource } from '@llemma/model';
+import type {
+  MergedTacticSource,
+  ProposedTactic,
+  TacticBudget,
+  TacticSource,
+  TacticSourceDescription,
+} from '@llemma/model';
 import { autoTacticSources, type ExecutionProviderName } from '@llemma/model/choices';
 import type { ProofContext } from '@llemma/model/prompts';
-import { LlemmaErrorCode, type LlemmaSettings, type ModelDescription } from '../protocol';
+import { LlemmaErrorCode, type LlemmaSettings } from '../protocol';
 import { LlemmaError } from './errors';
 import { remedy } from './remedies';
 
@@ -61,7 +67,7 @@ export class ModelHost implements TacticSource {
   }
 
   /** Which model and sources answer, on which provider, with which prompt format (loads the model if needed). */
-  async describe(): Promise<ModelDescription> {
+  async describe(): Promise<TacticSourceDescription> {
     const model = await this.ensure();
     try {
       return await model.describe();

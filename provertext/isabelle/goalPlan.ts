@@ -114,6 +114,15 @@ export function questionTheory(plan: IsabelleGoalPlan, name: string, steps: read
 }
 
 /**
+ * The command that asks Sledgehammer for proofs of the first goal, for at most `seconds` (its `timeout` option). Written
+ * as the last step of a question theory, it leaves the state as it was; its `Try this:` lines are read by
+ * `tryThisSteps`.
+ */
+export function sledgehammerCommand(seconds: number): string {
+  return `sledgehammer [timeout = ${Math.max(1, Math.round(seconds))}]`;
+}
+
+/**
  * The theory that decides whether a proof counts: the user's file up to the statement's end with `steps` in place of
  * the proof from the cursor's line on, then `end`. Nothing is added that could excuse a failure.
  */

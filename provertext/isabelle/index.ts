@@ -12,6 +12,7 @@ export {
   type QuestionTheory,
   questionTheory,
   renamedHeader,
+  sledgehammerCommand,
   stripProofs,
   unfinishedProofs,
 } from './goalPlan';

@@ -34,6 +34,8 @@ const replOptions = `  --repl "<command>"   command line that starts the Lean RE
                        (default: the environment's LLEMMA_REPL, else detected: \`lake exe repl\` or \`lake env repl\`)`;
 const isabelleOptions = `  --isabelle <path>    the \`isabelle\` executable for .thy files (Isabelle2025-2; default: \`isabelle\` on PATH)
   --isabelle-session <name>  the session .thy files are checked in (default ${defaultSettings['isabelle.session']})`;
+const sledgehammerOptions = `  --sledgehammer       for a .thy file, also ask Isabelle's Sledgehammer for steps at each expansion (off by default)
+  --sledgehammer-time <seconds>  Sledgehammer's time limit per state (default ${defaultSettings['isabelle.sledgehammerSeconds']}; implies --sledgehammer)`;
 const modelOptions = `  --model <dir|url>    a model folder (docs/model-format.md) or an OpenAI-compatible server URL
                        (default: the environment's LLEMMA_MODEL, else the embedded model)
   --ep <list>          execution providers to try, e.g. cuda,cpu (default: auto = ${executionProviderNames.join(', ')})
@@ -55,6 +57,7 @@ ${isabelleOptions}
   --max-tokens <k>     new tokens per candidate (default ${defaultMaxNewTokens})`,
   prove: `${replOptions}
 ${isabelleOptions}
+${sledgehammerOptions}
   --timeout <ms>       per-request timeout for the REPL; it also bounds each candidate tactic (default ${defaultSettings['lean.tacticTimeoutMs'] / 1000} s)
 ${modelOptions}
   --candidates <k>     candidates per expansion (default ${defaultCandidates}, as the Llemma search)
@@ -113,6 +116,10 @@ export interface CoreArgs {
   isabelle?: string;
   /** The Isabelle session (`--isabelle-session`); absent: the setting's default. */
   isabelleSession?: string;
+  /** Sledgehammer asked on Isabelle states (`--sledgehammer`); absent: the setting's default, off. */
+  sledgehammer?: boolean;
+  /** Sledgehammer's time limit per state (`--sledgehammer-time`); absent: the setting's default. */
+  sledgehammerSeconds?: number;
   timeoutMs?: number;
   model?: string;
   ep?: ExecutionProviderName[];
@@ -277,6 +284,7 @@ function parseProve(rest: string[]): ProveArgs {
     else if (flag === '--verbose') out.verbose = true;
     else if (flag === '--repl') out.repl = value();
     else if (takeIsabelle(out, flag, value)) return true;
+    else if (takeSledgehammer(out, flag, value)) return true;
     else if (flag === '--timeout') out.timeoutMs = positiveInt(value(), '--timeout');
     else if (flag === '--model') out.model = value();
     else if (flag === '--ep') setProviders(out, value());
@@ -315,6 +323,20 @@ export function takeIsabelle(
   if (flag === '--isabelle') out.isabelle = nonEmpty(value(), '--isabelle');
   else if (flag === '--isabelle-session') out.isabelleSession = nonEmpty(value(), '--isabelle-session');
   else return false;
+  return true;
+}
+
+/** `--sledgehammer` and `--sledgehammer-time <seconds>` (which turns it on too): true when `flag` is one of them. */
+export function takeSledgehammer(
+  out: Pick<CoreArgs, 'sledgehammer' | 'sledgehammerSeconds'>,
+  flag: string,
+  value: () => string,
+): boolean {
+  if (flag === '--sledgehammer') out.sledgehammer = true;
+  else if (flag === '--sledgehammer-time') {
+    out.sledgehammer = true;
+    out.sledgehammerSeconds = positiveInt(value(), '--sledgehammer-time');
+  } else return false;
   return true;
 }
 

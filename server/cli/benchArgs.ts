@@ -15,6 +15,7 @@ import {
   positiveInt,
   setProviders,
   takeIsabelle,
+  takeSledgehammer,
   UsageError,
   walk,
 } from './args';
@@ -74,6 +75,7 @@ Options of bench minif2f:
   --project <dir>      the Lean project, with the variant's Lean and Mathlib (default: the working folder; not
                        used by the isabelle variant)
   --isabelle <path>, --isabelle-session <name>   the isabelle executable and session, as for llemma prove
+  --sledgehammer, --sledgehammer-time <seconds>   Isabelle's Sledgehammer as a source too, as for llemma prove
   --workers <n>        problems searched at once, each with a REPL of its own (default 1, at most ${maxWorkers})
   --limit <n>          only the first n problems (of the shard)
   --shard <i/n>        every n-th problem from the i-th, for several machines; then \`llemma bench merge\`
@@ -151,6 +153,7 @@ function parseRun(rest: string[]): BenchRunArgs {
     else if (flag === '--shard') out.shard = value();
     else if (flag === '--repl') out.repl = value();
     else if (takeIsabelle(out, flag, value)) return true;
+    else if (takeSledgehammer(out, flag, value)) return true;
     else if (flag === '--timeout') out.timeoutMs = positiveInt(value(), '--timeout');
     else if (flag === '--model') out.model = value();
     else if (flag === '--ep') setProviders(out, value());

@@ -1,6 +1,7 @@
 /**
  * The one way a CLI command gets its LlemmaCore: the default settings with the command's flags on top, the REPL from
- * `--repl` (else `LLEMMA_REPL`), the Isabelle executable and session from `--isabelle` and `--isabelle-session`, the model from `--model` (else `LLEMMA_MODEL`, else the embedded one) with a relative
+ * `--repl` (else `LLEMMA_REPL`), the Isabelle executable and session from `--isabelle` and `--isabelle-session`
+ * (and Sledgehammer from `--sledgehammer`, `--sledgehammer-time`), the model from `--model` (else `LLEMMA_MODEL`, else the embedded one) with a relative
  * folder read from the working folder, the execution providers of `--ep` and the candidate sources of `--sources`.
  */
 import { defaultSettings, type LlemmaSettings } from '../../protocol';
@@ -29,6 +30,8 @@ export function coreFromArgs(
     ...(args.processes ? { 'lean.checkProcesses': args.processes } : {}),
     ...(args.isabelle ? { 'isabelle.path': args.isabelle } : {}),
     ...(args.isabelleSession ? { 'isabelle.session': args.isabelleSession } : {}),
+    ...(args.sledgehammer ? { 'isabelle.sledgehammer': true } : {}),
+    ...(args.sledgehammerSeconds ? { 'isabelle.sledgehammerSeconds': args.sledgehammerSeconds } : {}),
   };
   const model = args.model ?? environment.model;
   const repl = args.repl ?? environment.repl;

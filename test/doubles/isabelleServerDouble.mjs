@@ -24,8 +24,12 @@ import { randomUUID } from 'node:crypto';
  *       (with `unknownStepsFail: true`, an unknown line that is a proof step fails instead).
  *       A theory without `print_state` (a whole-proof check) is ok when every step of its last proof is known and
  *       its last step closes (a state "No subgoals!" or no state), else it fails.
+ *       A STEP that is a `sledgehammer` command is answered with the messages of the recording
+ *       `use_theories.Sledgehammer` (its `Try this:` lines: presburger, simp, auto, blast, fast, metis) on that
+ *       line, then `root`; with `sledgehammerError: TEXT` in the world, with that error on its line instead.
  *   worldFile: path  the world read from a JSON file instead (the end-to-end tests' world)
- *   log: path        appends each command received, one per line
+ *   log: path        appends each command received, one per line, and `sledgehammer asked` for each sledgehammer
+ *                    question a world answers
  *   exitWithParent: true  exits once the process that started it is gone (the real server outlives its client; a
  *                    double left behind by a killed editor would not be cleaned up)
  */
@@ -70,6 +74,13 @@ function withTask(text, task) {
   return text.replace(/"task":"[0-9a-f-]{36}"/g, `"task":"${task}"`);
 }
 
+/** The messages of the recorded Sledgehammer run (the last reply's, FINISHED), each `{kind, message}`. */
+function recordedSledgehammer() {
+  const finished = recorded['use_theories.Sledgehammer'].at(-1);
+  const result = JSON.parse(finished.slice(finished.indexOf(' ') + 1));
+  return result.nodes.flatMap((n) => n.messages).map((m) => ({ kind: m.kind, message: m.message }));
+}
+
 /** The messages of a world's answer to one theory. */
 function worldAnswer(world, theory, file) {
   const lines = theory.split('\n');
@@ -77,6 +88,14 @@ function worldAnswer(world, theory, file) {
   const message = (kind, text, line) => ({ kind, message: text, pos: { line, offset: 1, end_offset: 2, file } });
   if (printAt >= 0) {
     const step = (lines[printAt - 1] ?? '').trim();
+    if (/^sledgehammer\b/.test(step)) {
+      if (config.log) appendFileSync(config.log, 'sledgehammer asked\n');
+      if (world.sledgehammerError) {
+        return { ok: false, messages: [message('error', world.sledgehammerError, printAt)] };
+      }
+      const said = recordedSledgehammer().map((m) => message(m.kind, m.message, printAt));
+      return { ok: true, messages: [...said, message('writeln', world.root, printAt + 1)] };
+    }
     const known = world.steps?.[step];
     if (!known && world.unknownStepsFail && /^(apply|by|using|unfolding|done)\b/.test(step)) {
       return { ok: false, messages: [message('error', 'Failed to apply initial proof method', printAt)] };

@@ -39,11 +39,15 @@ writeFileSync(
   ].join('\n'),
 );
 
-function llemma(args: string[]) {
+function llemma(args: string[], worldOf: object = world) {
   const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'server/cli/main.ts'), ...args], {
     cwd: root,
     encoding: 'utf8',
-    env: { ...process.env, LLEMMA_REPL: '', ISABELLE_DOUBLE: JSON.stringify({ world, exitWithParent: true }) },
+    env: {
+      ...process.env,
+      LLEMMA_REPL: '',
+      ISABELLE_DOUBLE: JSON.stringify({ world: worldOf, exitWithParent: true }),
+    },
     timeout: 60_000,
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
@@ -82,6 +86,29 @@ test('prove on a .thy file: the statement the world lets close is proved, re-che
   assert.match(one.stdout, /\n {4}by blast\n/);
   assert.match(one.stdout, /Isabelle Isabelle2025-2 via /);
   assert.match(one.stdout, /1 of 1 proved/);
+});
+
+test("prove --sledgehammer: Sledgehammer's steps are candidates, named in the sources; a server without it is skipped", () => {
+  const args = [
+    'prove',
+    `${theory}:exists_equal`,
+    '--isabelle',
+    double,
+    '--expansions',
+    '3',
+    '--sledgehammer-time',
+    '2',
+  ];
+  const on = llemma(args);
+  assert.equal(on.code, 0, on.stderr);
+  // `by blast` is a decision procedure and one of the recorded Sledgehammer run's proofs.
+  assert.match(on.stdout, /\n {4}by blast\n {2}sources: procedures\+sledgehammer\n/);
+  assert.match(on.stdout, /· sources [^\n]*sledgehammer/);
+
+  const without = llemma(args, { ...world, sledgehammerError: 'Bad command "sledgehammer"' });
+  assert.equal(without.code, 0, without.stderr);
+  assert.match(without.stdout, /sources: procedures\n/);
+  assert.match(without.stdout, /\(not used: [^\n]*sledgehammer: Bad command "sledgehammer"\)/);
 });
 
 test('an isabelle executable that cannot start is named, with the flag that sets it', () => {

@@ -1,10 +1,14 @@
 // The Isabelle prover behind the core, on the server double's world (test/doubles/isabelleServerDouble.mjs): the goal
-// at the cursor of a .thy file, the decision procedures verified on it, and the whole-proof gate.
+// at the cursor of a .thy file, the decision procedures verified on it, the whole-proof gate, and Sledgehammer as an
+// optional source (the double answers it with the recorded Sledgehammer run).
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { decisionProcedures } from '@llemma/prover-text/isabelle';
 import { FixedTactics } from '../../model/testing/fixedTactics';
-import { defaultSettings } from '../../protocol';
+import { defaultSettings, type LlemmaSettings } from '../../protocol';
 import { IsabelleProver } from '../../server/provers/isabelle/isabelleProver';
 import { type StartedServer, startServer } from '../../server/provers/isabelle/serverProcess';
 
@@ -17,6 +21,7 @@ const world = {
     'by auto': {},
     'by simp': { error: 'Failed to finish proof\\<^here>:\ngoal (1 subgoal):\n 1. \\<And>x. \\<exists>y. x = y' },
     'apply (rule allI)': { state: 'proof (prove)\ngoal (1 subgoal):\n 1. \\<And>x. \\<exists>y. x = y' },
+    'by metis': {},
   },
 };
 const text = [
@@ -29,27 +34,60 @@ const text = [
   '',
 ].join('\n');
 
-let started: StartedServer | undefined;
-after(() => started?.stop?.());
+const logs = mkdtempSync(join(tmpdir(), 'llemma-isabelle-prover-'));
+const doubles = new Map<string, { server: StartedServer; log: string }>();
+after(() => {
+  for (const d of doubles.values()) d.server.stop?.();
+});
 
-async function prover(): Promise<IsabelleProver> {
-  process.env.ISABELLE_DOUBLE = JSON.stringify({ world });
+/** A server double with `worldOf`, started once per name, and the file its commands are logged to. */
+async function startDouble(name: string, worldOf: object): Promise<{ server: StartedServer; log: string }> {
+  const known = doubles.get(name);
+  if (known) return known;
+  const log = join(logs, `${name}.log`);
+  writeFileSync(log, '');
+  process.env.ISABELLE_DOUBLE = JSON.stringify({ world: worldOf, log });
   try {
-    started ??= await startServer(
-      { executable: double, name: 'llemma-prover-test', startTimeoutMs: 10_000 },
+    const server = await startServer(
+      { executable: double, name: `llemma-prover-test-${name}`, startTimeoutMs: 10_000 },
       () => undefined,
     );
+    doubles.set(name, { server, log });
+    return { server, log };
   } finally {
     delete process.env.ISABELLE_DOUBLE;
   }
-  const address = started.address;
+}
+
+function logOf(name: string): string {
+  const d = doubles.get(name);
+  assert.ok(d, `no double ${name}`);
+  return d.log;
+}
+
+/** How many Sledgehammer questions the double has answered. */
+function sledgehammerAsked(log: string): number {
+  return readFileSync(log, 'utf8')
+    .split('\n')
+    .filter((l) => l === 'sledgehammer asked').length;
+}
+
+async function prover(
+  settings: Partial<LlemmaSettings> = {},
+  name = 'main',
+  worldOf: object = world,
+  lines?: string[],
+): Promise<IsabelleProver> {
+  const { address } = (await startDouble(name, worldOf)).server;
   return new IsabelleProver({
-    settings: () => defaultSettings,
-    log: () => undefined,
+    settings: () => ({ ...defaultSettings, ...settings }),
+    log: (line) => lines?.push(line),
     onStatus: () => undefined,
     start: async () => ({ address }),
   });
 }
+
+const hammerOn: Partial<LlemmaSettings> = { 'isabelle.sledgehammer': true, 'isabelle.sledgehammerSeconds': 3 };
 
 describe('IsabelleProver on the server double', () => {
   it('shows the goal before the step on the cursor line, and names Isabelle as the prover', async () => {
@@ -165,6 +203,87 @@ describe('IsabelleProver on the server double', () => {
       range: { start: { line: 3, character: 0 }, end: { line: 3, character: 7 } },
       newText: '  by auto',
     });
+    await p.dispose();
+  });
+});
+
+describe('Sledgehammer as a source on the server double', () => {
+  it('with isabelle.sledgehammer on, a step only Sledgehammer found is suggested, run by Isabelle and tagged so', async () => {
+    const p = await prover(hammerOn);
+    const log = logOf('main');
+    const asked = sledgehammerAsked(log);
+    const r = await p.suggest('/x/Demo.thy', text, { line: 3, character: 2 }, new FixedTactics({}));
+    assert.equal(sledgehammerAsked(log), asked + 1);
+    // The recording's steps are presburger, simp, auto, blast, fast, metis: the procedures' among them name both
+    // sources; `by fast` fails in this world, so it is not shown; `by metis` closes the goal.
+    assert.deepEqual(
+      r.suggestions.map((s) => [s.tactic, s.status, s.source, s.sources]),
+      [
+        ['by auto', 'closes', 'procedures', ['procedures', 'sledgehammer']],
+        ['by metis', 'closes', 'sledgehammer', ['sledgehammer']],
+      ],
+    );
+    assert.ok(r.model.sources?.includes('sledgehammer'), JSON.stringify(r.model));
+    assert.equal(r.model.skippedSources, undefined);
+    // Every procedure but `by auto` fails here, and so does Sledgehammer's `by fast`.
+    assert.equal(r.counts.failed, decisionProcedures.length - 1 + 1);
+    await p.dispose();
+  });
+
+  it("proof search takes Sledgehammer's steps at an expansion and names the source of the proof's step", async () => {
+    const noAuto = {
+      ...world,
+      steps: { ...world.steps, 'by auto': { error: 'Failed to apply initial proof method' } },
+    };
+    const p = await prover(hammerOn, 'no-auto', noAuto);
+    const r = await p.prove('/x/Demo.thy', text, { line: 3, character: 2 }, new FixedTactics({}), {
+      budget: { candidatesPerExpansion: 4, maxExpansions: 3, timeLimitMs: 30_000 },
+    });
+    assert.equal(r.outcome, 'proved');
+    assert.deepEqual(r.tactics, ['by metis']);
+    assert.deepEqual(r.tacticSources, [['sledgehammer']]);
+    assert.ok(r.model.sources?.includes('sledgehammer'));
+    await p.dispose();
+  });
+
+  it('with it off (the default), Sledgehammer is never asked', async () => {
+    const p = await prover();
+    const log = logOf('main');
+    const asked = sledgehammerAsked(log);
+    const r = await p.suggest('/x/Demo.thy', text, { line: 3, character: 2 }, new FixedTactics({}));
+    const proof = await p.prove('/x/Demo.thy', text, { line: 3, character: 2 }, new FixedTactics({}), {
+      budget: { candidatesPerExpansion: 4, maxExpansions: 3, timeLimitMs: 30_000 },
+    });
+    assert.equal(sledgehammerAsked(log), asked);
+    assert.deepEqual(
+      r.suggestions.map((s) => s.tactic),
+      ['by auto'],
+    );
+    assert.ok(!r.model.sources?.includes('sledgehammer'));
+    assert.deepEqual(proof.tacticSources, [['procedures']]);
+    await p.dispose();
+  });
+
+  it('when the server cannot run it, it is skipped for the session with a reason, and suggestions still come', async () => {
+    const error = 'Outer syntax error\\<^here>: command expected,\nbut keyword sledgehammer was found';
+    const lines: string[] = [];
+    const p = await prover(hammerOn, 'no-hammer', { ...world, sledgehammerError: error }, lines);
+    const log = logOf('no-hammer');
+    for (let i = 0; i < 2; i++) {
+      const r = await p.suggest('/x/Demo.thy', text, { line: 3, character: 2 }, new FixedTactics({}));
+      assert.deepEqual(
+        r.suggestions.map((s) => [s.tactic, s.sources]),
+        [['by auto', ['procedures']]],
+      );
+      assert.deepEqual(r.model.skippedSources, ['sledgehammer: Outer syntax error\\<^here>: command expected,']);
+      assert.ok(!r.model.sources?.includes('sledgehammer'));
+    }
+    assert.equal(sledgehammerAsked(log), 1, 'asked once, then set aside');
+    assert.equal(lines.filter((l) => /sledgehammer set aside/.test(l)).length, 1);
+    // A new set-up of Isabelle may have it: asked again.
+    await p.restartAll();
+    await p.suggest('/x/Demo.thy', text, { line: 3, character: 2 }, new FixedTactics({}));
+    assert.equal(sledgehammerAsked(log), 2);
     await p.dispose();
   });
 });

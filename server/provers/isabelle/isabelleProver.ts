@@ -28,6 +28,7 @@ import { IsabelleClient } from './isabelleClient';
 import { proveIsabelleStatement, suggestIsabelleSteps } from './isabelleSearch';
 import { type IsabelleCheck, IsabelleSession } from './isabelleSession';
 import { IsabelleStartError, type StartedServer } from './serverProcess';
+import { SledgehammerSource } from './sledgehammer';
 import { IsabelleServerError } from './wire/serverConnection';
 
 export interface IsabelleProverOptions {
@@ -43,6 +44,8 @@ const startTimeoutMs = 600_000;
 
 export class IsabelleProver {
   private client: IsabelleClient | undefined;
+  /** Sledgehammer on the current client's server; made again with the client, so a set-aside lasts one set-up. */
+  private hammer: SledgehammerSource | undefined;
 
   constructor(private readonly options: IsabelleProverOptions) {}
 
@@ -140,6 +143,7 @@ export class IsabelleProver {
       shown: settings['suggest.shown'],
       goalMs: performance.now() - started,
       prover: this.info(),
+      ...this.sledgehammerOption(),
       ...(signal ? { signal } : {}),
     });
   }
@@ -158,6 +162,7 @@ export class IsabelleProver {
       prover: this.info(),
       restarts: () => this.client?.restarts ?? 0,
       log: this.options.log,
+      ...this.sledgehammerOption(),
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });
@@ -173,6 +178,16 @@ export class IsabelleProver {
       toolchain: identity ? identity.isabelleName : null,
       replCommand: `${settings['isabelle.path'] || 'isabelle'} server -n llemma`,
     };
+  }
+
+  /** Sledgehammer for a request when `isabelle.sledgehammer` is on; nothing otherwise, so it is never asked. */
+  private sledgehammerOption(): { sledgehammer?: SledgehammerSource } {
+    if (!this.options.settings()['isabelle.sledgehammer']) return {};
+    this.hammer ??= new SledgehammerSource(
+      () => this.options.settings()['isabelle.sledgehammerSeconds'],
+      (line) => this.options.log(`[isabelle] ${line}`),
+    );
+    return { sledgehammer: this.hammer };
   }
 
   private timeoutMs(): number {
@@ -203,6 +218,7 @@ export class IsabelleProver {
   async restartAll(): Promise<void> {
     const client = this.client;
     this.client = undefined;
+    this.hammer = undefined;
     await client?.dispose();
   }
 

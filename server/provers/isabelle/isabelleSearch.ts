@@ -1,6 +1,7 @@
 /**
  * Verified suggestions and proof search for Isabelle, over the same pieces as Lean's: candidates (the decision
- * procedures first, then the model's, screened by `stepScreen.ts`), each run by Isabelle on the state, and the
+ * procedures first, then Sledgehammer's steps when it is on, then the model's; the last two screened by
+ * `stepScreen.ts`), each run by Isabelle on the state, and the
  * best-first loop of `search/bestFirst.ts` with `IsabelleSession.verify` as its gate. Nothing is shown that Isabelle
  * did not run; no proof is returned that the whole theory did not accept.
  */
@@ -20,52 +21,82 @@ import type {
   ProveTheoremResult,
   SearchBudget,
   SearchProgress,
+  SuggestionSourceName,
   SuggestTacticsResult,
-  TacticSourceName,
   TacticSuggestion,
 } from '../../../protocol';
 import type { ProposedTactic, TacticSource } from '../../modelHost';
 import { bestFirstSearch, type SearchCandidate, type SearchEnvironment } from '../../search/bestFirst';
 import type { IsabelleNode, IsabelleSession } from './isabelleSession';
+import type { SledgehammerSource } from './sledgehammer';
 import { screenStep } from './stepScreen';
 
 /** The score given a decision procedure: above any model candidate's mean log-prob, so they are tried first. */
 const procedureScore = 0;
 
-/** A candidate step with the source it came from. */
-type IsabelleCandidate = SearchCandidate & { rank: number; source: TacticSourceName };
+/** A candidate step with the sources it came from, the first the one it is ranked as. */
+type IsabelleCandidate = SearchCandidate & { rank: number; sources: SuggestionSourceName[] };
 
 /**
- * Isabelle's decision procedures, then the model's screened candidates, without repeats. Only the model's own
- * candidates are taken from the tactic source: its retrieval index and its decision procedures are Lean's.
+ * Isabelle's decision procedures, then Sledgehammer's screened steps (when it is on), then the model's screened
+ * candidates, without repeats (a step two sources propose names both). Only the model's own candidates are taken from
+ * the tactic source: its retrieval index and its decision procedures are Lean's. Sledgehammer runs while the model
+ * generates.
  */
 async function candidatesFor(
   node: IsabelleNode,
   session: IsabelleSession,
   model: TacticSource,
   budget: GenerationBudget,
+  sledgehammer: SledgehammerSource | undefined,
   signal?: AbortSignal,
 ): Promise<{
   candidates: IsabelleCandidate[];
   forbidden: { tactic: string; reason: string }[];
   generated: number;
 }> {
-  const proposed: ProposedTactic[] = await model.proposeTactics(
-    {
-      prover: 'isabelle',
-      goals: [renderGoals(node.goals)],
-      theorem: session.plan.statementText.trim(),
-      tactics: [...session.plan.steps, ...node.path],
-    },
-    { ...budget, ...(signal ? { signal } : {}) },
-  );
-  const seen = new Set<string>();
+  const [proposed, hammered]: [ProposedTactic[], string[]] = await Promise.all([
+    model.proposeTactics(
+      {
+        prover: 'isabelle',
+        goals: [renderGoals(node.goals)],
+        theorem: session.plan.statementText.trim(),
+        tactics: [...session.plan.steps, ...node.path],
+      },
+      { ...budget, ...(signal ? { signal } : {}) },
+    ),
+    sledgehammer ? sledgehammer.steps(session, node, signal) : Promise.resolve([]),
+  ]);
+  const byStep = new Map<string, IsabelleCandidate>();
   const candidates: IsabelleCandidate[] = [];
   const forbidden: { tactic: string; reason: string }[] = [];
   decisionProcedures.forEach((step, rank) => {
-    seen.add(step);
-    candidates.push({ tactic: step, score: procedureScore, rank, source: 'procedures' });
+    const c: IsabelleCandidate = { tactic: step, score: procedureScore, rank, sources: ['procedures'] };
+    byStep.set(step, c);
+    candidates.push(c);
   });
+  for (const raw of hammered) {
+    const screened = screenStep(raw);
+    if (!screened.ok) {
+      forbidden.push({ tactic: raw.slice(0, 200), reason: screened.reason });
+      continue;
+    }
+    const known = byStep.get(screened.step);
+    if (known) {
+      if (!known.sources.includes('sledgehammer')) known.sources.push('sledgehammer');
+      continue;
+    }
+    // Sledgehammer's proofs were replayed by Isabelle before it printed them: tried right after the procedures.
+    const c: IsabelleCandidate = {
+      tactic: screened.step,
+      score: procedureScore,
+      rank: candidates.length,
+      sources: ['sledgehammer'],
+    };
+    byStep.set(screened.step, c);
+    candidates.push(c);
+  }
+  const modelRanksFrom = candidates.length;
   for (const p of proposed) {
     if (p.source !== 'model') continue;
     const screened = screenStep(p.tactic);
@@ -73,16 +104,25 @@ async function candidatesFor(
       forbidden.push({ tactic: p.tactic.slice(0, 200), reason: screened.reason });
       continue;
     }
-    if (seen.has(screened.step)) continue;
-    seen.add(screened.step);
-    candidates.push({
+    const known = byStep.get(screened.step);
+    if (known) {
+      if (!known.sources.includes('model')) known.sources.push('model');
+      continue;
+    }
+    const c: IsabelleCandidate = {
       tactic: screened.step,
       score: Math.min(-1e-6, p.meanLogprob ?? p.score),
-      rank: decisionProcedures.length + p.rank,
-      source: 'model',
-    });
+      rank: modelRanksFrom + p.rank,
+      sources: ['model'],
+    };
+    byStep.set(screened.step, c);
+    candidates.push(c);
   }
-  return { candidates, forbidden, generated: proposed.filter((p) => p.source === 'model').length };
+  return {
+    candidates,
+    forbidden,
+    generated: proposed.filter((p) => p.source === 'model').length + hammered.length,
+  };
 }
 
 /** The edit that writes a step (or a whole proof) at the plan's cut, replacing `replace` characters after it. */
@@ -95,7 +135,15 @@ export async function suggestIsabelleSteps(
   session: IsabelleSession,
   model: TacticSource,
   at: StepInsertion,
-  options: { candidates: number; shown: number; goalMs: number; prover: ProverInfo; signal?: AbortSignal },
+  options: {
+    candidates: number;
+    shown: number;
+    goalMs: number;
+    prover: ProverInfo;
+    /** Asked on the state too when given (`isabelle.sledgehammer` on). */
+    sledgehammer?: SledgehammerSource;
+    signal?: AbortSignal;
+  },
 ): Promise<SuggestTacticsResult> {
   const started = performance.now() - options.goalMs;
   const budget: GenerationBudget = {
@@ -104,12 +152,14 @@ export async function suggestIsabelleSteps(
     maxNewTokens: defaultMaxNewTokens,
   };
   const description = await model.describe();
+  // The candidates' time: Sledgehammer runs beside the model, so its run is counted here, not as the prover's.
   const modelStarted = performance.now();
   const { candidates, forbidden, generated } = await candidatesFor(
     session.root,
     session,
     model,
     budget,
+    options.sledgehammer,
     options.signal,
   );
   const modelMs = performance.now() - modelStarted;
@@ -129,8 +179,8 @@ export async function suggestIsabelleSteps(
       status: check.kind === 'closed' ? 'closes' : 'progress',
       remainingGoals: check.kind === 'progress' ? [...check.node.goals] : [],
       score: c.score,
-      source: c.source,
-      sources: [c.source],
+      source: c.sources[0] as SuggestionSourceName,
+      sources: [...c.sources],
       modelRank: c.rank,
       checkMs: check.ms,
       edit: stepEdit(at, c.tactic),
@@ -152,7 +202,7 @@ export async function suggestIsabelleSteps(
     },
     forbidden,
     budget,
-    model: description,
+    model: options.sledgehammer ? options.sledgehammer.describe(description) : description,
     prover: options.prover,
     cached: false,
     timings: {
@@ -172,6 +222,8 @@ export async function proveIsabelleStatement(
     budget: SearchBudget;
     prover: ProverInfo;
     restarts: () => number;
+    /** Asked at each expansion too when given (`isabelle.sledgehammer` on). */
+    sledgehammer?: SledgehammerSource;
     signal?: AbortSignal;
     onProgress?: (p: SearchProgress) => void;
     log?: (line: string) => void;
@@ -197,15 +249,15 @@ export async function proveIsabelleStatement(
     maxNewTokens: defaultMaxNewTokens,
   };
   // Where each tried step came from, by its path from the root: a found proof's path names its steps' sources.
-  const origins = new Map<string, TacticSourceName[]>();
+  const origins = new Map<string, SuggestionSourceName[]>();
   const pathKey = (steps: readonly string[]) => steps.join('\u0000');
   const env: SearchEnvironment<IsabelleNode> = {
     propose: async (node, signal) => {
       const t = performance.now();
-      const out = await candidatesFor(node, session, model, generation, signal);
+      const out = await candidatesFor(node, session, model, generation, options.sledgehammer, signal);
       modelMs += performance.now() - t;
       forbidden += out.forbidden.length;
-      for (const c of out.candidates) origins.set(pathKey([...node.path, c.tactic]), [c.source]);
+      for (const c of out.candidates) origins.set(pathKey([...node.path, c.tactic]), [...c.sources]);
       return out.candidates;
     },
     apply: async (node, step, signal) => {
@@ -250,7 +302,7 @@ export async function proveIsabelleStatement(
       proverMs,
     },
     budget: { ...budget, allowNativeDecide: false },
-    model: description,
+    model: options.sledgehammer ? options.sledgehammer.describe(description) : description,
     prover: options.prover,
   };
 }

@@ -11,6 +11,8 @@ import {
   parseProofState,
   proofTheory,
   questionTheory,
+  sledgehammerCommand,
+  tryThisSteps,
   unfinishedProofs,
 } from '@llemma/prover-text/isabelle';
 import type { IsabelleClient } from './isabelleClient';
@@ -28,6 +30,19 @@ export type IsabelleCheck =
   | { kind: 'closed'; ms: number }
   | { kind: 'progress'; node: IsabelleNode; ms: number }
   | { kind: 'failed'; error: string; ms: number; transient?: boolean };
+
+/**
+ * What Sledgehammer said on a state: the steps it proposes (`found`, maybe none), or that the server cannot run it
+ * (`unavailable`: an error on its line, such as an unknown command or no provers), or nothing this time (`none`: the
+ * question timed out or the connection dropped).
+ */
+export type SledgehammerAnswer =
+  | { kind: 'found'; steps: string[] }
+  | { kind: 'unavailable'; reason: string }
+  | { kind: 'none'; reason: string };
+
+/** The most steps taken from one Sledgehammer run (its reply is the server's, so untrusted). */
+const maxSledgehammerSteps = 8;
 
 export type ProofVerdict = { ok: true; axioms: string[] } | { ok: false; reason: string };
 
@@ -107,6 +122,32 @@ export class IsabelleSession {
       }
       throw err;
     }
+  }
+
+  /**
+   * Asks Sledgehammer for steps on a state, for at most `seconds` of its own search (the question may take the
+   * request timeout beyond that, to load the theory). The steps are proposals: the caller screens and checks them.
+   */
+  async sledgehammer(node: IsabelleNode, seconds: number, signal?: AbortSignal): Promise<SledgehammerAnswer> {
+    const name = theoryName();
+    const q = questionTheory(this.plan, name, [...node.path, sledgehammerCommand(seconds)]);
+    let result: UseTheoriesResult;
+    try {
+      result = await this.client.useTheories([{ name, text: q.text }], {
+        timeoutMs: seconds * 1000 + this.timeoutMs,
+        ...(signal ? { signal } : {}),
+      });
+    } catch (err) {
+      if (err instanceof IsabelleServerError && err.kind !== 'cancelled') return { kind: 'none', reason: err.message };
+      throw err;
+    }
+    const said = result.nodes.flatMap((n) => n.messages).filter((m) => m.pos?.line === q.stepLastLine);
+    const error = said.find((m) => m.kind === 'error');
+    if (error) {
+      const line = error.message.split('\n')[0]?.trim().slice(0, 200) ?? '';
+      return { kind: 'unavailable', reason: line || 'Isabelle did not run it' };
+    }
+    return { kind: 'found', steps: tryThisSteps(said.map((m) => m.message)).slice(0, maxSledgehammerSteps) };
   }
 
   /** The soundness gate for a whole proof (the path from the root to a closed state). */

@@ -73,6 +73,21 @@ test('goal and prove take an Isabelle theory, the isabelle executable and its se
   assert.match(usage('prove'), /--isabelle <path>[\s\S]*--isabelle-session/);
 });
 
+test('prove takes Sledgehammer as a source for a .thy file, with its time limit; goal does not', () => {
+  const on = parseArgs(['prove', 'Demo.thy', '--sledgehammer']);
+  assert.ok(on.command === 'prove');
+  assert.deepEqual([on.sledgehammer, on.sledgehammerSeconds], [true, undefined]);
+  const timed = parseArgs(['prove', 'Demo.thy', '--sledgehammer-time', '5']);
+  assert.ok(timed.command === 'prove');
+  assert.deepEqual([timed.sledgehammer, timed.sledgehammerSeconds], [true, 5]);
+  const off = parseArgs(['prove', 'Demo.thy']);
+  assert.ok(off.command === 'prove');
+  assert.equal(off.sledgehammer, undefined);
+  assert.throws(() => parseArgs(['prove', 'Demo.thy', '--sledgehammer-time', '0']), /positive integer/);
+  assert.throws(() => parseArgs(['goal', 'Demo.thy:3:1', '--sledgehammer']), /unknown option --sledgehammer/);
+  assert.match(usage('prove'), /--sledgehammer [\s\S]*--sledgehammer-time <seconds>/);
+});
+
 test('bad usage is a UsageError naming the problem', () => {
   const cases: [string[], RegExp][] = [
     [['frobnicate'], /unknown command 'frobnicate'/],

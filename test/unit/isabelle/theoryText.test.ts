@@ -7,6 +7,7 @@ import {
   planIsabelleGoal,
   proofTheory,
   questionTheory,
+  sledgehammerCommand,
   stripProofs,
   theoryHeader,
   theoryStatements,
@@ -84,6 +85,17 @@ describe('planIsabelleGoal', () => {
     assert.equal('reason' in statement && statement.reason, 'notInProof');
     const outside = planIsabelleGoal(text, { line: 1, character: 0 });
     assert.equal('reason' in outside && outside.reason, 'notInProof');
+  });
+
+  it('asks Sledgehammer as the last step of a question, with its time limit in whole seconds', () => {
+    const plan = planIsabelleGoal(text, { line: 6, character: 3 });
+    assert.ok(!('reason' in plan));
+    assert.equal(sledgehammerCommand(10), 'sledgehammer [timeout = 10]');
+    assert.equal(sledgehammerCommand(0.2), 'sledgehammer [timeout = 1]');
+    const q = questionTheory(plan, 'Llemma_Q', ['apply simp', sledgehammerCommand(5)]);
+    const lines = q.text.split('\n');
+    assert.equal(lines[q.stepLastLine - 1], '  sledgehammer [timeout = 5]');
+    assert.equal(lines[q.printLine - 1], '  print_state');
   });
 
   it('writes a whole proof in place of the rest of the user proof, with nothing that excuses it', () => {
