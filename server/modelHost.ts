@@ -127,9 +127,7 @@ export class ModelHost implements TacticSource {
         sources: sources === 'auto' ? autoTacticSources(embedded) : sources,
         ...(sources === 'auto' && embedded
           ? {
-              notAsked: [
-                'model: the embedded model is asked only when the sources list it (llemma.model.sources, --sources): on CPU it adds nothing measurable to retrieval and the procedures',
-              ],
+              notAsked: ['model: the embedded one is asked only when listed (llemma.model.sources, --sources)'],
             }
           : {}),
       });

@@ -74,7 +74,7 @@ test('candidates without --model uses the embedded default model; LLEMMA_MODEL o
   // `auto` for the embedded model: retrieval and the procedures; its neural model is asked only when listed.
   assert.deepEqual(out.sources, ['retrieval', 'procedures']);
   assert.equal(out.promptFormat, 'none');
-  assert.match(out.model.skippedSources.join('\n'), /model: the embedded model is asked only when the sources list it/);
+  assert.match(out.model.skippedSources.join('\n'), /model: the embedded one is asked only when listed/);
   // The merged generator: 4 candidates, then the decision procedures that did not rank among them.
   assert.ok(out.candidates.length > 4);
   assert.ok(out.candidates.slice(4).every((c: { sources: string[] }) => c.sources.includes('procedures')));
