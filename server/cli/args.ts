@@ -282,19 +282,7 @@ function parseProve(rest: string[]): ProveArgs {
   const positional = walk(rest, (flag, value) => {
     if (flag === '--json') out.json = true;
     else if (flag === '--verbose') out.verbose = true;
-    else if (flag === '--repl') out.repl = value();
-    else if (takeIsabelle(out, flag, value)) return true;
-    else if (takeSledgehammer(out, flag, value)) return true;
-    else if (flag === '--timeout') out.timeoutMs = positiveInt(value(), '--timeout');
-    else if (flag === '--model') out.model = value();
-    else if (flag === '--ep') setProviders(out, value());
-    else if (flag === '--generation-graph') out.generationGraph = graphMode(value());
-    else if (flag === '--sources') setSources(out, value());
-    else if (flag === '--candidates') out.candidates = positiveInt(value(), '--candidates');
-    else if (flag === '--expansions') out.expansions = positiveInt(value(), '--expansions');
-    else if (flag === '--time') out.timeSeconds = positiveInt(value(), '--time');
-    else if (flag === '--budget') Object.assign(out, budgetSpec(value()));
-    else if (flag === '--allow-native-decide') out.allowNativeDecide = true;
+    else if (takeSearchFlag(out, flag, value)) return true;
     else if (flag === '--processes') {
       out.processes = positiveInt(value(), '--processes');
       if (out.processes > 8) throw new UsageError('--processes must be at most 8');
@@ -312,6 +300,31 @@ function parseProve(rest: string[]): ProveArgs {
     out.file = target;
   }
   return out;
+}
+
+/**
+ * The flags a proof search takes, `llemma prove`'s and `llemma bench minif2f`'s alike: the prover, the model and its
+ * sources, the budget. True when `flag` is one of them.
+ */
+export function takeSearchFlag(
+  out: CoreArgs & Pick<ProveArgs, 'candidates' | 'expansions' | 'timeSeconds'>,
+  flag: string,
+  value: () => string,
+): boolean {
+  if (flag === '--repl') out.repl = value();
+  else if (takeIsabelle(out, flag, value) || takeSledgehammer(out, flag, value)) return true;
+  else if (flag === '--timeout') out.timeoutMs = positiveInt(value(), '--timeout');
+  else if (flag === '--model') out.model = value();
+  else if (flag === '--ep') setProviders(out, value());
+  else if (flag === '--generation-graph') out.generationGraph = graphMode(value());
+  else if (flag === '--sources') setSources(out, value());
+  else if (flag === '--candidates') out.candidates = positiveInt(value(), '--candidates');
+  else if (flag === '--expansions') out.expansions = positiveInt(value(), '--expansions');
+  else if (flag === '--time') out.timeSeconds = positiveInt(value(), '--time');
+  else if (flag === '--budget') Object.assign(out, budgetSpec(value()));
+  else if (flag === '--allow-native-decide') out.allowNativeDecide = true;
+  else return false;
+  return true;
 }
 
 /** `--isabelle <path>` and `--isabelle-session <name>`: true when `flag` is one of them. */

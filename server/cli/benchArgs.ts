@@ -7,18 +7,7 @@ import {
   miniF2FVariantIds,
   miniF2FVariants,
 } from '../../protocol';
-import {
-  budgetSpec,
-  type CoreArgs,
-  graphMode,
-  type ProveArgs,
-  positiveInt,
-  setProviders,
-  takeIsabelle,
-  takeSledgehammer,
-  UsageError,
-  walk,
-} from './args';
+import { type CoreArgs, type ProveArgs, positiveInt, takeSearchFlag, UsageError, walk } from './args';
 
 /** Most workers a run may have: each is a Lean REPL holding Mathlib. */
 export const maxWorkers = 16;
@@ -81,7 +70,7 @@ Options of bench minif2f:
   --shard <i/n>        every n-th problem from the i-th, for several machines; then \`llemma bench merge\`
   --repl "<command>"   command line that starts the Lean REPL in the project (default: LLEMMA_REPL, else detected)
   --model <dir|url>    a model folder or an OpenAI-compatible server URL (default: LLEMMA_MODEL, else embedded)
-  --ep <list>, --generation-graph <mode>   as for llemma prove
+  --ep <list>, --generation-graph <mode>, --sources <list>   as for llemma prove
   --candidates <k>     candidates per expansion (default ${defaultSettings['search.candidatesPerExpansion']}, the Llemma paper's)
   --expansions <k>     expansions per problem (default ${defaultSettings['search.maxExpansions']})
   --time <seconds>     wall time per problem (default ${defaultSettings['search.timeLimitSeconds']})
@@ -151,18 +140,7 @@ function parseRun(rest: string[]): BenchRunArgs {
       if (out.workers > maxWorkers) throw new UsageError(`--workers must be at most ${maxWorkers}`, false);
     } else if (flag === '--limit') out.limit = positiveInt(value(), '--limit');
     else if (flag === '--shard') out.shard = value();
-    else if (flag === '--repl') out.repl = value();
-    else if (takeIsabelle(out, flag, value)) return true;
-    else if (takeSledgehammer(out, flag, value)) return true;
-    else if (flag === '--timeout') out.timeoutMs = positiveInt(value(), '--timeout');
-    else if (flag === '--model') out.model = value();
-    else if (flag === '--ep') setProviders(out, value());
-    else if (flag === '--generation-graph') out.generationGraph = graphMode(value());
-    else if (flag === '--candidates') out.candidates = positiveInt(value(), '--candidates');
-    else if (flag === '--expansions') out.expansions = positiveInt(value(), '--expansions');
-    else if (flag === '--time') out.timeSeconds = positiveInt(value(), '--time');
-    else if (flag === '--budget') Object.assign(out, budgetSpec(value()));
-    else if (flag === '--allow-native-decide') out.allowNativeDecide = true;
+    else if (takeSearchFlag(out, flag, value)) return true;
     else return false;
     return true;
   });

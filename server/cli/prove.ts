@@ -94,7 +94,7 @@ function render(file: string, o: Outcome): string {
       `${(s.elapsedMs / 1000).toFixed(1)} s (model ${(s.modelMs / 1000).toFixed(1)} s, ${prover} ${(s.proverMs / 1000).toFixed(1)} s)`,
     `  budget ${r.budget.candidatesPerExpansion} candidates × ${r.budget.maxExpansions} expansions, ` +
       `${r.budget.timeLimitMs / 1000} s, native_decide ${r.budget.allowNativeDecide ? 'allowed' : 'off'}`,
-    `  model ${modelLine(r.model)} (${r.model.promptFormat}) · sources ${(r.model.sources ?? []).join(', ') || 'none'}${r.model.skippedSources?.length ? ` (not used: ${r.model.skippedSources.join('; ')})` : ''} · ${prover} ${r.prover.toolchain ?? 'unknown toolchain'} via ${r.prover.replCommand}` +
+    `  model ${modelLine(r.model)}${r.model.provider === 'none' ? '' : ` (${r.model.promptFormat})`} · sources ${(r.model.sources ?? []).join(', ') || 'none'}${r.model.skippedSources?.length ? ` (not used: ${r.model.skippedSources.join('; ')})` : ''} · ${prover} ${r.prover.toolchain ?? 'unknown toolchain'} via ${r.prover.replCommand}` +
       (r.prover.prover === 'isabelle' ? '' : ` (${processes} process${processes === 1 ? '' : 'es'})`),
   ];
   return `${lines.join('\n')}\n`;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseArgs, UsageError, usage } from '../../../server/cli/args';
+import { parseBenchArgs } from '../../../server/cli/benchArgs';
 
 test('goal takes file:line:col and options', () => {
   assert.deepEqual(parseArgs(['goal', 'src/My File.lean:12:3', '--json', '--repl', 'lake env /x/repl']), {
@@ -208,4 +209,18 @@ test('--sources chooses the candidate sources of candidates and prove, in their 
   assert.equal('sources' in parseArgs(['prove', 'a.lean']), false, 'without the flag: the setting (auto)');
   assert.match(usage('candidates'), /--sources <list>/);
   assert.match(usage('prove'), /--sources <list>/);
+});
+
+test('bench minif2f takes the search flags of prove, read by the same code', () => {
+  const flags = ['--model', 'http://x/v1', '--sources', 'model', '--budget', 'candidates=8,expansions=5,time=60'];
+  const p = parseArgs(['prove', 'a.lean', ...flags, '--allow-native-decide']);
+  const b = parseBenchArgs(['minif2f', '--out', 'r.jsonl', ...flags, '--allow-native-decide']);
+  for (const key of ['model', 'sources', 'candidates', 'expansions', 'timeSeconds', 'allowNativeDecide'] as const) {
+    assert.deepEqual((b as Record<string, unknown>)[key], (p as Record<string, unknown>)[key], key);
+  }
+  assert.deepEqual(b.command === 'bench-minif2f' && b.sources, ['model']);
+  assert.throws(
+    () => parseBenchArgs(['minif2f', '--out', 'r.jsonl', '--sources', 'oracle']),
+    /unknown candidate source/,
+  );
 });
