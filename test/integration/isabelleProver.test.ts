@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { MergedTacticSource } from '@llemma/model';
 import { decisionProcedures } from '@llemma/prover-text/isabelle';
 import { FixedTactics } from '../../model/testing/fixedTactics';
 import { defaultSettings, type LlemmaSettings } from '../../protocol';
@@ -163,6 +164,39 @@ describe('IsabelleProver on the server double', () => {
       tactics: [],
     });
     assert.equal(r.prover.prover, 'isabelle');
+    await p.dispose();
+  });
+
+  it("names what was asked on Isabelle's state: the embedded default's retrieval is Lean's and is said to be skipped", async () => {
+    const p = await prover();
+    const folder = join(import.meta.dirname, '..', '..', 'model', 'default');
+    const lines = ['retrieval,procedures', 'retrieval,model,procedures'];
+    for (const listed of lines) {
+      const sources = listed.split(',') as ('retrieval' | 'model' | 'procedures')[];
+      const merged = MergedTacticSource.fromSpec(folder, {
+        sources,
+        sessionOptions: { executionProviders: ['cpu'] },
+      });
+      try {
+        const r = await p.suggest('/x/Demo.thy', text, { line: 3, character: 2 }, merged);
+        const proof = await p.prove('/x/Demo.thy', text, { line: 3, character: 2 }, merged, {
+          budget: { candidatesPerExpansion: 4, maxExpansions: 2, timeLimitMs: 30_000 },
+        });
+        const expected = sources.includes('model') ? ['model', 'procedures'] : ['procedures'];
+        for (const model of [r.model, proof.model]) {
+          assert.deepEqual(model.sources, expected, listed);
+          assert.deepEqual(model.skippedSources, [
+            "retrieval: its index holds Lean goals; it is not asked on Isabelle's",
+          ]);
+        }
+        assert.deepEqual(
+          r.suggestions.map((s) => [s.tactic, s.sources]),
+          [['by auto', ['procedures']]],
+        );
+      } finally {
+        await merged.dispose();
+      }
+    }
     await p.dispose();
   });
 

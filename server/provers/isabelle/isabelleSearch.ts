@@ -17,6 +17,7 @@ import {
 import type { TextEdit } from 'vscode-languageserver-protocol';
 import type {
   GenerationBudget,
+  ModelDescription,
   ProverInfo,
   ProveTheoremResult,
   SearchBudget,
@@ -125,6 +126,28 @@ async function candidatesFor(
   };
 }
 
+/**
+ * The model line of an Isabelle result: what was asked on the state. The merged generator describes its Lean
+ * sources, but on an Isabelle state only its model answers (retrieval's index and sources.json's procedures are
+ * Lean's) and Isabelle's own decision procedures are tried. A single source that is not the merged generator (no
+ * `sources`) is a model.
+ */
+export function isabelleDescription(description: ModelDescription): ModelDescription {
+  const listed = description.sources;
+  const modelAsked = listed === undefined || listed.includes('model');
+  const skipped = [
+    ...(description.skippedSources ?? []).filter((s) => !/^(retrieval|procedures):/.test(s)),
+    ...(listed?.includes('retrieval') ? ["retrieval: its index holds Lean goals; it is not asked on Isabelle's"] : []),
+  ];
+  const out: ModelDescription = {
+    ...description,
+    sources: [...(modelAsked ? (['model'] as const) : []), 'procedures'],
+  };
+  if (skipped.length > 0) out.skippedSources = skipped;
+  else delete out.skippedSources;
+  return out;
+}
+
 /** The edit that writes a step (or a whole proof) at the plan's cut, replacing `replace` characters after it. */
 function editAt(text: string, offset: number, replace: number, newText: string): TextEdit {
   return { range: { start: positionAt(text, offset), end: positionAt(text, offset + replace) }, newText };
@@ -151,7 +174,7 @@ export async function suggestIsabelleSteps(
     candidates: options.candidates,
     maxNewTokens: defaultMaxNewTokens,
   };
-  const description = await model.describe();
+  const description = isabelleDescription(await model.describe());
   // The candidates' time: Sledgehammer runs beside the model, so its run is counted here, not as the prover's.
   const modelStarted = performance.now();
   const { candidates, forbidden, generated } = await candidatesFor(
@@ -230,7 +253,7 @@ export async function proveIsabelleStatement(
   },
 ): Promise<ProveTheoremResult> {
   const { budget } = options;
-  const description = await model.describe();
+  const description = isabelleDescription(await model.describe());
   const restartsBefore = options.restarts();
   let modelMs = 0;
   let proverMs = 0;
