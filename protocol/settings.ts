@@ -193,15 +193,17 @@ export const settingsSchema = {
     choices: choices(
       ['auto', ...tacticSourceNames],
       [
-        'Retrieval and the decision procedures, and the model when `#llemma.model.path#` names one (the embedded model is asked only when listed: on CPU it costs ~0.4 s a goal and adds nothing measurable)',
+        'Retrieval, the file and the decision procedures, and the model when `#llemma.model.path#` names one (the embedded model is asked only when listed: on CPU it costs ~0.4 s a goal and adds nothing measurable)',
         "Tactics of the most similar known goals (the model folder's retrieval.bin), renamed to this goal",
+        'Tactics of the most similar goals stated in this file above the proof (earlier theorems, `have`/`show`/`calc` blocks), renamed to this goal',
         'The neural model (the model folder or server)',
         'Decision procedures chosen from data (`simp`, `rfl`, `ring`, `linarith`, …), tried on every goal',
       ],
     ),
     markdownDescription:
-      'Where candidate tactics come from, for suggestions and proof search: `auto` (retrieval and the decision procedures, plus the model when `#llemma.model.path#` names one), or a list such as `retrieval,model,procedures`. Candidates are de-duplicated and ranked by one calibrated score (docs/search.md), and every suggestion names its source. A model folder without `retrieval.bin` has no retrieval; the decision procedures are tried on every goal, beyond `#llemma.suggest.candidates#` when they do not rank within it.',
-    summary: '`auto` (retrieval + procedures, + the model you name) or a list: `retrieval,model,procedures`',
+      'Where candidate tactics come from, for suggestions and proof search: `auto` (retrieval, the file above the proof and the decision procedures, plus the model when `#llemma.model.path#` names one), or a list such as `retrieval,file,model,procedures`. Candidates are de-duplicated and ranked by one calibrated score (docs/search.md), and every suggestion names its source. A model folder without `retrieval.bin` has no retrieval; the decision procedures are tried on every goal, beyond `#llemma.suggest.candidates#` when they do not rank within it.',
+    summary:
+      '`auto` (retrieval + file + procedures, + the model you name) or a list: `retrieval,file,model,procedures`',
   },
   'suggest.enabled': {
     kind: 'boolean',

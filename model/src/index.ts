@@ -48,6 +48,7 @@ export {
   tacticState,
 } from './prompts';
 export { buildRetrievalIndex, type RetrievalExample } from './retrieval/buildIndex';
+export { FileSource } from './retrieval/fileSource';
 export {
   decodeRetrievalIndex,
   encodeRetrievalIndex,

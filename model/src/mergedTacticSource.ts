@@ -1,5 +1,5 @@
-// The candidate generator of suggestions and proof search: retrieval (the model folder's retrieval.bin), the neural
-// model and the decision procedures, asked at once, their candidates put on one calibrated scale (sources.json),
+// The candidate generator of suggestions and proof search: retrieval (the model folder's retrieval.bin), the file
+// above the proof (retrieval/fileSource.ts), the neural model and the decision procedures, asked at once, their candidates put on one calibrated scale (sources.json),
 // merged, de-duplicated and ranked (mergeCandidates.ts), each tagged with its source(s). Retrieval answers in a few
 // milliseconds on this thread while the model generates in its worker, so the merge costs about what the model
 // costs alone.
@@ -9,6 +9,7 @@ import { mergeCandidates, type SourceCandidates } from './mergeCandidates';
 import { type TacticSourceName, tacticSourceNames } from './modelChoices';
 import { ProcedureSource } from './procedures';
 import type { ProofContext } from './prompts';
+import { FileSource } from './retrieval/fileSource';
 import { LazyRetrieval } from './retrieval/loadRetrieval';
 import { RetrievalSource } from './retrieval/retrievalSource';
 import { modelScore, readSourceTables, type SourceTables, stepKind } from './sourceTables';
@@ -23,6 +24,8 @@ interface ModelPart extends TacticSource {
 export interface MergedParts {
   /** Retrieval; `available` says whether the folder has an index (absent: it has). */
   retrieval?: TacticSource & { available?(): Promise<boolean> };
+  /** The pairs of the file above the proof (the context's `fileExamples`). */
+  file?: TacticSource;
   model?: ModelPart;
   procedures?: ProcedureSource;
   /** The tables that put the sources on one scale; read once, on the first request. */
@@ -61,6 +64,7 @@ export class MergedTacticSource implements TacticSource {
     };
     return new MergedTacticSource({
       ...(wanted.includes('retrieval') && folder ? { retrieval: new RetrievalSource(new LazyRetrieval(folder)) } : {}),
+      ...(wanted.includes('file') ? { file: new FileSource(async () => (await once()).file) } : {}),
       ...(wanted.includes('model') ? { model: TacticModel.fromSpec(spec, options) } : {}),
       ...(wanted.includes('procedures')
         ? { procedures: new ProcedureSource(async () => (await once()).procedures) }
@@ -82,10 +86,11 @@ export class MergedTacticSource implements TacticSource {
   }
 
   async proposeTactics(context: ProofContext, budget: TacticBudget): Promise<ProposedTactic[]> {
-    const { retrieval, model, procedures } = this.parts;
+    const { retrieval, file, model, procedures } = this.parts;
     // The model alone is the Llemma search as it was: its own scores, nothing to put on a common scale.
-    if (model && !retrieval && !procedures) return model.proposeTactics(context, budget);
-    // Retrieval's index, the procedures and the score tables are Lean's: a state from Isabelle gets the model alone.
+    if (model && !retrieval && !file && !procedures) return model.proposeTactics(context, budget);
+    // Retrieval's index, the file's pairs, the procedures and the score tables are Lean's: a state from Isabelle gets
+    // the model alone.
     if (context.prover === 'isabelle') return model ? proposeOrNone(model, context, budget) : [];
     const tables = await this.tables();
     const step = stepKind(context);
@@ -103,6 +108,7 @@ export class MergedTacticSource implements TacticSource {
     ];
     if (retrieval)
       lists.push(retrieval.proposeTactics(context, budget).then((tactics) => ({ source: 'retrieval', tactics })));
+    if (file) lists.push(file.proposeTactics(context, budget).then((tactics) => ({ source: 'file', tactics })));
     if (procedures) {
       lists.push(procedures.proposeTactics(context, budget).then((tactics) => ({ source: 'procedures', tactics })));
     }
@@ -112,13 +118,14 @@ export class MergedTacticSource implements TacticSource {
   }
 
   async describe(): Promise<TacticSourceDescription> {
-    const { retrieval, model, procedures } = this.parts;
+    const { retrieval, file, model, procedures } = this.parts;
     const sources: TacticSourceName[] = [];
     const skippedSources: string[] = [...(this.parts.unavailable ?? [])];
     if (retrieval) {
       if ((await retrieval.available?.()) ?? true) sources.push('retrieval');
       else skippedSources.push('retrieval: the model folder has no retrieval.bin');
     }
+    if (file) sources.push('file');
     if (model) sources.push('model');
     if (procedures) {
       if ((await this.tables()).procedures.length > 0) sources.push('procedures');

@@ -37,11 +37,12 @@ export const defaultMaxNewTokens = 256;
 
 /**
  * Where candidate tactics come from, in the order the merged generator lists them when scores tie: `retrieval` (the
- * tactics of the most similar known goals, from the model folder's retrieval.bin), `model` (the neural model), and
- * `procedures` (decision procedures chosen from data, tried on every goal). `model.sources` and `--sources` choose
- * among them; `auto` is `autoTacticSources`.
+ * tactics of the most similar known goals, from the model folder's retrieval.bin), `file` (the tactics of the most
+ * similar goals stated in the file above the proof: earlier theorems' first tactics, `have`/`show`/`calc` blocks),
+ * `model` (the neural model), and `procedures` (decision procedures chosen from data, tried on every goal).
+ * `model.sources` and `--sources` choose among them; `auto` is `autoTacticSources`.
  */
-export const tacticSourceNames = ['retrieval', 'model', 'procedures'] as const;
+export const tacticSourceNames = ['retrieval', 'file', 'model', 'procedures'] as const;
 export type TacticSourceName = (typeof tacticSourceNames)[number];
 
 export function isTacticSourceName(name: string): name is TacticSourceName {
@@ -49,12 +50,13 @@ export function isTacticSourceName(name: string): name is TacticSourceName {
 }
 
 /**
- * The sources `auto` asks. All three for a model the user names (a converted Llemma, a server). For the embedded
- * model, retrieval and the procedures: on held-aside and held-out steps the embedded model adds no exact-match hits
- * to them (model/default/MODEL_CARD.md) and costs ~0.4 s a goal on 2 CPU cores, so it is asked only when listed.
+ * The sources `auto` asks. All four for a model the user names (a converted Llemma, a server). For the embedded
+ * model, retrieval, the file and the procedures: on held-aside and held-out steps the embedded model adds no
+ * exact-match hits to them (model/default/MODEL_CARD.md) and costs ~0.4 s a goal on 2 CPU cores, so it is asked only
+ * when listed.
  */
 export function autoTacticSources(embeddedModel: boolean): TacticSourceName[] {
-  return embeddedModel ? ['retrieval', 'procedures'] : [...tacticSourceNames];
+  return embeddedModel ? ['retrieval', 'file', 'procedures'] : [...tacticSourceNames];
 }
 
 /**

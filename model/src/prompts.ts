@@ -3,6 +3,8 @@
 // the text it is later shown. A model folder names its format in config.json (`llemma.prompt_format`); a state from
 // Isabelle is shown in the Isabelle format whatever the folder names (`promptFormatFor`).
 
+import type { RetrievalExample } from './retrieval/buildIndex';
+
 /** What a prompt can be built from: the state of a proof in progress. */
 export interface ProofContext {
   /** The theorem statement as Lean source, e.g. `theorem foo (n : ℕ) : n + 0 = n` (without `:= by`). */
@@ -17,6 +19,12 @@ export interface ProofContext {
    * (`goal (1 subgoal):` and the numbered subgoals, ASCII symbols such as `\<And>`).
    */
   prover?: 'isabelle';
+  /**
+   * Lean only: the goal-known (goal, tactic) pairs of the file above the proof (`fileExamples` of
+   * @llemma/prover-text/lean: earlier theorems' first tactics, `have`/`show`/`calc` blocks), for the `file` source.
+   * Prompts do not show them.
+   */
+  fileExamples?: readonly RetrievalExample[];
 }
 
 export interface PromptFormat {

@@ -1,9 +1,9 @@
 // How the merged generator ranks, read from a model folder's `sources.json` (docs/model-format.md): the decision
-// procedures tried on every goal with their calibrated scores, the table that turns the neural model's candidates
-// into calibrated scores, and the rule that combines the scores of a tactic several sources propose. Every score is
+// procedures tried on every goal with their calibrated scores, the tables that turn the neural model's and the file
+// source's candidates into calibrated scores, and the rule that combines the scores of a tactic several sources propose. Every score is
 // the natural log of how often such a candidate was the tactic a person wrote, measured on held-aside training files
 // (`llemma-train calibrate`), the scale retrieval.bin's scores are on too. A folder without the file, or a file
-// without the model's table, takes the default run's tables (`defaultSourceTables`).
+// without the model's or the file source's table, takes the default run's tables (`defaultSourceTables`).
 
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
@@ -34,8 +34,8 @@ export interface Procedure {
 }
 
 /**
- * The neural model's candidates as a calibrated score, by rank: `rankEdges` are the last rank (0-based) of each bin,
- * ascending; a rank past the last edge takes the last bin's value.
+ * A source's candidates (the neural model's, the file source's) as a calibrated score, by rank: `rankEdges` are the
+ * last rank (0-based) of each bin, ascending; a rank past the last edge takes the last bin's value.
  */
 export interface ModelScoreTable {
   rankEdges: number[];
@@ -53,6 +53,8 @@ export interface SourceTables {
   formatVersion: 1;
   procedures: Procedure[];
   model: ModelScoreTable;
+  /** The file source's ranks (absent from a sources.json written before it: the default run's table is used). */
+  file: ModelScoreTable;
   merge: MergeRule;
   /** Free-form facts: the run, how many steps each table was measured on, the selection rule. */
   provenance: Record<string, unknown>;
@@ -77,6 +79,7 @@ export class SourceTablesError extends Error {
 export const defaultSourceTables: SourceTables = parseSourceTables(
   JSON.stringify(embeddedTables),
   `model/default/${sourceTablesFileName}`,
+  null,
 );
 
 /** The tables of a model folder, the default ones where it has none; a file that is there but wrong is an error. */
@@ -93,8 +96,15 @@ export async function readSourceTables(folder: string | undefined): Promise<{ ta
   return { tables: parseSourceTables(text, file), from: file };
 }
 
-/** Checks every field; a table the runtime would misread is refused with the first problem found. */
-export function parseSourceTables(text: string, file: string): SourceTables {
+/**
+ * Checks every field; a table the runtime would misread is refused with the first problem found. A rank table that
+ * is absent is taken from `defaults` (null: the embedded tables themselves, which must have every one).
+ */
+export function parseSourceTables(
+  text: string,
+  file: string,
+  defaults: SourceTables | null = defaultSourceTables,
+): SourceTables {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -118,27 +128,32 @@ export function parseSourceTables(text: string, file: string): SourceTables {
     seen.add(tactic);
     return { tactic, logProbability: byStep(p['logProbability'], isLogProbability, `procedures[${i}].logProbability`) };
   });
-  const model = raw['model'] === undefined ? defaultSourceTables.model : modelTable(raw['model']);
+  const rank = (name: 'model' | 'file') =>
+    raw[name] === undefined
+      ? (defaults?.[name] ?? fail(`${name} must be given (there are no default tables to take it from)`))
+      : rankTable(raw[name], name);
+  const model = rank('model');
+  const fileTable = rank('file');
   const merge = raw['merge'] ?? 'max';
   if (!(mergeRules as readonly unknown[]).includes(merge)) return fail(`merge must be one of ${mergeRules.join(', ')}`);
   const provenance = raw['provenance'] ?? {};
   if (!isObject(provenance)) return fail('provenance must be an object');
-  return { formatVersion: 1, procedures: parsed, model, merge: merge as MergeRule, provenance };
+  return { formatVersion: 1, procedures: parsed, model, file: fileTable, merge: merge as MergeRule, provenance };
 
-  function modelTable(m: unknown): ModelScoreTable {
-    if (!isObject(m)) return fail('model must be an object');
+  function rankTable(m: unknown, name: string): ModelScoreTable {
+    if (!isObject(m)) return fail(`${name} must be an object`);
     const edges = m['rankEdges'];
     if (
       !Array.isArray(edges) ||
       edges.length === 0 ||
       !edges.every((e, i) => Number.isInteger(e) && e >= 0 && (i === 0 || e > (edges[i - 1] as number)))
     ) {
-      return fail('model.rankEdges must be ascending whole numbers ≥ 0');
+      return fail(`${name}.rankEdges must be ascending whole numbers ≥ 0`);
     }
     const isTable = (v: unknown) => Array.isArray(v) && v.length === edges.length && v.every(isLogProbability);
     return {
       rankEdges: edges as number[],
-      logProbabilities: byStep(m['logProbabilities'], isTable, 'model.logProbabilities'),
+      logProbabilities: byStep(m['logProbabilities'], isTable, `${name}.logProbabilities`),
     };
   }
 
@@ -150,7 +165,7 @@ export function parseSourceTables(text: string, file: string): SourceTables {
   }
 }
 
-/** The calibrated score of the model's candidate at `rank` (0-based). */
+/** The calibrated score of a ranked source's candidate at `rank` (0-based): the model's, the file source's. */
 export function modelScore(table: ModelScoreTable, rank: number, step: StepKind): number {
   const values = table.logProbabilities[step];
   const i = table.rankEdges.findIndex((last) => rank <= last);

@@ -2,6 +2,17 @@
 // queries, proof search, `llemma prove`) and the training workspace (tactic steps cut where the server probes goals).
 // Callers import from here; nothing in this folder talks to a REPL or knows of LSP.
 
+export { renderBlockGoal, renderGoal } from './binders';
+export {
+  calcStep,
+  type GoalSource,
+  haveGoal,
+  inlineTactic,
+  type StatedGoal,
+  showGoal,
+  sufficesGoal,
+} from './blockGoals';
+export { exampleKeywords, fileExamples, type GoalExample } from './fileExamples';
 export { type GoalPlan, type GoalQueryFailure, isWordAt, planGoalQuery, probeTactic, proofBy } from './goalProbe';
 export {
   commandWords,
@@ -54,3 +65,4 @@ export {
   type TacticInsertion,
   tacticInsertion,
 } from './tacticInsertion';
+export { type InlineTactic, type TacticProof, type TacticStep, tacticProofs } from './tacticProofs';

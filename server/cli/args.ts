@@ -40,8 +40,8 @@ const modelOptions = `  --model <dir|url>    a model folder (docs/model-format.m
                        (default: the environment's LLEMMA_MODEL, else the embedded model)
   --ep <list>          execution providers to try, e.g. cuda,cpu (default: auto = ${executionProviderNames.join(', ')})
   --generation-graph <${generationGraphModes.join('|')}>  beam search inside the folder's generation.onnx: auto = on CUDA only (default)
-  --sources <list>     candidate sources, merged: auto (default: retrieval,procedures, and the model when --model names
-                       one) or a list of ${tacticSourceNames.join(',')}`;
+  --sources <list>     candidate sources, merged: auto (default: retrieval,file,procedures, and the model when --model
+                       names one) or a list of ${tacticSourceNames.join(',')}`;
 const commonOptions = `  --json               print JSON instead of text
   --verbose            log to stderr
   --help               this command's help`;

@@ -66,7 +66,12 @@ export async function proveTheorem(
     propose: async (node, signal) => {
       const started = performance.now();
       const candidates = await model.proposeTactics(
-        { goals: node.goals, theorem: session.context.theorem, tactics: [...session.context.tactics, ...node.path] },
+        {
+          goals: node.goals,
+          theorem: session.context.theorem,
+          tactics: [...session.context.tactics, ...node.path],
+          fileExamples: session.fileExamples,
+        },
         {
           beamWidth: budget.candidatesPerExpansion,
           candidates: budget.candidatesPerExpansion,

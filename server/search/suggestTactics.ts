@@ -53,6 +53,8 @@ export class TacticSuggester {
       goals,
       theorem,
       tactics,
+      // The file above the proof is asked too (the file source): its digest, not its text, in the key.
+      hash([session.plan.preamble]),
       budget,
     ]);
     let candidates = this.candidateCache.get(candidateKey);
@@ -60,7 +62,7 @@ export class TacticSuggester {
     const modelStarted = performance.now();
     if (!candidates) {
       candidates = await this.model.proposeTactics(
-        { goals, theorem, tactics },
+        { goals, theorem, tactics, fileExamples: session.fileExamples },
         { ...budget, ...(signal ? { signal } : {}) },
       );
       this.candidateCache.set(candidateKey, candidates);

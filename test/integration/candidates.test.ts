@@ -71,8 +71,9 @@ test('candidates without --model uses the embedded default model; LLEMMA_MODEL o
   assert.equal(r.code, 0, r.stderr);
   const out = JSON.parse(r.stdout);
   assert.equal(out.model.source, path.join(root, 'model/default'));
-  // `auto` for the embedded model: retrieval and the procedures; its neural model is asked only when listed.
-  assert.deepEqual(out.sources, ['retrieval', 'procedures']);
+  // `auto` for the embedded model: retrieval, the file (none above a goal given on the command line) and the
+  // procedures; its neural model is asked only when listed.
+  assert.deepEqual(out.sources, ['retrieval', 'file', 'procedures']);
   assert.equal(out.promptFormat, 'none');
   assert.match(out.model.skippedSources.join('\n'), /model: the embedded one is asked only when listed/);
   // The merged generator: 4 candidates, then the decision procedures that did not rank among them.
@@ -126,7 +127,7 @@ test('candidates names the source of every candidate, in the text and in --json 
     out.candidates.map((c: { tactic: string; source: string; sources: string[]; score: number }) => [c.tactic, c]),
   );
   for (const c of by.values() as Iterable<{ source: string; sources: string[]; score: number }>) {
-    assert.ok(['retrieval', 'model', 'procedures'].includes(c.source) && c.sources.includes(c.source));
+    assert.ok(['retrieval', 'procedures'].includes(c.source) && c.sources.includes(c.source));
     assert.ok(c.score <= 0);
   }
   // `positivity` is both a tactic of the nearest known goals and a decision procedure.
@@ -134,7 +135,7 @@ test('candidates names the source of every candidate, in the text and in --json 
   assert.deepEqual(new Set(positivity?.sources), new Set(['retrieval', 'procedures']));
   const text = llemma(['--goal', goal, '--n', '8', '--ep', 'cpu']);
   assert.equal(text.code, 0, text.stderr);
-  assert.match(text.stdout, /sources retrieval, procedures/);
+  assert.match(text.stdout, /sources retrieval, file, procedures/);
   assert.match(text.stdout, /score \(calibrated log-probability\), source, tactic/);
   assert.match(text.stdout, /^\s+\d+\s+-\d+\.\d{3}\s+(retrieval\+procedures|procedures\+retrieval)\s+positivity$/m);
 });

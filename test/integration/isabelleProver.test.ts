@@ -167,12 +167,12 @@ describe('IsabelleProver on the server double', () => {
     await p.dispose();
   });
 
-  it("names what was asked on Isabelle's state: the embedded default's retrieval is Lean's and is said to be skipped", async () => {
+  it("names what was asked on Isabelle's state: the embedded default's retrieval and file are Lean's, said to be skipped", async () => {
     const p = await prover();
     const folder = join(import.meta.dirname, '..', '..', 'model', 'default');
-    const lines = ['retrieval,procedures', 'retrieval,model,procedures'];
+    const lines = ['retrieval,file,procedures', 'retrieval,file,model,procedures'];
     for (const listed of lines) {
-      const sources = listed.split(',') as ('retrieval' | 'model' | 'procedures')[];
+      const sources = listed.split(',') as ('retrieval' | 'file' | 'model' | 'procedures')[];
       const merged = MergedTacticSource.fromSpec(folder, {
         sources,
         sessionOptions: { executionProviders: ['cpu'] },
@@ -186,7 +186,8 @@ describe('IsabelleProver on the server double', () => {
         for (const model of [r.model, proof.model]) {
           assert.deepEqual(model.sources, expected, listed);
           assert.deepEqual(model.skippedSources, [
-            "retrieval: its index holds Lean goals; it is not asked on Isabelle's",
+            "retrieval: it reads Lean goals; it is not asked on Isabelle's",
+            "file: it reads Lean goals; it is not asked on Isabelle's",
           ]);
         }
         assert.deepEqual(

@@ -70,7 +70,10 @@ test('the isabelle variant: stripped theories searched by Isabelle, each record 
     assert.deepEqual(x.sources, ['procedures'], name);
     // The embedded default's sources are Lean's: the record says Isabelle's procedures were what was asked.
     assert.deepEqual(x.model.sources, ['procedures'], name);
-    assert.ok(x.model.skippedSources?.some((s) => s.startsWith('retrieval:')), JSON.stringify(x.model));
+    assert.ok(
+      x.model.skippedSources?.some((s) => s.startsWith('retrieval:')),
+      JSON.stringify(x.model),
+    );
     assert.equal(x.variant, 'isabelle');
     assert.deepEqual([x.prover.lean, x.prover.mathlib, x.prover.isabelle], [null, null, 'Isabelle2025-2']);
     assert.match(x.prover.replCommand, /isabelleServerDouble\.mjs server -n llemma$/);

@@ -42,6 +42,21 @@ export const S0 = 'x : ℕ\n⊢ x = x';
 /** `halves`: its goal, and the first half's after `refine ⟨?_, sorry⟩` (the user's own `sorry` for the second). */
 export const H0 = 'b : ℕ\n⊢ b + 0 = b ∧ 2 * b = b + b';
 export const H1 = 'b : ℕ\n⊢ b + 0 = b';
+/**
+ * A file whose first theorem is proved, above a second like it: the goal of `two_mul_file`, and the file's text (the
+ * `file` source reads the first proof from the text above the second).
+ */
+export const F0 = 'b : ℕ\n⊢ 2 * b = b + b';
+export const fileText = [
+  'import Mathlib',
+  '',
+  'theorem two_mul_done (c : ℕ) : 2 * c = c + c := by',
+  '  rw [Nat.two_mul]',
+  '',
+  'theorem two_mul_file (b : ℕ) : 2 * b = b + b := by',
+  '  sorry',
+  '',
+].join('\n');
 /** Every word the screen refuses, in a tactic, plus the other refused shapes; only `rfl` may reach Lean. */
 export const refused = [
   ...forbiddenWords.map((w) => `exact ${w}`),
@@ -53,7 +68,7 @@ export const refused = [
   '',
 ];
 const world = {
-  theorems: { "add_zero'": A0, "two_mul'": G0, screened: S0, halves: H0 },
+  theorems: { "add_zero'": A0, "two_mul'": G0, screened: S0, halves: H0, two_mul_file: F0 },
   tactics: {
     [A0]: {
       simp: [],
@@ -66,6 +81,8 @@ const world = {
       rfl: { error: 'The rfl tactic failed.' },
     },
     [G1]: { ring: [] },
+    // What `fileText`'s earlier theorem was proved with: only the file source proposes it.
+    [F0]: { 'rw [Nat.two_mul]': [] },
     [S0]: { rfl: [] },
     [H0]: { 'refine ⟨?_, sorry⟩': [H1] },
     // Tactic mode sees a closed goal; only `#print axioms` shows that the lemma used was proved by `sorry`.

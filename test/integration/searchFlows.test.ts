@@ -15,7 +15,9 @@ import {
   A0,
   assertNothingForbiddenSent,
   base,
+  F0,
   file,
+  fileText,
   G0,
   G1,
   modelRequests,
@@ -193,7 +195,9 @@ describe('prove', () => {
       // Each tactic names the sources that proposed it (the model double's candidates, the procedures).
       assert.equal(r.tacticSources.length, 2);
       assert.ok(
-        r.tacticSources.every((s) => s.length > 0 && s.every((n) => ['retrieval', 'model', 'procedures'].includes(n))),
+        r.tacticSources.every(
+          (s) => s.length > 0 && s.every((n) => ['retrieval', 'file', 'model', 'procedures'].includes(n)),
+        ),
         JSON.stringify(r.tacticSources),
       );
       assert.deepEqual(r.edit, {
@@ -294,8 +298,9 @@ describe('the merged generator (model.sources auto): the model with the decision
     const { core, tacticsSent } = makeCore({ 'model.sources': 'auto' });
     try {
       const r = await core.suggestTactics(file, text, { line: 3, character: 2 });
-      // A server URL has no folder, so no retrieval.bin: the model double and the procedures of the default tables.
-      assert.deepEqual(r.model.sources, ['model', 'procedures']);
+      // A server URL has no folder, so no retrieval.bin: the file (nothing proved above), the model double and the
+      // procedures of the default tables.
+      assert.deepEqual(r.model.sources, ['file', 'model', 'procedures']);
       assert.match(r.model.skippedSources?.join('\n') ?? '', /retrieval: a model server has no model folder/);
       const bySource = new Map(r.suggestions.map((s) => [s.tactic, s.sources]));
       // `simp` is the model's and a procedure (one candidate, both sources); `induction n` only the model's.
@@ -320,7 +325,7 @@ describe('the merged generator (model.sources auto): the model with the decision
       assert.equal(r.outcome, 'proved');
       assert.deepEqual(r.tactics, ['simp']);
       assert.deepEqual(new Set(r.tacticSources[0]), new Set(['model', 'procedures']));
-      assert.deepEqual(r.model.sources, ['model', 'procedures']);
+      assert.deepEqual(r.model.sources, ['file', 'model', 'procedures']);
     } finally {
       await core.dispose();
     }
@@ -390,3 +395,30 @@ function applyEdit(doc: string, edit: { range: Range; newText: string }): string
   const at = (p: Position) => (starts[p.line] ?? doc.length) + p.character;
   return doc.slice(0, at(edit.range.start)) + edit.newText + doc.slice(at(edit.range.end));
 }
+
+describe('the file source', () => {
+  test("suggests and proves with the tactic of the file's earlier, similar theorem, verified by Lean and tagged `file`", async () => {
+    const { core, tacticsSent } = makeCore({ 'model.path': '', 'model.sources': ['file'] });
+    try {
+      const at = { line: 6, character: 2 };
+      const r = await core.suggestTactics(file, fileText, at);
+      assert.deepEqual(r.goals, [F0]);
+      assert.deepEqual(
+        r.suggestions.map((s) => [s.tactic, s.status, s.source, s.sources]),
+        [['rw [Nat.two_mul]', 'closes', 'file', ['file']]],
+      );
+      assert.deepEqual(r.model.sources, ['file']);
+      assert.ok(tacticsSent().includes('rw [Nat.two_mul]'));
+      const proof = await core.proveTheorem(file, fileText, at);
+      assert.equal(proof.outcome, 'proved');
+      assert.deepEqual(proof.tactics, ['rw [Nat.two_mul]']);
+      assert.deepEqual(proof.tacticSources, [['file']]);
+      // Without the proof above, the file source has nothing to offer.
+      const alone = fileText.replace('  rw [Nat.two_mul]', '  sorry');
+      const none = await core.suggestTactics(file, alone, at);
+      assert.deepEqual(none.suggestions, []);
+    } finally {
+      await core.dispose();
+    }
+  });
+});

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
-import { renderGoal } from '../src/data/binders';
+import { renderGoal } from '@llemma/prover-text/lean';
 import { dataDirForTests } from './helpers';
 
 describe('goal from binders', () => {

@@ -4,10 +4,16 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { getPromptFormat } from '@llemma/model/prompts';
-import { renderBlockGoal } from '../src/data/binders';
-import { calcStep, haveGoal, inlineTactic, showGoal, sufficesGoal } from '../src/data/blockGoals';
+import {
+  calcStep,
+  haveGoal,
+  inlineTactic,
+  renderBlockGoal,
+  showGoal,
+  sufficesGoal,
+  tacticProofs,
+} from '@llemma/prover-text/lean';
 import { emptyExampleCounts, examplesOf } from '../src/data/tacticExamples';
-import { tacticProofs } from '../src/data/tacticProofs';
 
 describe('headers that state a goal', () => {
   test('have, haveI, replace and obtain: binders and the type up to `:=`', () => {

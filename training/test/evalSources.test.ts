@@ -2,8 +2,16 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { before, describe, it } from 'node:test';
+import { defaultSourceTables } from '@llemma/model';
 import { runDataStage } from '../src/data/pipeline';
-import { type CandidateSource, contextGoal, filledSource, frequencySource } from '../src/eval/candidateSources';
+import {
+  type CandidateSource,
+  contextGoal,
+  fileExamplesOf,
+  fileSource,
+  filledSource,
+  frequencySource,
+} from '../src/eval/candidateSources';
 import { figures, paired, runSources } from '../src/eval/compare';
 import type { SourcesReport } from '../src/eval/sourcesReport';
 import { runEvalSourcesStage } from '../src/eval/sourcesStage';
@@ -41,6 +49,28 @@ describe('candidate sources', () => {
     assert.deepEqual(freq.candidates(step({ step: 3 }), 8), ['rfl']);
     const filled = filledSource(fixed('a', { simp: ['simp ', 'omega'] }), freq, 'a+f');
     assert.deepEqual(await filled.candidates(step({}), 3), ['simp ', 'omega', 'ext']);
+  });
+
+  it("gives a step the goal-known pairs of its file's earlier declarations only, and the file source answers from them", async () => {
+    const rows = [
+      step({ theorem: 'a', line: 3, gold: 'unfold angle', goal: 'x y : V\n⊢ angle x y = angle y x' }),
+      step({ theorem: 'a', line: 4, step: 1, gold: 'rw [h]', goal: null }),
+      step({ theorem: 'b', line: 9, gold: 'simp', goal: 'h : p\n⊢ q', inline: true, step: 0 }),
+      step({ path: 'B.lean', theorem: 'c', line: 2, gold: 'ring', goal: '⊢ x = x' }),
+      step({ theorem: 'd', line: 20, gold: 'unfold angle', goal: 'u v : V\n⊢ angle (-u) (-v) = angle u v' }),
+      step({ theorem: 'e', line: 30, gold: 'exact rfl', goal: '⊢ angle u u = 0' }),
+    ];
+    const examples = fileExamplesOf(rows);
+    const d = rows[4] as EvalStep;
+    assert.deepEqual(examples(d), [
+      { goal: 'x y : V\n⊢ angle x y = angle y x', tactic: 'unfold angle', step: 'first' },
+      { goal: 'h : p\n⊢ q', tactic: 'simp', step: 'later' },
+    ]);
+    assert.equal(examples(d), examples(d), 'one list per step, shared by every source asked on it');
+    assert.deepEqual(examples(rows[0] as EvalStep), []);
+    const file = fileSource(examples, defaultSourceTables.file);
+    assert.equal((await file.candidates(d, 8))[0], 'unfold angle');
+    assert.deepEqual(await file.candidates(rows[1] as EvalStep, 8), [], 'a step whose goal is unknown gets none');
   });
 
   it('ranks, counts and pairs sources step by step', async () => {
@@ -99,7 +129,15 @@ describe('eval-sources stage', () => {
     // No model folder in this run: no model row, and no merged generator with the model beside the one without it.
     assert.deepEqual(
       all?.sources.map((s) => s.name),
-      ['frequency', 'retrieval', 'retrieval+frequency', 'procedures', 'retrieval+procedures'],
+      [
+        'frequency',
+        'retrieval',
+        'retrieval+frequency',
+        'file',
+        'procedures',
+        'retrieval+procedures',
+        'retrieval+file+procedures',
+      ],
     );
     assert.equal(report.model, undefined);
     assert.equal(report.ranks['retrieval']?.length, heldOut.length);

@@ -1,10 +1,12 @@
 // Tactic proofs cut into (proof so far, next tactic) steps, and the examples rendered from them with the serving
-// prompt format (training/src/data/tacticProofs.ts, tacticExamples.ts).
+// prompt format (provertext/lean/tacticProofs.ts, training/src/data/tacticExamples.ts), and the goal-known pairs the
+// runtime reads from a file above a proof (provertext/lean/fileExamples.ts), which must be the examples' own.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { getPromptFormat } from '@llemma/model/prompts';
+import { fileExamples, tacticProofs } from '@llemma/prover-text/lean';
 import { emptyExampleCounts, examplesOf, isHeldOut, unknownGoal } from '../src/data/tacticExamples';
-import { tacticProofs } from '../src/data/tacticProofs';
+import { tacticOfTarget } from '../src/eval/firstTactics';
 
 const keywords = new Set(['theorem', 'lemma', 'example', 'problem']);
 
@@ -196,5 +198,38 @@ describe('tactic examples', () => {
       held,
       paths.filter((p) => isHeldOut({ source: 'mathlib4', path: p }, 0.1, 8)),
     );
+  });
+});
+
+describe("the runtime's goal-known pairs of a file", () => {
+  test('are the goal-known examples the training data holds for the same text, in file order', () => {
+    const format = getPromptFormat('proof-prefix');
+    const examples = examplesOf(
+      { source: 'fixture', path: 'Fixture.lean' },
+      proofs,
+      format,
+      { maxPromptChars: 100_000, maxTargetChars: 100_000 },
+      emptyExampleCounts(),
+    );
+    const known = examples
+      .filter((e) => e.goal !== null)
+      .map((e) => ({
+        goal: e.goal,
+        tactic: tacticOfTarget(e.target, 'proof-prefix'),
+        step: e.step === 0 && !e.inline ? 'first' : 'later',
+        line: e.line,
+      }))
+      .sort((a, b) => a.line - b.line);
+    const runtime = fileExamples(file);
+    assert.ok(runtime.length >= 5, JSON.stringify(runtime));
+    assert.deepEqual(runtime, known);
+    // The first step of foo, with its goal from the binders; nothing of the proof with `sorry`.
+    assert.deepEqual(runtime[0], {
+      goal: 'n : ℕ\nh : 0 < n\n⊢ n ≠ 0 ∧ True',
+      tactic: 'constructor',
+      step: 'first',
+      line: 11,
+    });
+    assert.ok(!runtime.some((e) => e.tactic.includes('sorry')));
   });
 });

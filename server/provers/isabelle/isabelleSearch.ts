@@ -128,16 +128,18 @@ async function candidatesFor(
 
 /**
  * The model line of an Isabelle result: what was asked on the state. The merged generator describes its Lean
- * sources, but on an Isabelle state only its model answers (retrieval's index and sources.json's procedures are
- * Lean's) and Isabelle's own decision procedures are tried. A single source that is not the merged generator (no
+ * sources, but on an Isabelle state only its model answers (retrieval's index, the file's pairs and sources.json's
+ * procedures are Lean's) and Isabelle's own decision procedures are tried. A single source that is not the merged generator (no
  * `sources`) is a model.
  */
 export function isabelleDescription(description: ModelDescription): ModelDescription {
   const listed = description.sources;
   const modelAsked = listed === undefined || listed.includes('model');
   const skipped = [
-    ...(description.skippedSources ?? []).filter((s) => !/^(retrieval|procedures):/.test(s)),
-    ...(listed?.includes('retrieval') ? ["retrieval: its index holds Lean goals; it is not asked on Isabelle's"] : []),
+    ...(description.skippedSources ?? []).filter((s) => !/^(retrieval|file|procedures):/.test(s)),
+    ...(['retrieval', 'file'] as const)
+      .filter((s) => listed?.includes(s))
+      .map((s) => `${s}: it reads Lean goals; it is not asked on Isabelle's`),
   ];
   const out: ModelDescription = {
     ...description,

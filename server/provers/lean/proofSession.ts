@@ -11,7 +11,13 @@
  * A process whose root probe fails stays out of this session.
  */
 
-import { type GoalPlan, type ProofContextText, proofContextOf } from '@llemma/prover-text/lean';
+import {
+  fileExamples,
+  type GoalExample,
+  type GoalPlan,
+  type ProofContextText,
+  proofContextOf,
+} from '@llemma/prover-text/lean';
 import type { ProverInfo } from '../../../protocol';
 import { readGoalResponse } from './goalResponse';
 import { type LeanProject, leanProverInfo } from './project';
@@ -54,6 +60,8 @@ export class ProofSession {
   restarts = 0;
   /** The statement and the tactics before the cursor's line, for prompts that show the proof so far. */
   readonly context: ProofContextText;
+  /** The goal-known pairs of the file above the declaration, for the `file` source (one list per text above). */
+  readonly fileExamples: readonly GoalExample[];
   /** Tactic checks run by each process of the pool (same order as `repls`). */
   readonly checksPerProcess: number[];
   /** Processes that joined the pool but could not probe the root: why, by index. */
@@ -75,6 +83,7 @@ export class ProofSession {
     readonly openGoals: number,
   ) {
     this.context = proofContextOf(plan);
+    this.fileExamples = examplesAbove(plan);
     this.checksPerProcess = repls.map(() => 0);
   }
 
@@ -319,4 +328,15 @@ async function probeRoot(
     },
     openGoals: reading.goals.length,
   };
+}
+
+/**
+ * The goal-known pairs of the text above a plan's declaration: read once per text, since every question while the user
+ * types in one proof has the same text above it (and the file source keys its index on the list).
+ */
+let lastAbove: { text: string; examples: readonly GoalExample[] } | undefined;
+function examplesAbove(plan: GoalPlan): readonly GoalExample[] {
+  const text = `${plan.header}\n${plan.preamble}`;
+  if (lastAbove?.text !== text) lastAbove = { text, examples: fileExamples(text) };
+  return lastAbove.examples;
 }

@@ -2,8 +2,8 @@
 // (test/doubles/isabelleServerDouble.mjs), playing Isabelle from test/fixtures/e2e/isabelle-world.json: after
 // `apply (rule allI)` the goal is `\<And>x. \<exists>y. x = y`, `by blast` closes it, `by auto` fails, and every other
 // step fails. The suggestions go the product's whole way: the default candidate generator is asked (with the embedded
-// model and `model.sources` `auto` its sources are retrieval and the procedures, both Lean's, so it offers an Isabelle
-// state nothing), then Isabelle's decision procedures, each run by the double on the state. Demo.thy opens with the
+// model and `model.sources` `auto` its sources are retrieval, the file and the procedures, all Lean's, so it offers an
+// Isabelle state nothing), then Isabelle's decision procedures, each run by the double on the state. Demo.thy opens with the
 // language mode `Isabelle`; on its blank step line Show Proof State shows the double's state with its header, and
 // "Trigger Inline Suggestion" shows `by blast`, the one verified step, and Tab writes it into the line. The status
 // bar names Isabelle, and the output channel the step's source.

@@ -32,10 +32,11 @@ const COMMAND = 'Llemma: Suggest Tactics';
  * The QuickPick's title: `N verified of M generated · <model folder> (<provider>) · Lean <toolchain>`; the embedded
  * model's folder is `default` and it runs on the CPU here (the reasons other providers were skipped stay out of it).
  */
-const TITLE = /\d+ verified of \d+ generated · default \(retrieval \+ procedures\) · Lean leanprover\/lean4:v4\.9\.0$/;
+const TITLE =
+  /\d+ verified of \d+ generated · default \(retrieval \+ file \+ procedures\) · Lean leanprover\/lean4:v4\.9\.0$/;
 
 /** An item's description: its sources, best score first, then the calibrated score. */
-const SOURCES = /^(retrieval|model|procedures)( \+ (retrieval|model|procedures))* · -\d+\.\d\d$/;
+const SOURCES = /^(retrieval|file|model|procedures)( \+ (retrieval|file|model|procedures))* · -\d+\.\d\d$/;
 
 export async function run(t) {
   const { page } = t;

@@ -110,7 +110,7 @@ test('bad usage is a UsageError naming the problem', () => {
     [['candidates', '--goal', '⊢ True', '--ep', ','], /--ep needs at least one execution provider/],
     [
       ['candidates', '--goal', '⊢ True', '--sources', 'retrieval,oracle'],
-      /unknown candidate source 'oracle' \(known: retrieval, model, procedures\)/,
+      /unknown candidate source 'oracle' \(known: retrieval, file, model, procedures\)/,
     ],
     [['prove', 'a.lean', '--sources', ','], /--sources needs at least one source/],
     [['goal'], /exactly one/],

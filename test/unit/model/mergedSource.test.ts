@@ -12,6 +12,7 @@ import { MergedTacticSource } from '../../../model/src/mergedTacticSource';
 import { autoTacticSources, readTacticSources, tacticSourceNames } from '../../../model/src/modelChoices';
 import { ProcedureSource } from '../../../model/src/procedures';
 import { buildRetrievalIndex } from '../../../model/src/retrieval/buildIndex';
+import { FileSource } from '../../../model/src/retrieval/fileSource';
 import { encodeRetrievalIndex, retrievalFileName } from '../../../model/src/retrieval/indexFile';
 import { LazyRetrieval } from '../../../model/src/retrieval/loadRetrieval';
 import { defaultRetrievalParams } from '../../../model/src/retrieval/retrievalIndex';
@@ -42,6 +43,7 @@ const tables: SourceTables = {
     { tactic: 'decide', logProbability: { first: -8, later: -8 } },
   ],
   model: { rankEdges: [0, 3, 31], logProbabilities: { first: [-2.5, -5, -9], later: [-3, -6, -9] } },
+  file: { rankEdges: [0, 7], logProbabilities: { first: [-1.5, -4], later: [-3.5, -6] } },
   merge: 'max',
   provenance: {},
 };
@@ -56,7 +58,7 @@ describe('the source names', () => {
 
   it('resolves `auto`: every source for a model the user names, the embedded one without its neural model', () => {
     assert.deepEqual(autoTacticSources(false), [...tacticSourceNames]);
-    assert.deepEqual(autoTacticSources(true), ['retrieval', 'procedures']);
+    assert.deepEqual(autoTacticSources(true), ['retrieval', 'file', 'procedures']);
   });
 });
 
@@ -147,6 +149,7 @@ describe('sources.json', () => {
         /model.logProbabilities/,
       ],
       [{ ...tables, merge: 'mean' }, /merge must be one of max, noisyOr/],
+      [{ ...tables, file: { ...tables.file, rankEdges: [] } }, /file.rankEdges/],
     ] as const;
     for (const [value, message] of bad) {
       assert.throws(
@@ -162,10 +165,11 @@ describe('sources.json', () => {
     const dir = mkdtempSync(join(tmpdir(), 'llemma-sources-'));
     try {
       assert.deepEqual(await readSourceTables(dir), { tables: defaultSourceTables, from: 'default' });
-      writeFileSync(join(dir, sourceTablesFileName), JSON.stringify({ ...tables, model: undefined }));
+      writeFileSync(join(dir, sourceTablesFileName), JSON.stringify({ ...tables, model: undefined, file: undefined }));
       const read = await readSourceTables(dir);
       assert.equal(read.from, join(dir, sourceTablesFileName));
       assert.deepEqual(read.tables.model, defaultSourceTables.model);
+      assert.deepEqual(read.tables.file, defaultSourceTables.file);
       assert.deepEqual(read.tables.procedures, tables.procedures);
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -317,5 +321,62 @@ describe('MergedTacticSource', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('the file source', () => {
+  const above = [
+    { goal: 'x y : ℝ\nhx : 0 < x\n⊢ 0 < x * y ^ 2 + x', tactic: 'positivity', step: 'first' as const },
+    { goal: 's t : Set α\n⊢ s ∩ t ⊆ s', tactic: 'intro a ha\nexact ha.1', step: 'first' as const },
+    { goal: 'f : ℕ → ℕ\nhf : ∀ n, f n = n\n⊢ f 3 = 3', tactic: 'simp [hf]', step: 'first' as const },
+  ];
+  const budget = { candidates: 8, beamWidth: 8, maxNewTokens: 16 };
+
+  it("proposes the tactics of the file's most similar goals, renamed to the query, scored by rank from the file table", async () => {
+    const file = new FileSource(async () => tables.file);
+    const out = await file.proposeTactics(
+      { goals: ['g : ℕ → ℕ\nhg : ∀ n, g n = n\n⊢ g 5 = 5'], tactics: [], fileExamples: above },
+      budget,
+    );
+    assert.deepEqual(out[0], { tactic: 'simp [hg]', score: -1.5, rank: 0, source: 'file' });
+    assert.ok(out.slice(1).every((c) => c.score === -4 && c.source === 'file'));
+    // A later step is scored with the later column.
+    const later = await file.proposeTactics(
+      { goals: ['g : ℕ → ℕ\nhg : ∀ n, g n = n\n⊢ g 5 = 5'], tactics: ['intro'], fileExamples: above },
+      budget,
+    );
+    assert.equal(later[0]?.score, -3.5);
+  });
+
+  it('answers nothing without pairs above the proof, or without a goal', async () => {
+    const file = new FileSource(async () => tables.file);
+    assert.deepEqual(await file.proposeTactics({ goals: ['⊢ True'] }, budget), []);
+    assert.deepEqual(await file.proposeTactics({ goals: ['⊢ True'], fileExamples: [] }, budget), []);
+    assert.deepEqual(await file.proposeTactics({ goals: [], fileExamples: above }, budget), []);
+  });
+
+  it('is one of the merged sources: a tactic from the file outranks weaker retrieval and is tagged `file`', async () => {
+    const merged = new MergedTacticSource({
+      retrieval: {
+        proposeTactics: async () => [t('norm_num', -5, 'retrieval')],
+        describe: async () => ({ source: 'r', provider: 'cpu', promptFormat: 'none' }),
+      },
+      file: new FileSource(async () => tables.file),
+      procedures: new ProcedureSource(async () => tables.procedures),
+      tables: async () => tables,
+      origin: 'm',
+    });
+    const out = await merged.proposeTactics(
+      { goals: ['a b : ℝ\nha : 0 < a\n⊢ 0 < a * b ^ 2 + a'], tactics: [], fileExamples: above },
+      { ...budget, candidates: 3 },
+    );
+    assert.deepEqual(
+      out.slice(0, 2).map((c) => [c.tactic, c.source]),
+      [
+        ['positivity', 'file'],
+        ['simp', 'procedures'],
+      ],
+    );
+    assert.deepEqual((await merged.describe()).sources, ['retrieval', 'file', 'procedures']);
   });
 });

@@ -6,13 +6,13 @@
  * (pipeline.ts) make the output independent of how many workers there were.
  */
 import { getPromptFormat, type PromptFormat } from '@llemma/model/prompts';
+import { tacticProofs } from '@llemma/prover-text/lean';
 import type { DataConfig } from '../run/config';
 import type { BenchmarkItem } from './benchmarks';
 import { ContaminationIndex, type Overlap } from './decontaminate';
 import { exactKey, type MinHasher, minHasher } from './dedup';
 import type { Document } from './documents';
 import { type ExampleCounts, emptyExampleCounts, examplesOf, isHeldOut } from './tacticExamples';
-import { tacticProofs } from './tacticProofs';
 import { tokenHashes } from './tokens';
 
 /** What a worker needs to analyse documents: plain data, copied to each worker once. */

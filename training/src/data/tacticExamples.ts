@@ -4,9 +4,8 @@
  * here writes prompt text of its own.
  */
 import type { PromptFormat, ProofContext } from '@llemma/model/prompts';
-import type { GoalSource } from './blockGoals';
+import type { GoalSource, TacticProof } from '@llemma/prover-text/lean';
 import { unitInterval } from './hashing';
-import type { TacticProof } from './tacticProofs';
 
 /**
  * The goal slot of steps after the first. Only the first goal can be read from the statement; after that the state

@@ -1,15 +1,17 @@
 /**
  * Candidate sources as the evaluation compares them: anything that ranks tactics for a step. The frequency list,
- * retrieval, the neural model (through the product's TacticModel), the decision procedures and the merged generator
- * (the product's MergedTacticSource) are here, each with the same one method, and every source is scored on the same
+ * retrieval, the file source (the product's FileSource over the step's file above it), the neural model (through the
+ * product's TacticModel), the decision procedures and the merged generator (the product's MergedTacticSource) are here, each with the same one method, and every source is scored on the same
  * steps with the same rules (compare.ts).
  */
 import {
   buildRetrievalIndex,
+  FileSource,
   MergedTacticSource,
   ProcedureSource,
   type ProofContext,
   type ProposedTactic,
+  type RetrievalExample,
   type RetrievalIndex,
   type RetrievalParams,
   type RetrievedTactic,
@@ -128,8 +130,65 @@ export async function modelTactics(
 }
 
 /** The context a step's tactics were written in, as far as the evaluation knows it without a prompt. */
-function bareContext(step: EvalStep): ProofContext {
-  return { goals: step.goal === null ? [] : [step.goal], tactics: step.step === 0 ? [] : ['…'] };
+function bareContext(step: EvalStep, fileExamples?: readonly RetrievalExample[]): ProofContext {
+  return {
+    goals: step.goal === null ? [] : [step.goal],
+    tactics: step.step === 0 ? [] : ['…'],
+    ...(fileExamples ? { fileExamples } : {}),
+  };
+}
+
+/** For a step, the goal-known pairs of the file above its declaration, as the product reads them there. */
+export type FileExamples = (step: EvalStep) => readonly RetrievalExample[];
+
+/**
+ * The file above each step, from `rows` (every row of the files evaluated, inline ones too): the rows of the step's
+ * file with a known goal, of other declarations, on earlier lines. That is what `fileExamples` reads from the text
+ * above a declaration at run time (provertext/lean/fileExamples.ts; the same pairs, tested in
+ * training/test/tacticProofs.test.ts), but for the examples the data stage left out as too long. Each step's list is
+ * made once and kept, so that every source asked on the step shares it.
+ */
+export function fileExamplesOf(rows: readonly EvalStep[]): FileExamples {
+  const byFile = new Map<string, EvalStep[]>();
+  for (const r of rows) {
+    if (r.goal === null) continue;
+    const list = byFile.get(r.path);
+    if (list) list.push(r);
+    else byFile.set(r.path, [r]);
+  }
+  const made = new WeakMap<EvalStep, readonly RetrievalExample[]>();
+  return (step) => {
+    let examples = made.get(step);
+    if (!examples) {
+      examples = (byFile.get(step.path) ?? [])
+        .filter((r) => r.line < step.line && r.theorem !== step.theorem)
+        .sort((a, b) => a.line - b.line)
+        .map((r) => ({ goal: r.goal as string, tactic: r.gold, step: r.step === 0 && !r.inline ? 'first' : 'later' }));
+      made.set(step, examples);
+    }
+    return examples;
+  };
+}
+
+/**
+ * The file source (the product's FileSource with `table`) on the pairs of the file above each step; `ranked` gives
+ * its candidates with rank and score. A step whose goal the data does not know gets none (the product always has
+ * Lean's goal there).
+ */
+export function fileSource(
+  examples: FileExamples,
+  table: SourceTables['file'],
+): CandidateSource & { ranked(step: EvalStep, n: number): Promise<ProposedTactic[]> } {
+  const file = new FileSource(async () => table);
+  const ranked = async (step: EvalStep, n: number) =>
+    step.goal === null ? [] : file.proposeTactics(bareContext(step, examples(step)), budgetOf(n));
+  return {
+    name: 'file',
+    description:
+      'tactics of the nearest goals stated in the same file above the declaration (BM25), renamed to the query',
+    ranked,
+    candidates: async (step, n) => (await ranked(step, n)).map((t) => t.tactic),
+  };
 }
 
 /** The decision procedures of a model folder's sources.json, all of them on every step, by calibrated score. */
@@ -150,17 +209,22 @@ export function proceduresSource(tables: SourceTables): CandidateSource {
 export function mergedSource(
   parts: {
     retrieval: ReturnType<typeof retrievalSource>;
+    /** The file source's pairs for each step; absent: no file source. */
+    file?: FileExamples;
     model: TacticSource | undefined;
     context: (step: EvalStep) => ProofContext | undefined;
   },
   tables: SourceTables,
   name = 'merged',
 ): CandidateSource {
+  const file = parts.file ? new FileSource(async () => tables.file) : undefined;
   return {
     name,
-    description: `retrieval, ${parts.model ? 'the model and ' : ''}the procedures merged by calibrated score (${tables.merge})`,
+    description: `retrieval, ${parts.file ? 'the file, ' : ''}${parts.model ? 'the model and ' : ''}the procedures merged by calibrated score (${tables.merge})`,
     candidates: async (step, n) => {
-      const context = parts.context(step);
+      const examples = parts.file?.(step);
+      const known = parts.context(step);
+      const context = known && examples ? { ...known, fileExamples: examples } : known;
       const merged = new MergedTacticSource({
         retrieval: {
           proposeTactics: async (_, budget) =>
@@ -169,12 +233,13 @@ export function mergedSource(
               .map((t, rank) => ({ tactic: t.tactic, score: t.score, rank, source: 'retrieval' })),
           describe: async () => ({ source: 'retrieval', provider: 'cpu', promptFormat: 'none' }),
         },
+        ...(file && step.goal !== null ? { file } : {}),
         ...(parts.model && context ? { model: modelPart(parts.model) } : {}),
         procedures: new ProcedureSource(async () => tables.procedures),
         tables: async () => tables,
         origin: 'evaluation',
       });
-      const tactics = await merged.proposeTactics(context ?? bareContext(step), budgetOf(n));
+      const tactics = await merged.proposeTactics(context ?? bareContext(step, examples), budgetOf(n));
       return tactics.map((t) => t.tactic);
     },
   };

@@ -2,10 +2,11 @@
  * `llemma-train eval-sources`: every candidate source on every held-out step of the run (first steps and all steps,
  * of `evalSources.sources`; a seeded sample of `evalSources.maxSteps` for a quick check), top-1/8/32 exact match,
  * paired sign tests against the frequency list and against retrieval alone, and the time for 32 candidates. The
- * sources: the frequency lists, retrieval, retrieval filled up with the frequency list, the neural model (the model
- * folder's, through the product's TacticModel: beam 32; unless `evalSources.model` is false), the decision
- * procedures and the merged generator (the product's MergedTacticSource with the folder's sources.json) without the
- * model (the default for the embedded model) and with it. `evalSources.steps: "first"` takes first steps only. With
+ * sources: the frequency lists, retrieval, retrieval filled up with the frequency list, the file source (the same
+ * file's goal-known pairs above the step's declaration), the neural model (the model folder's, through the product's
+ * TacticModel: beam 32; unless `evalSources.model` is false), the decision procedures and the merged generator (the
+ * product's MergedTacticSource with the folder's sources.json): retrieval and the procedures (the default before the
+ * file source), with the file too (the default for the embedded model), and with the model as well. `evalSources.steps: "first"` takes first steps only. With
  * `evalSources.split: "heldaside"` it measures on the held-aside training files instead, with every index built from
  * the other training files: that is where variants are chosen, so the held-out split is only read to report. Writes
  * out/<run>/<sourcesReportName>.{json,md}; no model folder or model card is touched (run/ writes the card's block
@@ -27,6 +28,8 @@ import { dataOutputs, modelFolder } from '../run/layout';
 import {
   type CandidateSource,
   contextIndex,
+  fileExamplesOf,
+  fileSource,
   filledSource,
   frequencySource,
   mergedSource,
@@ -57,9 +60,11 @@ export async function runEvalSourcesStage(
   const tuning = cfg.split === 'heldaside';
   const known = tuning ? training.filter((s) => !aside(s)) : training;
   const wantedStep = (s: EvalStep) => !s.inline && (cfg.steps === 'all' || s.step === 0);
-  const all = tuning
-    ? training.filter((s) => aside(s) && inSources(s) && wantedStep(s))
-    : (await readSteps(outputs.tacticsHeldOut, format, cfg.sources)).filter(wantedStep);
+  // Every row of the files evaluated, inline ones too: the file source's pairs above each step come from them.
+  const evaluatedFiles = tuning
+    ? trainingRows.filter((s) => aside(s) && inSources(s))
+    : await readSteps(outputs.tacticsHeldOut, format, cfg.sources);
+  const all = evaluatedFiles.filter(wantedStep);
   const evaluated = sample(all, cfg.maxSteps, run.data.seed);
   log(
     `eval-sources: ${evaluated.length} steps (${cfg.split}${evaluated.length < all.length ? `, a sample of ${all.length}` : ''}), ` +
@@ -87,11 +92,17 @@ export async function runEvalSourcesStage(
   const context = contextIndex(known.filter(indexed), cfg.unknownGoal, indexCfg.retrieval);
   const frequency = frequencySource(known.filter(inSources), 32);
   const retrieval = retrievalSource(goals, { query: cfg.unknownGoal, index: context });
-  const sources: CandidateSource[] = [frequency, retrieval, filledSource(retrieval, frequency, 'retrieval+frequency')];
 
   // The model folder's model, procedures and tables: the merged generator as the product runs it.
   const folder = modelFolder(run);
   const { tables, from } = await readSourceTables(existsSync(folder) ? folder : undefined);
+  const examples = fileExamplesOf(evaluatedFiles);
+  const sources: CandidateSource[] = [
+    frequency,
+    retrieval,
+    filledSource(retrieval, frequency, 'retrieval+frequency'),
+    fileSource(examples, tables.file),
+  ];
   const hasModel = cfg.model && existsSync(path.join(folder, 'model.onnx'));
   const model = hasModel
     ? TacticModel.fromSpec(folder, { sessionOptions: { executionProviders: ['cpu'] } })
@@ -104,7 +115,8 @@ export async function runEvalSourcesStage(
       : new Map();
     const evaluatedIndex = new Map(evaluated.map((s, i) => [s, i]));
     const contextOf = (step: EvalStep) => contexts.get(evaluatedIndex.get(step) ?? -1);
-    asked = model ? cached(model) : undefined;
+    // Asked again by the merged generator (not from a memo): its row's time is the whole generator's, model included.
+    asked = model;
     if (asked) {
       modelInfo = { folder, tables: from, contexts: contexts.size };
       log(`eval-sources: the model of ${folder} on ${contexts.size} steps whose prompt reads back into a context`);
@@ -115,9 +127,17 @@ export async function runEvalSourcesStage(
       );
     }
     sources.push(proceduresSource(tables));
-    // Without the model: the product's default for the embedded model (docs/search.md); with it, beside.
+    // Without the model: the product's default for the embedded model (docs/search.md), and the same without the file
+    // (what the file adds); with the model, beside.
     sources.push(mergedSource({ retrieval, model: undefined, context: contextOf }, tables, 'retrieval+procedures'));
-    if (asked) sources.push(mergedSource({ retrieval, model: asked, context: contextOf }, tables));
+    sources.push(
+      mergedSource(
+        { retrieval, file: examples, model: undefined, context: contextOf },
+        tables,
+        'retrieval+file+procedures',
+      ),
+    );
+    if (asked) sources.push(mergedSource({ retrieval, file: examples, model: asked, context: contextOf }, tables));
   } catch (err) {
     await model?.dispose();
     throw err;
@@ -168,31 +188,8 @@ export function sourcesReportName(cfg: RunConfig['stages']['evalSources']): stri
   return `eval-sources${cfg.split === 'heldaside' ? '-heldaside' : ''}${cfg.steps === 'first' ? '-first' : ''}${cfg.model ? '' : '-nomodel'}`;
 }
 
-/**
- * The model's answer for a context asked once: the model row and the merged generator ask the same contexts, and
- * the second answer comes from this memo (so the merged row's time is retrieval, procedures and the merge).
- */
-function cached(model: TacticModel) {
-  const memo = new Map<object, Promise<Awaited<ReturnType<TacticModel['proposeTactics']>>>>();
-  const source: TacticSource = {
-    proposeTactics: (context, budget) => {
-      const key = context as object;
-      let answer = memo.get(key);
-      if (!answer) {
-        answer = model.proposeTactics(context, budget);
-        memo.set(key, answer);
-        // A failed answer is not kept: the next asker sees the failure itself.
-        answer.catch(() => memo.delete(key));
-      }
-      return answer;
-    },
-    describe: () => model.describe(),
-  };
-  return source;
-}
-
-/** The headline lines for the terminal; eval-sources.md has the rest. */
-export function describeSources(r: SourcesReport): string {
+/** The headline lines for the terminal; the report's Markdown (`name`.md, sourcesReportName) has the rest. */
+export function describeSources(r: SourcesReport, name: string): string {
   const lines = r.sets.map((set) => {
     const cells = set.sources.map(
       (s) =>
@@ -200,6 +197,5 @@ export function describeSources(r: SourcesReport): string {
     );
     return `${set.name} (${set.steps}), top-1/8/32: ${cells.join('; ')}`;
   });
-  const file = path.join(r.run, r.split === 'heldout' ? 'eval-sources.md' : 'eval-sources-heldaside.md');
-  return [...lines, `wrote out/${file} (${r.seconds} s)`].join('\n');
+  return [...lines, `wrote out/${path.join(r.run, `${name}.md`)} (${r.seconds} s)`].join('\n');
 }

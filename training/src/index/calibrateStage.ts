@@ -3,7 +3,8 @@
  * decision procedures from the training files that are not held aside (procedures.ts), runs retrieval (an index of
  * those same files, with the run's score table) and the model folder's neural model (the product's TacticModel,
  * beam 32) on a sample of held-aside steps, half first steps and half later ones, and fits the model's table by rank
- * and each procedure's rate there (sourceCalibration.ts). The merge rule is chosen on the same sample by two-fold
+ * and each procedure's rate there (sourceCalibration.ts). The file source (the pairs of the same file above each
+ * step) needs no model: its table by rank is fitted on every held-aside step whose goal is known. The merge rule is chosen on the same sample by two-fold
  * cross-fitting over files (tables fitted on one half of the files, every source and rule measured on the other),
  * and those figures are the report's; the tables written are then fitted on the whole sample. The held-out split is
  * not read. Writes out/<run>/sources.json and calibrate.{json,md}, and sources.json into the model folder with
@@ -19,6 +20,7 @@ import {
   modelScore,
   type ProposedTactic,
   readRetrievalIndex,
+  readSourceTables,
   type SourceTables,
   sourceTablesFileName,
   TacticModel,
@@ -26,7 +28,7 @@ import {
 } from '@llemma/model';
 import { unitInterval } from '../data/hashing';
 import { isHeldAside } from '../data/tacticExamples';
-import { contextIndex, modelTactics, retrievalSource } from '../eval/candidateSources';
+import { contextIndex, fileExamplesOf, fileSource, modelTactics, retrievalSource } from '../eval/candidateSources';
 import { signTestP } from '../eval/firstTactics';
 import { readStepContexts } from '../eval/stepContexts';
 import { type EvalStep, readSteps, sample } from '../eval/steps';
@@ -43,6 +45,8 @@ interface Answered {
   fold: 0 | 1;
   retrieval: ProposedTactic[];
   model: ProposedTactic[];
+  /** The file source's candidates, scored by the run's table (re-scored by rank with each fold's). */
+  file: ProposedTactic[];
 }
 
 const depth = 32;
@@ -99,6 +103,13 @@ export async function runCalibrateStage(
     query: unknown,
     index: contextIndex(training, unknown, indexCfg.retrieval),
   });
+  // The file source on every held-aside step (it needs no model), by rank: what its table is fitted on.
+  const inFile = fileSource(
+    fileExamplesOf(rows.filter((s) => aside(s) && inSources(s))),
+    (await readSourceTables(undefined)).tables.file,
+  );
+  const fileAnswers = new Map<EvalStep, ProposedTactic[]>();
+  for (const s of heldAside) fileAnswers.set(s, await inFile.ranked(s, depth));
   const contexts = await readStepContexts(outputs.tacticsTrain, format, sampled);
   log(`calibrate: ${sampled.length} held-aside steps sampled (${contexts.size} with a context for the model)`);
 
@@ -116,6 +127,7 @@ export async function runCalibrateStage(
           .scored(step, depth)
           .map((t, rank) => ({ tactic: t.tactic, score: t.score, rank, source: 'retrieval' })),
         model: await modelTactics(model, contexts.get(i), depth),
+        file: fileAnswers.get(step) ?? [],
       });
       if ((i + 1) % 200 === 0) log(`calibrate: ${i + 1}/${sampled.length}`);
     }
@@ -125,6 +137,12 @@ export async function runCalibrateStage(
 
   // Procedure rates from every held-aside step of the fitting files (they need no model), not only the sample's.
   const kindOf = (s: EvalStep) => (s.step === 0 ? ('first' as const) : ('later' as const));
+  const fileRanks = (files: (s: EvalStep) => boolean) =>
+    [...fileAnswers].flatMap(([s, tactics]) =>
+      files(s)
+        ? tactics.map((t) => ({ rank: t.rank, step: kindOf(s), right: tacticKey(t.tactic) === tacticKey(s.gold) }))
+        : [],
+    );
   const fit = (records: readonly Answered[], files: (s: EvalStep) => boolean, merge: MergeRule): SourceTables => ({
     formatVersion: 1,
     procedures: fitProcedureScores(
@@ -140,6 +158,7 @@ export async function runCalibrateStage(
         })),
       ),
     ).table,
+    file: fitModelTable(fileRanks(files)).table,
     merge,
     provenance: {},
   });
@@ -163,17 +182,27 @@ export async function runCalibrateStage(
       if (a.fold !== f) continue;
       const step = kindOf(a.step);
       const model = a.model.map((t) => ({ ...t, score: modelScore(tables.model, t.rank, step) }));
+      const fromFileScored = a.file.map((t) => ({ ...t, score: modelScore(tables.file, t.rank, step) }));
       const procedures = tables.procedures
         .map((p) => ({ tactic: p.tactic, score: p.logProbability[step], rank: 0, source: 'procedures' as const }))
         .sort((x, y) => y.score - x.score);
       record('retrieval', i, a.retrieval);
       record('model', i, a.model);
       record('procedures', i, procedures);
+      record('file', i, a.file);
       const fromRetrieval = { source: 'retrieval' as const, tactics: a.retrieval };
+      const fromFile = { source: 'file' as const, tactics: fromFileScored };
       const fromProcedures = { source: 'procedures' as const, tactics: procedures };
-      const lists = [fromRetrieval, { source: 'model' as const, tactics: model }, fromProcedures];
+      const lists = [fromRetrieval, fromFile, { source: 'model' as const, tactics: model }, fromProcedures];
       for (const rule of mergeRules) record(`merged (${rule})`, i, mergeCandidates(lists, depth, rule));
-      // Without the model: what the neural model adds to the merge.
+      // Without the model: what the neural model adds to the merge; without the file too: what the file adds.
+      for (const rule of mergeRules) {
+        record(
+          `retrieval+file+procedures (${rule})`,
+          i,
+          mergeCandidates([fromRetrieval, fromFile, fromProcedures], depth, rule),
+        );
+      }
       record('retrieval+procedures', i, mergeCandidates([fromRetrieval, fromProcedures], depth, 'max'));
     }
   }
@@ -204,8 +233,16 @@ export async function runCalibrateStage(
     return { name, steps: subset.length, variants, paired };
   });
   // The rule with more top-8 hits over the whole sample; a tie keeps the simpler `max`.
+  // Over the merge of every source and the embedded model's default (all but the model).
   const top8 = (rule: MergeRule) =>
-    sets.reduce((n, s) => n + (s.variants.find((v) => v.name === `merged (${rule})`)?.top8 ?? 0), 0);
+    sets.reduce(
+      (n, s) =>
+        n +
+        s.variants
+          .filter((v) => v.name === `merged (${rule})` || v.name === `retrieval+file+procedures (${rule})`)
+          .reduce((m, v) => m + v.top8, 0),
+      0,
+    );
   const merge: MergeRule = top8('noisyOr') > top8('max') ? 'noisyOr' : 'max';
 
   const modelFit = fitModelTable(
@@ -227,8 +264,8 @@ export async function runCalibrateStage(
         `bare tactics closing a goal on their own in ≥ ${cfg.procedures.minFiles} training files (not held aside), ` +
         `in ≥ ${Math.round(100 * cfg.procedures.minClosingShare)} % of their uses, most files first, at most ` +
         `${cfg.procedures.count}; excluded: ${cfg.procedures.exclude.join(', ') || 'none'}`,
-      scores: `held-aside ${run.stages.evalSources.sources.join(', ') || 'all'} steps: ${heldAside.length} for the procedures, ${sampled.length} sampled for the model`,
-      merge: `chosen by top-8 on the sample, cross-fitted over two halves of its files`,
+      scores: `held-aside ${run.stages.evalSources.sources.join(', ') || 'all'} steps: ${heldAside.length} for the procedures and the file source (${[...fileAnswers.values()].filter((t) => t.length > 0).length} with candidates from their file), ${sampled.length} sampled for the model`,
+      merge: `chosen by top-8 on the sample (all sources, and all but the model), cross-fitted over two halves of its files`,
       seed: run.data.seed,
     },
   };

@@ -103,11 +103,10 @@ export const commands: Record<string, Command> = {
       'every candidate source (frequency list, retrieval, model, procedures, merged) on all held-out steps: top-1/8/32, sign tests',
     run: async (run, log) => {
       const report = await runEvalSourcesStage(run, log);
+      const name = sourcesReportName(run.stages.evalSources);
       // Only when asked (evalSources.card): the tables go into the model card, a block of their own.
-      const card = run.stages.evalSources.card
-        ? `\nwrote the tables into ${writeSourcesCard(run, report, sourcesReportName(run.stages.evalSources))}`
-        : '';
-      return describeSources(report) + card;
+      const card = run.stages.evalSources.card ? `\nwrote the tables into ${writeSourcesCard(run, report, name)}` : '';
+      return describeSources(report, name) + card;
     },
   },
   convert: {

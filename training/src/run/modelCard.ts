@@ -170,9 +170,9 @@ export function modelCardText(run: RunConfig): string {
   if (hasIndex && hasTables) {
     p(
       '**How the product uses this folder.** Its default candidate generator (`model.sources` `auto`) asks retrieval',
-      '(`retrieval.bin`) and the decision procedures (`sources.json`), not this neural model: on held-aside steps the',
-      'model adds no exact-match hit to them and costs ~0.4 s a goal on 2 CPU cores (docs/search.md). List',
-      '`retrieval,model,procedures` to ask it too. The held-out figures of every source are at the end of this card',
+      '(`retrieval.bin`), the file above the proof and the decision procedures (`sources.json`), not this neural',
+      'model: on held-aside steps the model adds no exact-match hit to them and costs ~0.4 s a goal on 2 CPU cores',
+      '(docs/search.md). List `retrieval,file,model,procedures` to ask it too. The held-out figures of every source are at the end of this card',
       '(Candidate sources), when `llemma-train eval-sources` was asked to write them.',
       '',
     );

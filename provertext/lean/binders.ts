@@ -7,7 +7,7 @@
  * Not covered (the goal is then undefined rather than wrong): binders without a type (`{n}`), pattern binders.
  * Not knowable from the statement: `variable`s of the enclosing section and auto-bound implicits.
  */
-import { CODE, closingBracket, LITERAL, scanLean, skipSpaceAndComments } from '@llemma/prover-text/lean';
+import { CODE, closingBracket, LITERAL, scanLean, skipSpaceAndComments } from './leanScanner';
 
 export interface Hypothesis {
   names: string[];

@@ -9,20 +9,15 @@
  * Lean source is read with the server's scanner and declaration finder (comments and strings aware), both from
  * @llemma/prover-text.
  */
-import {
-  type Command,
-  codeOf,
-  lineEnd,
-  lineOf,
-  lineStarts,
-  placeEveryLine,
-  proofBy,
-  scanLean,
-  topLevelCommands,
-} from '@llemma/prover-text/lean';
+
 import { codeText, renderBlockGoal, renderGoal } from './binders';
 import type { GoalSource, StatedGoal } from './blockGoals';
+import { proofBy } from './goalProbe';
+import { codeOf, scanLean } from './leanScanner';
+import { type Command, topLevelCommands } from './leanSource';
+import { lineEnd, lineOf, lineStarts } from './sourcePosition';
 import { type Start, statedGoals } from './statedGoals';
+import { placeEveryLine } from './tacticBlocks';
 import { termBlocks, termProofAssign } from './termBlocks';
 
 export interface TacticStep {
@@ -100,6 +95,13 @@ export function tacticProofs(text: string, keywords: ReadonlySet<string>): Tacti
         : codeOf(src, mask, decl.keywordStart, by).lastIndexOf(':=') + decl.keywordStart;
     const statement = cleanLines(codeText(src, mask, decl.keywordStart, assign).split('\n')).join('\n');
     const render = (g: StatedGoal) => renderBlockGoal(statement, decl.keyword, decl.name, g.binders, g.conclusion);
+    const declaration = {
+      name: decl.name,
+      keyword: decl.keyword,
+      line: lineOf(starts, decl.keywordStart) + 1,
+      statement,
+      goal: renderGoal(statement, decl.keyword, decl.name),
+    };
     if (by === undefined) {
       const inline = termBlocks(src, mask, starts, decl, assign).flatMap((b) => {
         const goal = render(b.goal);
@@ -109,11 +111,7 @@ export function tacticProofs(text: string, keywords: ReadonlySet<string>): Tacti
       });
       if (inline.length === 0) continue;
       proofs.push({
-        name: decl.name,
-        keyword: decl.keyword,
-        line: lineOf(starts, decl.keywordStart) + 1,
-        statement,
-        goal: renderGoal(statement, decl.keyword, decl.name),
+        ...declaration,
         steps: [],
         inline,
         text: inline.map((t) => t.tactic).join('\n'),
@@ -124,11 +122,7 @@ export function tacticProofs(text: string, keywords: ReadonlySet<string>): Tacti
     }
     const cut = steps(src, mask, starts, decl, by, render);
     proofs.push({
-      name: decl.name,
-      keyword: decl.keyword,
-      line: lineOf(starts, decl.keywordStart) + 1,
-      statement,
-      goal: renderGoal(statement, decl.keyword, decl.name),
+      ...declaration,
       steps: cut.steps,
       inline: cut.inline,
       text: cut.text,

@@ -4,7 +4,7 @@
  * These proofs have no steps (the language server probes goals in tactic blocks only); their blocks are examples
  * with a known goal all the same.
  */
-import { type Command, closingBracket, codeOf, isWordAt, lineEnd, lineOf } from '@llemma/prover-text/lean';
+
 import { codeText } from './binders';
 import {
   assignsBy,
@@ -17,6 +17,10 @@ import {
   showGoal,
   stripBullet,
 } from './blockGoals';
+import { isWordAt } from './goalProbe';
+import { closingBracket, codeOf } from './leanScanner';
+import type { Command } from './leanSource';
+import { lineEnd, lineOf } from './sourcePosition';
 
 export interface TermBlock {
   /** 1-based line of the tactic. */
