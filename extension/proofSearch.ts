@@ -41,6 +41,14 @@ export class ProofSearches {
   /** Arguments from the CodeLens: the document's uri and the `sorry`'s position; else the active editor's cursor. */
   async complete(uriArg?: unknown, positionArg?: unknown): Promise<void> {
     const target = await resolveTarget(uriArg, positionArg);
+    if (target === 'stale') {
+      // A lens's position is the one it was drawn for; an edit above it since then moved its `sorry`. VS Code draws
+      // the lenses again a moment after an edit: the new one is right.
+      void vscode.window.showWarningMessage(
+        'Llemma: the file changed since this Complete Proof lens was drawn, and its sorry moved. Click the lens again.',
+      );
+      return;
+    }
     if (!target) {
       void vscode.window.showWarningMessage(
         'Llemma: open a Lean 4 file or an Isabelle theory and put the cursor in a proof first.',
@@ -147,13 +155,19 @@ export class ProofSearches {
   }
 }
 
+/**
+ * The document and position to search at: a lens's (its `sorry`; `stale` when the text there is no longer `sorry`),
+ * else the active editor's cursor.
+ */
 async function resolveTarget(
   uriArg: unknown,
   positionArg: unknown,
-): Promise<{ doc: vscode.TextDocument; position: { line: number; character: number } } | undefined> {
+): Promise<{ doc: vscode.TextDocument; position: { line: number; character: number } } | 'stale' | undefined> {
   if (typeof uriArg === 'string' && isPosition(positionArg)) {
     const doc = await vscode.workspace.openTextDocument(vscode.Uri.parse(uriArg));
-    return { doc, position: { line: positionArg.line, character: positionArg.character } };
+    const { line, character } = positionArg;
+    if (doc.getText(new vscode.Range(line, character, line, character + 'sorry'.length)) !== 'sorry') return 'stale';
+    return { doc, position: { line, character } };
   }
   const editor = vscode.window.activeTextEditor;
   if (!editor || !isProverLanguage(editor.document.languageId)) return undefined;

@@ -136,11 +136,11 @@ async function main() {
     'llemma.lean.replCommand': replCommand('repl-ok.json'),
     // .thy files: the Isabelle server double, whose world (isabelle-world.json) comes through ISABELLE_DOUBLE below.
     'llemma.isabelle.path': isabelleDouble,
-    // Small budgets for the flows with the real embedded model (2-core CI): 8 candidates by beam search, a short
-    // debounce for ghost text, a proof search of at most 10 expansions.
+    // Small budgets for the 2-core CI: 8 candidates for suggestions, a short debounce for ghost text, a proof search
+    // of at most 10 expansions of 16 candidates (and the decision procedures beyond them).
     'llemma.suggest.candidates': 8,
     'llemma.suggest.debounceMs': 200,
-    'llemma.search.candidatesPerExpansion': 8,
+    'llemma.search.candidatesPerExpansion': 16,
     'llemma.search.maxExpansions': 10,
     'llemma.search.timeLimitSeconds': 60,
   };

@@ -68,8 +68,9 @@ test('llemma/suggestTactics over LSP returns the verified list, each suggestion 
     r.suggestions.map((s) => s.tactic),
     ['simp', 'induction n'],
   );
-  // The merged generator is the default: the model double and the decision procedures (no folder, no retrieval).
-  assert.deepEqual(r.model.sources, ['model', 'procedures']);
+  // The merged generator is the default: the file (nothing proved above), the model double and the decision
+  // procedures (no folder, no retrieval).
+  assert.deepEqual(r.model.sources, ['file', 'model', 'procedures']);
   assert.deepEqual(
     r.suggestions.map((s) => [...s.sources].sort()),
     [['model', 'procedures'], ['model']],
@@ -159,7 +160,7 @@ test('llemma prove finds and prints the checked proof without touching the file'
       ['model', 'procedures'],
     ],
   );
-  assert.deepEqual(out.results[0]?.result.model.sources, ['model', 'procedures']);
+  assert.deepEqual(out.results[0]?.result.model.sources, ['file', 'model', 'procedures']);
   assert.equal(readFileSync(file, 'utf8'), text);
 });
 

@@ -196,10 +196,13 @@ export function editorWithTab(page, title) {
   return { group, editor: group.locator('.monaco-editor').first() };
 }
 
-/** Brings the editor of `Demo.lean` (or another tab) to the keyboard, by clicking its text. */
+/**
+ * Brings the editor of `Demo.lean` (or another tab) to the keyboard, by clicking its active tab: wherever the editor
+ * is scrolled (a click on its text can land outside the lines drawn), the click focuses the editor and moves nothing.
+ */
 export async function focusEditor(page, title) {
-  const { editor } = editorWithTab(page, title);
-  await editor.locator('.view-lines').click({ position: { x: 5, y: 5 } });
+  const { group } = editorWithTab(page, title);
+  await group.locator('.tab.active', { hasText: title }).click();
 }
 
 /** Opens `name` from the explorer (double click) unless it is already the active tab, and waits for its text. */
