@@ -24,7 +24,7 @@ export function registerCommands(context: vscode.ExtensionContext, ctx: CommandC
     [Commands.restartServer]: () => ctx.restart(),
     [Commands.showOutput]: () => ctx.output.show(true),
     [Commands.suggestTactics]: () => suggestTacticsCommand(ctx),
-    [Commands.completeProof]: (uri, position) => searches.complete(uri, position),
+    [Commands.completeProof]: (uri, position, version) => searches.complete(uri, position, version),
     [Commands.cancelSearch]: () => searches.cancel(),
     [Commands.runMiniF2F]: () => miniF2F.run(),
     [Commands.createMiniF2FProject]: () => miniF2F.createProject(),

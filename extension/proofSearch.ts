@@ -38,14 +38,17 @@ export class ProofSearches {
     else void vscode.window.showInformationMessage('Llemma: no proof search is running.');
   }
 
-  /** Arguments from the CodeLens: the document's uri and the `sorry`'s position; else the active editor's cursor. */
-  async complete(uriArg?: unknown, positionArg?: unknown): Promise<void> {
-    const target = await resolveTarget(uriArg, positionArg);
+  /**
+   * Arguments from the CodeLens: the document's uri, the `sorry`'s position and the document version the lens was
+   * drawn for; else the active editor's cursor.
+   */
+  async complete(uriArg?: unknown, positionArg?: unknown, versionArg?: unknown): Promise<void> {
+    const target = await resolveTarget(uriArg, positionArg, versionArg);
     if (target === 'stale') {
-      // A lens's position is the one it was drawn for; an edit above it since then moved its `sorry`. VS Code draws
+      // A lens's position is the one it was drawn for; an edit since then may have moved its `sorry`. VS Code draws
       // the lenses again a moment after an edit: the new one is right.
       void vscode.window.showWarningMessage(
-        'Llemma: the file changed since this Complete Proof lens was drawn, and its sorry moved. Click the lens again.',
+        'Llemma: the file changed since this Complete Proof lens was drawn, so its sorry may have moved. Click the lens again.',
       );
       return;
     }
@@ -156,18 +159,18 @@ export class ProofSearches {
 }
 
 /**
- * The document and position to search at: a lens's (its `sorry`; `stale` when the text there is no longer `sorry`),
- * else the active editor's cursor.
+ * The document and position to search at: a lens's (its `sorry`; `stale` when the document has changed since the
+ * server drew the lens for `versionArg`), else the active editor's cursor.
  */
 async function resolveTarget(
   uriArg: unknown,
   positionArg: unknown,
+  versionArg: unknown,
 ): Promise<{ doc: vscode.TextDocument; position: { line: number; character: number } } | 'stale' | undefined> {
   if (typeof uriArg === 'string' && isPosition(positionArg)) {
     const doc = await vscode.workspace.openTextDocument(vscode.Uri.parse(uriArg));
-    const { line, character } = positionArg;
-    if (doc.getText(new vscode.Range(line, character, line, character + 'sorry'.length)) !== 'sorry') return 'stale';
-    return { doc, position: { line, character } };
+    if (typeof versionArg === 'number' && versionArg !== doc.version) return 'stale';
+    return { doc, position: { line: positionArg.line, character: positionArg.character } };
   }
   const editor = vscode.window.activeTextEditor;
   if (!editor || !isProverLanguage(editor.document.languageId)) return undefined;

@@ -175,8 +175,9 @@ connection.onRequest(createMiniF2FProject, (params, token) =>
 );
 
 // A "Complete Proof" lens on each `sorry` a proof search can start from (sorrySites; in a theory, each `sorry` in a
-// proof), running the extension's command with the arguments its palette form takes from the cursor. Computed from
-// the synced buffer, so it follows every edit.
+// proof), running the extension's command with the arguments its palette form takes from the cursor, and the
+// document version the position holds for (a lens clicked before VS Code asks again after an edit is out of date:
+// the extension says so). Computed from the synced buffer, so it follows every edit.
 connection.onCodeLens((params) => {
   const doc = documents.get(params.textDocument.uri);
   const language = doc?.languageId;
@@ -189,7 +190,7 @@ connection.onCodeLens((params) => {
       title: 'Llemma: Complete Proof',
       tooltip: `Search for a proof with the model and ${isabelle ? 'Isabelle' : 'Lean'}, and replace this sorry with it`,
       command: Commands.completeProof,
-      arguments: [params.textDocument.uri, position],
+      arguments: [params.textDocument.uri, position, doc.version],
     },
   }));
 });

@@ -134,24 +134,25 @@ test('a Complete Proof lens on each sorry a proof search can start from, followi
       [
         { start: { line: 2, character: 34 }, end: { line: 2, character: 39 } },
         Commands.completeProof,
-        [uri, { line: 2, character: 34 }],
+        [uri, { line: 2, character: 34 }, 1],
       ],
       [
         { start: { line: 7, character: 2 }, end: { line: 7, character: 7 } },
         Commands.completeProof,
-        [uri, { line: 7, character: 2 }],
+        [uri, { line: 7, character: 2 }, 1],
       ],
     ],
   );
   assert.ok(shown.every((l) => l.command?.title === 'Llemma: Complete Proof' && l.command.tooltip));
-  // The lenses follow unsaved edits: once the sorry is replaced, its lens is gone.
+  // The lenses follow unsaved edits: once the sorry is replaced, its lens is gone, and each lens carries the version
+  // its position holds for (the extension refuses a lens drawn for an older one).
   await conn.sendNotification('textDocument/didChange', {
     textDocument: { uri, version: 2 },
     contentChanges: [{ text: edited.replace('by sorry\n', 'by rfl\n') }],
   });
   assert.deepEqual(
-    (await lenses()).map((l) => l.range.start),
-    [{ line: 7, character: 2 }],
+    (await lenses()).map((l) => [l.range.start, l.command?.arguments?.[2]]),
+    [[{ line: 7, character: 2 }, 2]],
   );
   await conn.sendNotification('textDocument/didClose', { textDocument: { uri } });
   assert.deepEqual(await lenses(), [], 'a closed document has no lenses');
