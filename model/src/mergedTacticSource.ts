@@ -1,8 +1,8 @@
 // The candidate generator of suggestions and proof search: retrieval (the model folder's retrieval.bin), the file
-// above the proof (retrieval/fileSource.ts), the neural model and the decision procedures, asked at once, their candidates put on one calibrated scale (sources.json),
-// merged, de-duplicated and ranked (mergeCandidates.ts), each tagged with its source(s). Retrieval answers in a few
-// milliseconds on this thread while the model generates in its worker, so the merge costs about what the model
-// costs alone.
+// above the proof (retrieval/fileSource.ts), the neural model and the decision procedures, asked at once, their
+// candidates put on one calibrated scale (sources.json), merged, de-duplicated and ranked (mergeCandidates.ts), each
+// tagged with its source(s). Retrieval and the file answer in a few milliseconds on this thread while the model
+// generates in its worker, so the merge costs about what the model costs alone.
 
 import { type CreateGeneratorOptions, parseModelSpec } from './generatorFactory';
 import { mergeCandidates, type SourceCandidates } from './mergeCandidates';
