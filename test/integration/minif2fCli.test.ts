@@ -30,6 +30,19 @@ before(async () => {
 });
 after(() => model.stop());
 
+/** `bench minif2f` on the fixture project with the world's REPL and the model double, then `rest`. */
+const benchRun = (repl: string, ...rest: string[]) => [
+  'bench',
+  'minif2f',
+  '--project',
+  project,
+  '--repl',
+  repl,
+  '--model',
+  model.url,
+  ...rest,
+];
+
 function llemma(args: string[]) {
   const r = spawnSync(process.execPath, [...cliArgs, ...args], { cwd: root, encoding: 'utf8', env, timeout: 60_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
@@ -46,24 +59,7 @@ const plans: Record<string, Plan> = {
 test('bench minif2f runs a subset: plain progress lines without a terminal, a record per problem, a summary', () => {
   const { repl } = worldRepl(base, plans, 'cli-run');
   const out = path.join(base, 'run.jsonl');
-  const r = llemma([
-    'bench',
-    'minif2f',
-    '--split',
-    'test',
-    '--limit',
-    '4',
-    '--workers',
-    '2',
-    '--project',
-    project,
-    '--repl',
-    repl,
-    '--model',
-    model.url,
-    '--out',
-    out,
-  ]);
+  const r = llemma(benchRun(repl, '--split', 'test', '--limit', '4', '--workers', '2', '--out', out));
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /^\[0\/4\] 0 solved · 0 tried · 4 left · ETA …$/m);
   assert.match(r.stderr, /^\[4\/4\] 2 solved · 4 tried · 0 left · ETA 0 s$/m);
@@ -105,20 +101,7 @@ test('the CLI killed with SIGKILL mid-run, then run again: exactly the complete 
   const slow = Object.fromEntries(eight.map((n) => [n, 'slow' as Plan]));
   const { repl } = worldRepl(base, slow, 'cli-kill');
   const out = path.join(base, 'killed.jsonl');
-  const args = [
-    'bench',
-    'minif2f',
-    '--limit',
-    '8',
-    '--project',
-    project,
-    '--repl',
-    repl,
-    '--model',
-    model.url,
-    '--out',
-    out,
-  ];
+  const args = benchRun(repl, '--limit', '8', '--out', out);
   const child = spawn(process.execPath, [...cliArgs, ...args], { cwd: root, env, stdio: 'ignore' });
   const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
   const lines = () => (existsSync(out) ? readFileSync(out, 'utf8').split('\n').filter(Boolean).length : 0);
@@ -143,23 +126,7 @@ test('bench merge joins shards into one run; the report of the merge is the repo
   const { repl } = worldRepl(base, plans, 'cli-shards');
   const shard = (i: number) => {
     const out = path.join(base, `shard-${i}.jsonl`);
-    const r = llemma([
-      'bench',
-      'minif2f',
-      '--shard',
-      `${i}/2`,
-      '--limit',
-      '2',
-      '--project',
-      project,
-      '--repl',
-      repl,
-      '--model',
-      model.url,
-      '--out',
-      out,
-      '--json',
-    ]);
+    const r = llemma(benchRun(repl, '--shard', `${i}/2`, '--limit', '2', '--out', out, '--json'));
     assert.equal(r.code, 0, r.stderr);
     assert.equal(JSON.parse(r.stdout).progress.tried, 2);
     return out;
